@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import Prometheus
+import ServiceLifecycle
+import TURNServer
+import UnixSignals
+
+/// Wires one Switchboard process from its configuration: the event loops, the STUN/TURN service and the HTTP
+/// server, all in one service group that stops gracefully on SIGTERM and SIGINT.
+public struct SwitchboardApplication: Sendable {
+    public let configuration: SwitchboardConfiguration
+    /// The TURN REST API secrets in force: the configured ones, or one generated at start. Never logged.
+    let turnSecrets: [String]
+
+    public init(configuration: SwitchboardConfiguration) {
+        self.configuration = configuration
+        if configuration.turnSecrets.isEmpty {
+            self.turnSecrets = [Self.generateSecret()]
+        } else {
+            self.turnSecrets = configuration.turnSecrets
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run(metricsRegistry: PrometheusCollectorRegistry) async throws {
+        let logger = Logger(label: "switchboard")
+        let threads = self.configuration.threads == 0 ? System.coreCount : self.configuration.threads
+        let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        logger.info(
+            "starting Switchboard",
+            metadata: [
+                "threads": "\(threads)",
+                "turn.realm": "\(self.configuration.turnRealm)",
+                "turn.secret": self.configuration.turnSecrets.isEmpty ? "generated at start" : "configured",
+            ]
+        )
+
+        let turnService = TURNService(
+            configuration: self.turnServerConfiguration,
+            eventLoopGroup: eventLoopGroup,
+            logger: Logger(label: "switchboard.stun")
+        )
+
+        let router = Router()
+        HTTPRoutes.add(to: router, metricsRegistry: metricsRegistry, turnService: turnService)
+        let httpLogger = Logger(label: "switchboard.http")
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(self.configuration.httpHost, port: self.configuration.httpPort),
+                serverName: "Switchboard"
+            ),
+            services: [turnService],
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
+                httpLogger.info("HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
+            },
+            eventLoopGroupProvider: .shared(eventLoopGroup),
+            logger: httpLogger
+        )
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            try? await eventLoopGroup.shutdownGracefully()
+            throw error
+        }
+        try await eventLoopGroup.shutdownGracefully()
+        logger.info("Switchboard stopped")
+    }
+
+    var turnServerConfiguration: TURNServerConfiguration {
+        TURNServerConfiguration(
+            addresses: self.configuration.stunAddresses,
+            port: self.configuration.stunPort,
+            udp: self.configuration.stunUDP,
+            tcp: self.configuration.stunTCP,
+            udpSocketsPerAddress: self.configuration.stunUDPSocketsPerAddress,
+            software: self.configuration.stunSoftware,
+            tcpIdleTimeout: .seconds(Int64(self.configuration.stunTCPIdleTimeoutSeconds))
+        )
+    }
+
+    /// 32 random bytes, base64: the TURN REST secret of a process that was given none.
+    static func generateSecret() -> String {
+        let key = SymmetricKey(size: .bits256)
+        return key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+}

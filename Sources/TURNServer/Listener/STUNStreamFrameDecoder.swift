@@ -1,0 +1,64 @@
+import NIOCore
+
+/// Splits a TCP byte stream into STUN messages and ChannelData frames (RFC 8489 §6.2.2: STUN over a stream
+/// carries no extra framing, its length field delimits it; RFC 8656 §12.5: ChannelData over a stream is padded to
+/// a multiple of four bytes). Anything else on the stream is a framing error, which closes that connection only.
+///
+/// ChannelData is only accepted where it can mean something (a connection that carries a TURN allocation): its
+/// first byte (0x40-0x4F) is also ASCII `@` to `O`, so a stray HTTP `GET` would otherwise look like a 21 kB
+/// ChannelData frame and stall the connection until the idle timeout.
+struct STUNStreamFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    /// Whether ChannelData frames are valid on this stream.
+    var acceptsChannelData: Bool
+
+    init(acceptsChannelData: Bool = false) {
+        self.acceptsChannelData = acceptsChannelData
+    }
+
+    /// Thrown for a stream that carries neither STUN nor ChannelData.
+    struct FramingError: Error {}
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frameLength = try self.frameLength(of: buffer) else {
+            return .needMoreData
+        }
+        guard let frame = buffer.readSlice(length: frameLength) else {
+            return .needMoreData
+        }
+        context.fireChannelRead(Self.wrapInboundOut(frame))
+        return .continue
+    }
+
+    mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
+        while try self.decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+
+    /// The length of the frame at the start of `buffer`, `nil` when fewer than four bytes are there.
+    func frameLength(of buffer: ByteBuffer) throws -> Int? {
+        guard let firstByte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+            let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self)
+        else {
+            return nil
+        }
+        switch firstByte {
+        case 0...3:
+            // STUN: 20-byte header plus the attributes the length field counts (always a multiple of four).
+            guard length % 4 == 0 else {
+                throw FramingError()
+            }
+            return 20 + Int(length)
+        case 0x40...0x4F where self.acceptsChannelData:
+            // ChannelData: 4-byte header plus data, padded to four bytes on streams.
+            return 4 + (Int(length) + 3) & ~3
+        default:
+            throw FramingError()
+        }
+    }
+}

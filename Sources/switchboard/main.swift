@@ -1,0 +1,3 @@
+import SwitchboardApp
+
+await SwitchboardCommand.runFromCommandLine()

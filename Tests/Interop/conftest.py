@@ -1,0 +1,129 @@
+"""Fixtures that run the real `switchboard` binary on loopback for the interop tests.
+
+The binary comes from TEST_SWITCHBOARD_BIN (scripts/test sets it) or the default debug build path.
+Every server gets its own free ports and is stopped at the end of the test that started it.
+"""
+
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BINARY = os.environ.get("TEST_SWITCHBOARD_BIN", str(ROOT / ".build" / "debug" / "switchboard"))
+
+
+def free_port(kind=socket.SOCK_DGRAM, also=socket.SOCK_STREAM):
+    """A port free for both UDP and TCP on 127.0.0.1 and ::1 (the listeners use one port for all)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, kind) as first:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            try:
+                for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+                    for sock_type in (kind, also):
+                        if family == socket.AF_INET and sock_type == kind:
+                            continue
+                        with socket.socket(family, sock_type) as other:
+                            other.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
+
+
+class Switchboard:
+    """A running switchboard process and the ports it serves."""
+
+    def __init__(self, args=(), env=None, config=None):
+        self.stun_port = free_port()
+        self.http_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+        command = [BINARY, "serve"]
+        if config is not None:
+            command += ["--config", str(config)]
+        command += [
+            "--set", "stun.addresses=127.0.0.1,::1",
+            "--set", f"stun.port={self.stun_port}",
+            "--set", "http.host=127.0.0.1",
+            "--set", f"http.port={self.http_port}",
+            "--set", "threads=2",
+            *args,
+        ]
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+        environment.update(env or {})
+        self.stderr_path = ROOT / ".build" / f"switchboard-test-{self.stun_port}.log"
+        self.stderr_file = open(self.stderr_path, "w+b")
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self.stderr_file, env=environment)
+        self.wait_until_ready()
+
+    def wait_until_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"switchboard exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/healthz", timeout=1) as response:
+                    if response.status == 200 and "STUN listening" in self.log():
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"switchboard did not become ready:\n{self.log()}")
+
+    def log(self):
+        if not self.stderr_file.closed:
+            self.stderr_file.flush()
+        return self.stderr_path.read_text(errors="replace")
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5) as response:
+            return response.read().decode()
+
+    def metric(self, name, **labels):
+        """The value of one Prometheus series, or 0 when it is absent."""
+        wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
+        series = f"{name}{{{wanted}}}" if wanted else name
+        for line in self.metrics().splitlines():
+            if line.startswith(series + " "):
+                return float(line.split()[-1])
+        return 0.0
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise
+        self.stderr_file.close()
+        return self.process.returncode
+
+
+@pytest.fixture
+def switchboard():
+    server = Switchboard()
+    yield server
+    assert server.process.poll() is None, f"switchboard died during the test:\n{server.log()}"
+    assert server.stop() == 0
+
+
+@pytest.fixture
+def start_switchboard():
+    servers = []
+
+    def start(*args, **kwargs):
+        server = Switchboard(*args, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            server.stop()

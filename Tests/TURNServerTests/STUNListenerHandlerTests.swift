@@ -1,0 +1,100 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import STUNCodec
+import Testing
+
+@testable import TURNServer
+
+@Suite struct STUNListenerHandlerTests {
+    private func bindingRequest(_ transactionID: STUNTransactionID = .random()) -> ByteBuffer {
+        var writer = STUNMessageWriter(
+            type: STUNMessageType(method: .binding, messageClass: .request),
+            transactionID: transactionID,
+            buffer: ByteBuffer()
+        )
+        writer.appendFingerprint()
+        return writer.finish()
+    }
+
+    @Test func datagramHandlerAnswersAndSurvivesGarbage() throws {
+        let channel = EmbeddedChannel(
+            handler: STUNDatagramHandler(
+                responder: BindingResponder(software: nil),
+                metrics: STUNMetrics(),
+                logger: .init(label: "test")
+            )
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 3478)).wait()
+        let client = try SocketAddress(ipAddress: "192.0.2.7", port: 5000)
+        try channel.writeInbound(AddressedEnvelope(remoteAddress: client, data: ByteBuffer(string: "garbage")))
+        channel.pipeline.fireErrorCaught(IOError(errnoCode: 111, reason: "recvmmsg"))
+        let transactionID = STUNTransactionID.random()
+        try channel.writeInbound(AddressedEnvelope(remoteAddress: client, data: self.bindingRequest(transactionID)))
+        #expect(channel.isActive)
+        let reply = try #require(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self))
+        #expect(reply.remoteAddress == client)
+        let response = try STUNMessage.decode(reply.data)
+        #expect(response.transactionID == transactionID)
+        #expect(try response.attribute(XORMappedAddress.self)?.address == TransportAddress(client))
+        #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil)
+        _ = try channel.finish()
+    }
+
+    @Test func streamDecoderFramesSTUNAndChannelDataIndependentlyOfChunking() throws {
+        let first = self.bindingRequest()
+        let second = self.bindingRequest()
+        // ChannelData: channel 0x4001, 5 bytes of data, padded to 8 on a stream.
+        var channelData = ByteBuffer(bytes: [0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0])
+        var stream = first
+        stream.writeImmutableBuffer(second)
+        stream.writeBuffer(&channelData)
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            inputOutputPairs: [
+                (stream, [first, second, ByteBuffer(bytes: [0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0])])
+            ],
+            decoderFactory: { STUNStreamFrameDecoder(acceptsChannelData: true) }
+        )
+    }
+
+    @Test func streamDecoderRejectsGarbage() {
+        let decoder = STUNStreamFrameDecoder()
+        for garbage in ["GET / HTTP/1.1\r\n", "\u{16}\u{03}\u{01}\u{02}", "hello"] {
+            #expect(throws: STUNStreamFrameDecoder.FramingError.self) {
+                try decoder.frameLength(of: ByteBuffer(string: garbage))
+            }
+        }
+        #expect(throws: STUNStreamFrameDecoder.FramingError.self) {
+            // A STUN header whose length is not a multiple of four.
+            try decoder.frameLength(of: ByteBuffer(bytes: [0x00, 0x01, 0x00, 0x03]))
+        }
+        #expect((try? decoder.frameLength(of: ByteBuffer(bytes: [0x00, 0x01]))) == .some(nil))
+        #expect(
+            (try? STUNStreamFrameDecoder(acceptsChannelData: true).frameLength(of: ByteBuffer(bytes: [0x40, 0, 0, 5])))
+                == 12
+        )
+    }
+
+    @Test func streamHandlerClosesOnlyOnFramingErrors() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers(
+            ByteToMessageHandler(STUNStreamFrameDecoder()),
+            STUNStreamHandler(
+                responder: BindingResponder(software: nil),
+                metrics: STUNMetrics(),
+                logger: .init(label: "test")
+            )
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "192.0.2.8", port: 6000)).wait()
+        var stream = self.bindingRequest()
+        stream.writeImmutableBuffer(self.bindingRequest())
+        try channel.writeInbound(stream)
+        #expect(try channel.readOutbound(as: ByteBuffer.self) != nil)
+        #expect(try channel.readOutbound(as: ByteBuffer.self) != nil)
+        #expect(channel.isActive)
+        // The framing error reaches STUNStreamHandler.errorCaught, which closes this connection.
+        _ = try? channel.writeInbound(ByteBuffer(string: "not stun at all"))
+        #expect(!channel.isActive)
+    }
+}
