@@ -1,0 +1,26 @@
+import NIOCore
+
+/// UTF-8 text values (USERNAME, REALM, NONCE, SOFTWARE, reason phrases, ALTERNATE-DOMAIN). RFC 8489 §14.
+@usableFromInline
+internal enum STUNStringCoding {
+    /// The longest USERNAME accepted on receipt. RFC 8489 §14.3 has senders write fewer than 509 bytes and
+    /// RFC 5389 §15.3 fewer than 513; 513 leaves room for both.
+    static let maximumUsernameLength = 513
+
+    /// RFC 8489 §14.8–§14.10, §14.14: fewer than 128 characters, "which can be as long as 763 bytes".
+    static let maximumTextLength = 763
+
+    /// Decodes `value` as UTF-8 of at most `maximumLength` bytes.
+    static func decode(
+        _ value: ByteBuffer,
+        type: STUNAttributeType,
+        maximumLength: Int
+    ) throws(STUNCodecError) -> String {
+        guard value.readableBytes <= maximumLength,
+            let string = String(validating: value.readableBytesView, as: UTF8.self)
+        else {
+            throw .invalidAttributeValue(type)
+        }
+        return string
+    }
+}

@@ -1,0 +1,68 @@
+import NIOCore
+
+/// Tells STUN messages from ChannelData on a TURN socket by their first bytes only. RFC 7983 §7; RFC 8656 §12.
+///
+/// RFC 7983 reserves first byte 0–3 for STUN and 64–79 for TURN channels. Nothing is decoded or validated beyond
+/// what is needed to classify.
+public enum PacketDemultiplexer {
+    /// Classifies a datagram.
+    ///
+    /// - Returns: ``PacketKind/stun`` for first byte 0–3 with at least 20 bytes and the magic cookie at bytes 4–7,
+    ///   ``PacketKind/channelData`` for first byte 64–79 with at least the 4-byte header, ``PacketKind/unknown``
+    ///   otherwise.
+    @inlinable
+    public static func classify(_ buffer: ByteBuffer) -> PacketKind {
+        guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
+            return .unknown
+        }
+        switch first {
+        case 0...3:
+            guard buffer.readableBytes >= STUNMessage.headerLength,
+                buffer.getInteger(at: buffer.readerIndex + 4, as: UInt32.self) == STUNMessage.magicCookie
+            else {
+                return .unknown
+            }
+            return .stun
+        case 64...79:
+            return buffer.readableBytes >= 4 ? .channelData : .unknown
+        default:
+            return .unknown
+        }
+    }
+
+    /// The next frame on a TURN-over-TCP/TLS stream. RFC 8656 §12.5, RFC 8489 §6.2.2.
+    public enum StreamFrame: Hashable, Sendable {
+        /// Fewer than 4 bytes: not enough to tell the length yet.
+        case incomplete
+        /// A STUN message of `length` bytes (20 + the header's length field).
+        case stun(length: Int)
+        /// A ChannelData frame of `length` bytes (4 + data length, rounded up to a multiple of 4).
+        case channelData(length: Int)
+        /// The first byte starts neither; the stream is out of sync and should be closed.
+        case invalid
+    }
+
+    /// Finds the length of the frame at the front of a TURN-over-TCP/TLS stream buffer.
+    ///
+    /// Looks at the first 4 bytes only; the frame is complete once `buffer.readableBytes >= length`.
+    @inlinable
+    public static func streamFrame(in buffer: ByteBuffer) -> StreamFrame {
+        guard let (first, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt16, UInt16).self)
+        else {
+            if let firstByte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+                !(0...3).contains(firstByte), !(64...79).contains(firstByte)
+            {
+                return .invalid
+            }
+            return .incomplete
+        }
+        switch first >> 8 {
+        case 0...3:
+            return .stun(length: STUNMessage.headerLength + Int(length))
+        case 64...79:
+            return .channelData(length: 4 + STUNMessage.paddedLength(Int(length)))
+        default:
+            return .invalid
+        }
+    }
+}

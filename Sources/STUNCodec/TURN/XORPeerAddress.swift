@@ -1,0 +1,25 @@
+import NIOCore
+
+/// RFC 8656 §18.3 XOR-PEER-ADDRESS: a peer address and port, XOR-obfuscated. May repeat in CreatePermission.
+public struct XORPeerAddress: STUNAttributeDecodable, STUNAttributeEncodable, Hashable, Sendable {
+    /// The attribute type this codec reads and writes.
+    public static var attributeType: STUNAttributeType { .xorPeerAddress }
+
+    /// The transport address.
+    public var address: TransportAddress
+
+    /// Creates the attribute.
+    public init(address: TransportAddress) {
+        self.address = address
+    }
+
+    /// Decodes the value bytes (no TLV header, no padding).
+    public init(decoding value: ByteBuffer, transactionID: STUNTransactionID) throws(STUNCodecError) {
+        self.address = try STUNAddressCoding.decode(value, type: Self.attributeType, xorWith: transactionID)
+    }
+
+    /// Writes the value bytes; ``STUNMessageWriter`` adds the TLV header and the padding.
+    public func encode(into buffer: inout ByteBuffer, transactionID: STUNTransactionID) {
+        STUNAddressCoding.encode(self.address, into: &buffer, xorWith: transactionID)
+    }
+}
