@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -45,16 +46,27 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.stun")
         )
 
-        let router = Router()
-        HTTPRoutes.add(to: router, metricsRegistry: metricsRegistry, turnService: turnService)
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        HTTPRoutes.add(
+            to: router,
+            metricsRegistry: metricsRegistry,
+            turnService: turnService,
+            iceServers: self.iceServersProvider(turnService: turnService)
+        )
+        let signaling = SignalingSetup(
+            configuration: self.configuration,
+            logger: Logger(label: "switchboard.signaling")
+        )
+        signaling.addRoutes(to: router)
         let httpLogger = Logger(label: "switchboard.http")
         let app = Application(
             router: router,
+            server: signaling.serverBuilder(router: router),
             configuration: ApplicationConfiguration(
                 address: .hostname(self.configuration.httpHost, port: self.configuration.httpPort),
                 serverName: "Switchboard"
             ),
-            services: [turnService],
+            services: [turnService] + signaling.services,
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 httpLogger.info("HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
@@ -80,7 +92,40 @@ public struct SwitchboardApplication: Sendable {
             tcp: self.configuration.stunTCP,
             udpSocketsPerAddress: self.configuration.stunUDPSocketsPerAddress,
             software: self.configuration.stunSoftware,
-            tcpIdleTimeout: .seconds(Int64(self.configuration.stunTCPIdleTimeoutSeconds))
+            tcpIdleTimeout: .seconds(Int64(self.configuration.stunTCPIdleTimeoutSeconds)),
+            turnEnabled: self.configuration.turnEnabled,
+            realm: self.configuration.turnRealm,
+            staticUsers: self.configuration.turnUsers,
+            restSecrets: self.turnSecrets,
+            strictExpiry: self.configuration.turnStrictExpiry,
+            nonceLifetime: .seconds(self.configuration.turnNonceLifetimeSeconds),
+            lifetimes: TURNLifetimes(
+                defaultAllocation: .seconds(Int64(self.configuration.turnDefaultLifetimeSeconds)),
+                maximumAllocation: .seconds(Int64(self.configuration.turnMaxLifetimeSeconds)),
+                permission: .seconds(Int64(self.configuration.turnPermissionLifetimeSeconds)),
+                channel: .seconds(Int64(self.configuration.turnChannelLifetimeSeconds))
+            ),
+            relayPorts: self.configuration.turnRelayPorts,
+            relayAddresses: self.configuration.turnRelayAddresses,
+            userQuota: self.configuration.turnUserQuota,
+            totalQuota: self.configuration.turnTotalQuota,
+            peerAllowList: self.configuration.turnPeerAllowList,
+            peerDenyList: self.configuration.turnPeerDenyList,
+            allocationBandwidthLimit: self.configuration.turnBandwidthLimit,
+            acceptRFC5766ChannelNumbers: self.configuration.turnAcceptRFC5766ChannelNumbers
+        )
+    }
+
+    /// The ICE configuration handed to clients. The port is the bound one, so `stun.port: 0` works too.
+    func iceServersProvider(turnService: TURNService) -> ICEServersProvider {
+        ICEServersProvider(
+            publicAddress: self.configuration.icePublicAddress,
+            port: self.configuration.stunPort,
+            udp: self.configuration.stunUDP,
+            tcp: self.configuration.stunTCP,
+            turnEnabled: self.configuration.turnEnabled,
+            secret: self.turnSecrets[0],
+            ttlSeconds: self.configuration.iceCredentialTTLSeconds
         )
     }
 

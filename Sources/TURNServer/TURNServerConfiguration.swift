@@ -1,4 +1,5 @@
 import NIOCore
+import STUNCodec
 
 /// Settings of the STUN/TURN listeners. A plain value with defaults; the application fills it from the
 /// `stun.*` and `turn.*` configuration keys.
@@ -20,6 +21,43 @@ public struct TURNServerConfiguration: Sendable {
     /// Datagrams read per `recvmmsg` call.
     public var datagramVectorReadCount: Int
 
+    // MARK: - TURN (RFC 8656)
+
+    /// Serve TURN requests (`turn.enabled`); when off, only Binding is answered.
+    public var turnEnabled: Bool
+    /// REALM of the long-term credential mechanism (`turn.realm`).
+    public var realm: String
+    /// Static long-term users, username to password (`turn.users`).
+    public var staticUsers: [String: String]
+    /// TURN REST API shared secrets (`turn.secrets`); the first signs new credentials.
+    public var restSecrets: [String]
+    /// Refuse Refresh and ChannelBind too once a REST username has expired (`turn.strictExpiry`).
+    public var strictExpiry: Bool
+    /// How long a NONCE stays fresh before 438 (`turn.nonceLifetimeSeconds`).
+    public var nonceLifetime: Duration
+    /// Allocation, permission and channel lifetimes.
+    public var lifetimes: TURNLifetimes
+    /// Relay ports (`turn.relay.portMin` ... `turn.relay.portMax`).
+    public var relayPorts: ClosedRange<Int>
+    /// Relay IPs (`turn.relay.addresses`); empty: the server address the client reached.
+    public var relayAddresses: [String]
+    /// Allocations per username (`turn.quota.perUser`, 0 = unlimited) and in total (`turn.quota.total`).
+    public var userQuota: Int
+    public var totalQuota: Int
+    /// Peer allow and deny lists (`turn.peers.allow`, `turn.peers.deny`), CIDR or single addresses.
+    public var peerAllowList: [String]
+    public var peerDenyList: [String]
+    /// Bytes per second one allocation may relay, both directions together; 0 = no cap.
+    public var allocationBandwidthLimit: Int
+    /// Accept RFC 5766 channel numbers up to 0x7FFF (`turn.acceptRFC5766ChannelNumbers`), as coturn does; off keeps
+    /// RFC 8656's 0x4000-0x4FFF.
+    public var acceptRFC5766ChannelNumbers: Bool
+
+    /// The channel numbers ChannelBind accepts.
+    public var channelNumbers: ClosedRange<UInt16> {
+        self.acceptRFC5766ChannelNumbers ? ChannelNumber.rfc5766Range : ChannelNumber.validRange
+    }
+
     public init(
         addresses: [String] = ["0.0.0.0", "::"],
         port: Int = 3478,
@@ -28,7 +66,22 @@ public struct TURNServerConfiguration: Sendable {
         udpSocketsPerAddress: Int = 0,
         software: String? = "Switchboard",
         tcpIdleTimeout: TimeAmount = .seconds(300),
-        datagramVectorReadCount: Int = 32
+        datagramVectorReadCount: Int = 32,
+        turnEnabled: Bool = true,
+        realm: String = "switchboard",
+        staticUsers: [String: String] = [:],
+        restSecrets: [String] = [],
+        strictExpiry: Bool = false,
+        nonceLifetime: Duration = .seconds(600),
+        lifetimes: TURNLifetimes = TURNLifetimes(),
+        relayPorts: ClosedRange<Int> = 49152...65535,
+        relayAddresses: [String] = [],
+        userQuota: Int = 10,
+        totalQuota: Int = 10000,
+        peerAllowList: [String] = [],
+        peerDenyList: [String] = [],
+        allocationBandwidthLimit: Int = 0,
+        acceptRFC5766ChannelNumbers: Bool = true
     ) {
         self.addresses = addresses
         self.port = port
@@ -38,5 +91,20 @@ public struct TURNServerConfiguration: Sendable {
         self.software = software
         self.tcpIdleTimeout = tcpIdleTimeout
         self.datagramVectorReadCount = datagramVectorReadCount
+        self.turnEnabled = turnEnabled
+        self.realm = realm
+        self.staticUsers = staticUsers
+        self.restSecrets = restSecrets
+        self.strictExpiry = strictExpiry
+        self.nonceLifetime = nonceLifetime
+        self.lifetimes = lifetimes
+        self.relayPorts = relayPorts
+        self.relayAddresses = relayAddresses
+        self.userQuota = userQuota
+        self.totalQuota = totalQuota
+        self.peerAllowList = peerAllowList
+        self.peerDenyList = peerDenyList
+        self.allocationBandwidthLimit = allocationBandwidthLimit
+        self.acceptRFC5766ChannelNumbers = acceptRFC5766ChannelNumbers
     }
 }

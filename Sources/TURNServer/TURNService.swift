@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import STUNCodec
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -21,6 +22,9 @@ public final class TURNService: Service {
     private let eventLoopGroup: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let metrics: STUNMetrics
+    private let turnMetrics: TURNMetrics
+    private let shared: TURNSharedState
+    private let tables: NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<AllocationTable>]> = NIOLockedValueBox([:])
     private let listening: NIOLockedValueBox<[ListeningSocket]> = NIOLockedValueBox([])
     private let ready = NIOLockedValueBox(false)
 
@@ -45,12 +49,47 @@ public final class TURNService: Service {
         configuration: TURNServerConfiguration,
         eventLoopGroup: MultiThreadedEventLoopGroup,
         logger: Logger,
-        metrics: STUNMetrics = STUNMetrics()
+        metrics: STUNMetrics = STUNMetrics(),
+        turnMetrics: TURNMetrics = TURNMetrics()
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.metrics = metrics
+        self.turnMetrics = turnMetrics
+        self.shared = TURNSharedState(configuration: configuration, metrics: turnMetrics, logger: logger)
+    }
+
+    /// Creates one allocation table per event loop, on its loop.
+    private func startTables() async throws {
+        guard self.configuration.turnEnabled else {
+            return
+        }
+        for loop in self.eventLoopGroup.makeIterator() {
+            let shared = self.shared
+            let bound = try await loop.submit {
+                let table = AllocationTable(eventLoop: loop, shared: shared)
+                table.start()
+                return NIOLoopBound(table, eventLoop: loop)
+            }.get()
+            self.tables.withLockedValue { $0[ObjectIdentifier(loop)] = bound }
+        }
+    }
+
+    private func stopTables() async {
+        let tables = self.tables.withLockedValue { tables in
+            defer { tables = [:] }
+            return Array(tables.values)
+        }
+        for table in tables {
+            try? await table.eventLoop.submit { table.value.stop() }.get()
+        }
+        self.shared.reservations.closeAll()
+    }
+
+    /// The allocation table of `loop` (call on that loop), nil when TURN is off.
+    private func table(for loop: any EventLoop) -> AllocationTable? {
+        self.tables.withLockedValue { $0[ObjectIdentifier(loop)] }?.value
     }
 
     /// Whether every configured listener is bound (what `/healthz` reports).
@@ -66,9 +105,12 @@ public final class TURNService: Service {
     public func run() async throws {
         let channels: [any Channel]
         do {
+            try await self.startTables()
             channels = try await self.bindAll()
+            self.shared.updateServerAddresses(self.serverAddresses())
         } catch {
             self.logger.error("cannot bind the STUN/TURN listeners", metadata: ["error": "\(error)"])
+            await self.stopTables()
             throw error
         }
         self.ready.withLockedValue { $0 = true }
@@ -82,6 +124,7 @@ public final class TURNService: Service {
             }
         }
         self.ready.withLockedValue { $0 = false }
+        await self.stopTables()
         self.logger.info("STUN/TURN listeners stopped")
     }
 
@@ -121,6 +164,27 @@ public final class TURNService: Service {
         return channels
     }
 
+    /// The server's own addresses for the peer policy: every listening socket, with wildcard addresses expanded
+    /// to the host's interface addresses of that family.
+    private func serverAddresses() -> [TransportAddress] {
+        let interfaceIPs = ((try? System.enumerateDevices()) ?? []).compactMap { device in
+            device.address.flatMap(TransportAddress.init)?.ip
+        }
+        var addresses: [TransportAddress] = []
+        for socket in self.listeningSockets {
+            guard let address = TransportAddress(socket.address) else {
+                continue
+            }
+            if AllocationTable.isWildcard(address.ip) {
+                for ip in interfaceIPs where TransportAddress(ip: ip, port: 0).family == address.family {
+                    addresses.append(TransportAddress(ip: ip, port: address.port))
+                }
+            }
+            addresses.append(address)
+        }
+        return addresses
+    }
+
     /// Binds one SO_REUSEPORT UDP socket per event loop (or `udpSocketsPerAddress` of them, round robin).
     private func bindUDP(host: String, port: Int) async throws -> [any Channel] {
         var loops = Array(self.eventLoopGroup.makeIterator())
@@ -141,10 +205,16 @@ public final class TURNService: Service {
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelOption(.datagramVectorReadMessageCount, value: readCount)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: readCount * 2048))
-                .channelInitializer { channel in
+                .channelOption(.receivePacketInfo, value: true)
+                .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            STUNDatagramHandler(responder: responder, metrics: metrics, logger: logger)
+                            STUNDatagramHandler(
+                                responder: responder,
+                                table: self.table(for: channel.eventLoop),
+                                metrics: metrics,
+                                logger: logger
+                            )
                         )
                     }
                 }
@@ -182,12 +252,25 @@ public final class TURNService: Service {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let table = self.table(for: channel.eventLoop)
+                    let fiveTuple = channel.remoteAddress.flatMap(TransportAddress.init).flatMap { client in
+                        channel.localAddress.flatMap(TransportAddress.init).map {
+                            FiveTuple(client: client, server: $0, transport: .tcp)
+                        }
+                    }
+                    // ChannelData framing is only valid once the connection holds an allocation.
+                    let decoder = STUNStreamFrameDecoder(acceptsChannelData: {
+                        guard let table, let fiveTuple else {
+                            return false
+                        }
+                        return table.allocations[fiveTuple] != nil
+                    })
                     try channel.pipeline.syncOperations.addHandlers(
                         IdleStateHandler(readTimeout: idleTimeout),
-                        ByteToMessageHandler(STUNStreamFrameDecoder()),
-                        STUNStreamHandler(responder: responder, metrics: metrics, logger: logger)
+                        ByteToMessageHandler(decoder),
+                        STUNStreamHandler(responder: responder, table: table, metrics: metrics, logger: logger)
                     )
                 }
             }

@@ -127,3 +127,74 @@ def start_switchboard():
     for server in servers:
         if server.process.poll() is None:
             server.stop()
+
+
+TURN_ARGS = [
+    "--set", "turn.realm=bench.local",
+    "--set", "turn.users=bench:benchpass,alice:alicepass",
+    "--set", "turn.secrets=benchsecret,oldsecret",
+    "--set", "turn.peers.allow=127.0.0.1,::1",
+    "--set", "turn.quota.perUser=100",
+]
+
+
+@pytest.fixture
+def turn_server():
+    """A switchboard with static users, REST secrets and loopback peers allowed (as coturn's
+    --allow-loopback-peers), the way turn-reference.md section 4.5 configures coturn."""
+    server = Switchboard(args=TURN_ARGS)
+    yield server
+    assert server.process.poll() is None, f"switchboard died during the test:\n{server.log()}"
+    assert server.stop() == 0
+
+
+class Peer:
+    """coturn's turnutils_peer: a UDP echo on a port and the next one."""
+
+    def __init__(self):
+        for _ in range(50):
+            port = free_port()
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                    probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            break
+        self.port = port
+        self.process = subprocess.Popen(
+            ["turnutils_peer", "-L", "127.0.0.1", "-L", "::1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.settimeout(0.2)
+                sock.sendto(b"ping", ("127.0.0.1", port))
+                try:
+                    if sock.recv(100) == b"ping":
+                        return
+                except OSError:
+                    pass
+        raise RuntimeError("turnutils_peer did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def peer():
+    echo = Peer()
+    yield echo
+    echo.stop()
+
+
+@pytest.fixture
+def switchboard_for_aiortc():
+    """Default peer policy (no allow list): two relay-only peers on one machine reach each other because each
+    peer's address is a live relay address of this server."""
+    server = Switchboard(args=["--set", "turn.users=bench:benchpass", "--set", "turn.realm=bench.local"])
+    yield server
+    assert server.process.poll() is None, f"switchboard died during the test:\n{server.log()}"
+    assert server.stop() == 0

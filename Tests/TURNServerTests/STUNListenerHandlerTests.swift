@@ -22,6 +22,7 @@ import Testing
         let channel = EmbeddedChannel(
             handler: STUNDatagramHandler(
                 responder: BindingResponder(software: nil),
+                table: nil,
                 metrics: STUNMetrics(),
                 logger: .init(label: "test")
             )
@@ -82,6 +83,7 @@ import Testing
             ByteToMessageHandler(STUNStreamFrameDecoder()),
             STUNStreamHandler(
                 responder: BindingResponder(software: nil),
+                table: nil,
                 metrics: STUNMetrics(),
                 logger: .init(label: "test")
             )

@@ -7,11 +7,13 @@ import NIOCore
 public enum PacketDemultiplexer {
     /// Classifies a datagram.
     ///
+    /// - Parameter acceptingRFC5766Channels: also classify first bytes 80–127 as ChannelData (RFC 5766 §11 channel
+    ///   numbers up to 0x7FFF).
     /// - Returns: ``PacketKind/stun`` for first byte 0–3 with at least 20 bytes and the magic cookie at bytes 4–7,
     ///   ``PacketKind/channelData`` for first byte 64–79 with at least the 4-byte header, ``PacketKind/unknown``
     ///   otherwise.
     @inlinable
-    public static func classify(_ buffer: ByteBuffer) -> PacketKind {
+    public static func classify(_ buffer: ByteBuffer, acceptingRFC5766Channels: Bool = false) -> PacketKind {
         guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
             return .unknown
         }
@@ -24,6 +26,8 @@ public enum PacketDemultiplexer {
             }
             return .stun
         case 64...79:
+            return buffer.readableBytes >= 4 ? .channelData : .unknown
+        case 80...127 where acceptingRFC5766Channels:
             return buffer.readableBytes >= 4 ? .channelData : .unknown
         default:
             return .unknown

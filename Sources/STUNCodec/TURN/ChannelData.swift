@@ -35,9 +35,14 @@ public struct ChannelData: Hashable, Sendable {
     ///
     /// Bytes after the payload (padding, up to 3 bytes over TCP; anything over UDP) are ignored.
     ///
+    /// - Parameter validRange: the channel numbers accepted: RFC 8656's 0x4000–0x4FFF by default, or
+    ///   ``ChannelNumber/rfc5766Range`` for RFC 5766 clients.
     /// - Throws: ``STUNCodecError/truncatedChannelData`` if the header is incomplete or the length runs past the
-    ///   buffer, ``STUNCodecError/invalidChannelNumber`` if the channel is outside 0x4000–0x4FFF.
-    public static func decode(_ buffer: ByteBuffer) throws(STUNCodecError) -> ChannelData {
+    ///   buffer, ``STUNCodecError/invalidChannelNumber`` if the channel is outside `validRange`.
+    public static func decode(
+        _ buffer: ByteBuffer,
+        validRange: ClosedRange<UInt16> = ChannelNumber.validRange
+    ) throws(STUNCodecError) -> ChannelData {
         guard
             let (channelNumber, length) = buffer.getMultipleIntegers(
                 at: buffer.readerIndex,
@@ -46,7 +51,7 @@ public struct ChannelData: Hashable, Sendable {
         else {
             throw .truncatedChannelData
         }
-        guard ChannelNumber.validRange.contains(channelNumber) else {
+        guard validRange.contains(channelNumber) else {
             throw .invalidChannelNumber
         }
         guard let payload = buffer.getSlice(at: buffer.readerIndex + 4, length: Int(length)) else {
@@ -58,7 +63,7 @@ public struct ChannelData: Hashable, Sendable {
     /// Writes a ChannelData message: header, payload and, if asked, zero padding to a multiple of 4.
     ///
     /// - Parameters:
-    ///   - channelNumber: the channel, 0x4000–0x4FFF.
+    ///   - channelNumber: the channel, 0x4000–0x4FFF (or up to 0x7FFF for RFC 5766 clients).
     ///   - payload: the application data, at most 65535 bytes.
     ///   - buffer: the buffer to append to.
     ///   - padToFourBytes: `true` over TCP/TLS (RFC 8656 §12.5 MUST), optional over UDP.
@@ -68,7 +73,7 @@ public struct ChannelData: Hashable, Sendable {
         into buffer: inout ByteBuffer,
         padToFourBytes: Bool
     ) {
-        precondition(ChannelNumber.validRange.contains(channelNumber), "channel numbers are 0x4000...0x4FFF")
+        precondition(ChannelNumber.rfc5766Range.contains(channelNumber), "channel numbers are 0x4000...0x7FFF")
         let length = payload.readableBytes
         precondition(length <= Int(UInt16.max), "ChannelData payload longer than 65535 bytes")
         buffer.writeMultipleIntegers(channelNumber, UInt16(length))

@@ -10,6 +10,11 @@ public struct ChannelNumber: STUNAttributeDecodable, STUNAttributeEncodable, Has
     /// The channel numbers a client may bind. RFC 8656 §12.
     public static let validRange: ClosedRange<UInt16> = 0x4000...0x4FFF
 
+    /// RFC 5766 §11's older, wider range, 0x4000–0x7FFF, which RFC 5766 clients (coturn's `turnutils_uclient`
+    /// among them) still pick channel numbers from. RFC 8656 §12 reserves 0x5000–0x7FFF; servers that must serve
+    /// such clients accept it, as coturn does.
+    public static let rfc5766Range: ClosedRange<UInt16> = 0x4000...0x7FFF
+
     /// The channel number.
     public var number: UInt16
 

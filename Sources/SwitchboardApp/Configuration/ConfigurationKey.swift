@@ -12,6 +12,8 @@ public struct ConfigurationKey: Sendable {
         case choice([String])
         /// A list of IP addresses (IPv4 dotted quad or IPv6).
         case ipAddressList
+        /// A list of IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`).
+        case ipRangeList
         /// A list of strings.
         case stringList
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import TURNServer
 import Yams
 
 /// Reads Switchboard's configuration in layers: the defaults of ``ConfigurationSchema``, then one YAML file,
@@ -151,7 +152,7 @@ public struct ConfigurationLoader: Sendable {
 
     private mutating func apply(node: Node, to key: ConfigurationKey, origin: ConfigurationOrigin) {
         switch key.kind {
-        case .ipAddressList, .stringList:
+        case .ipAddressList, .ipRangeList, .stringList:
             guard case .sequence(let sequence) = node else {
                 if Self.isNull(node) {
                     self.set(key, .stringList([]), origin)
@@ -222,7 +223,7 @@ public struct ConfigurationLoader: Sendable {
             return
         }
         switch key.kind {
-        case .ipAddressList, .stringList:
+        case .ipAddressList, .ipRangeList, .stringList:
             let items = rawValue.split(separator: ",", omittingEmptySubsequences: true).map {
                 $0.trimmingCharacters(in: .whitespaces)
             }
@@ -265,7 +266,7 @@ public struct ConfigurationLoader: Sendable {
                 return
             }
             self.set(key, .string(text), origin)
-        case .ipAddressList, .stringList:
+        case .ipAddressList, .ipRangeList, .stringList:
             preconditionFailure("list keys are applied by applyList")
         }
     }
@@ -274,6 +275,12 @@ public struct ConfigurationLoader: Sendable {
         if case .ipAddressList = key.kind {
             for item in items where (try? SocketAddress(ipAddress: item, port: 0)) == nil {
                 self.fail(key, origin, "'\(item)' is not an IPv4 or IPv6 address")
+                return
+            }
+        }
+        if case .ipRangeList = key.kind {
+            for item in items where IPAddressRange(item) == nil {
+                self.fail(key, origin, "'\(item)' is not an IP address or CIDR range")
                 return
             }
         }
@@ -312,6 +319,7 @@ public struct ConfigurationLoader: Sendable {
         case .boolean: return "true or false"
         case .choice(let choices): return "one of \(choices.joined(separator: ", "))"
         case .ipAddressList: return "a list of IP addresses"
+        case .ipRangeList: return "a list of IP addresses or CIDR ranges"
         case .stringList: return "a list of strings"
         }
     }

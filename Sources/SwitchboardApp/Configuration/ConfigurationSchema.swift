@@ -3,7 +3,9 @@
 public enum ConfigurationSchema {
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
-    public static let keys: [ConfigurationKey] = [
+    public static let keys: [ConfigurationKey] = Self.coreKeys + Self.signalingKeys
+
+    static let coreKeys: [ConfigurationKey] = [
         // MARK: - Process
         ConfigurationKey(
             "threads",
@@ -98,6 +100,121 @@ public enum ConfigurationSchema {
             isSecret: true,
             "TURN REST API shared secrets: the first signs new credentials, every one is accepted (rotation). "
                 + "Empty: a random secret is generated at each start and never logged."
+        ),
+        ConfigurationKey(
+            "ice.publicAddress",
+            .string(allowEmpty: true),
+            default: .string(""),
+            "Host put in the stun:/turn: URLs handed to clients; empty: the host each client used to reach HTTP."
+        ),
+        ConfigurationKey(
+            "ice.credentialTTLSeconds",
+            .integer(60...2_592_000),
+            default: .integer(86400),
+            "Lifetime of the TURN REST credentials handed to clients."
+        ),
+        ConfigurationKey(
+            "turn.enabled",
+            .boolean,
+            default: .boolean(true),
+            "Serve TURN (RFC 8656) on the STUN listeners; off answers Binding only."
+        ),
+        ConfigurationKey(
+            "turn.users",
+            .stringList,
+            default: .stringList([]),
+            isSecret: true,
+            "Static long-term credentials, each \"username:password\"."
+        ),
+        ConfigurationKey(
+            "turn.strictExpiry",
+            .boolean,
+            default: .boolean(false),
+            "Refuse Refresh and ChannelBind too (not only Allocate) once a REST username has expired."
+        ),
+        ConfigurationKey(
+            "turn.nonceLifetimeSeconds",
+            .integer(10...86400),
+            default: .integer(600),
+            "Age after which a NONCE is stale (438 with a fresh one)."
+        ),
+        ConfigurationKey(
+            "turn.defaultLifetimeSeconds",
+            .integer(60...3600),
+            default: .integer(600),
+            "Allocation lifetime granted when the client asks for less or nothing."
+        ),
+        ConfigurationKey(
+            "turn.maxLifetimeSeconds",
+            .integer(60...86400),
+            default: .integer(3600),
+            "Longest allocation lifetime granted; longer requests are clamped."
+        ),
+        ConfigurationKey(
+            "turn.permissionLifetimeSeconds",
+            .integer(10...3600),
+            default: .integer(300),
+            "Permission lifetime (RFC 8656 says 300)."
+        ),
+        ConfigurationKey(
+            "turn.channelLifetimeSeconds",
+            .integer(10...3600),
+            default: .integer(600),
+            "Channel binding lifetime (RFC 8656 says 600)."
+        ),
+        ConfigurationKey(
+            "turn.relay.portMin",
+            .integer(1024...65535),
+            default: .integer(49152),
+            "Lowest relay port."
+        ),
+        ConfigurationKey(
+            "turn.relay.portMax",
+            .integer(1024...65535),
+            default: .integer(65535),
+            "Highest relay port."
+        ),
+        ConfigurationKey(
+            "turn.relay.addresses",
+            .ipAddressList,
+            default: .stringList([]),
+            "Relay IPs (one per family); empty: the server address each client reached."
+        ),
+        ConfigurationKey(
+            "turn.quota.perUser",
+            .integer(0...1_000_000),
+            default: .integer(10),
+            "Allocations one username may hold at once (486 beyond); 0 is unlimited."
+        ),
+        ConfigurationKey(
+            "turn.quota.total",
+            .integer(0...10_000_000),
+            default: .integer(10000),
+            "Allocations the server holds at once (486 beyond); 0 is unlimited."
+        ),
+        ConfigurationKey(
+            "turn.peers.allow",
+            .ipRangeList,
+            default: .stringList([]),
+            "Peer addresses or CIDR ranges allowed although denied by default (loopback, private, ...)."
+        ),
+        ConfigurationKey(
+            "turn.peers.deny",
+            .ipRangeList,
+            default: .stringList([]),
+            "Peer addresses or CIDR ranges always denied."
+        ),
+        ConfigurationKey(
+            "turn.acceptRFC5766ChannelNumbers",
+            .boolean,
+            default: .boolean(true),
+            "Accept channel numbers up to 0x7FFF (RFC 5766 clients, as coturn does); false keeps RFC 8656's 0x4000-0x4FFF."
+        ),
+        ConfigurationKey(
+            "turn.bandwidthLimitBytesPerSecond",
+            .integer(0...10_000_000_000),
+            default: .integer(0),
+            "Bytes per second one allocation may relay, both directions together; 0 is no cap."
         ),
     ]
 

@@ -36,6 +36,40 @@ public struct SwitchboardConfiguration: Sendable {
     public var turnRealm: String
     /// `turn.secrets`; empty means "generate one at start".
     public var turnSecrets: [String]
+    /// `ice.publicAddress`; nil when empty.
+    public var icePublicAddress: String?
+    /// `ice.credentialTTLSeconds`
+    public var iceCredentialTTLSeconds: Int
+    /// `turn.enabled`
+    public var turnEnabled: Bool
+    /// `turn.users`, username to password.
+    public var turnUsers: [String: String]
+    /// `turn.strictExpiry`
+    public var turnStrictExpiry: Bool
+    /// `turn.nonceLifetimeSeconds`
+    public var turnNonceLifetimeSeconds: Int
+    /// `turn.defaultLifetimeSeconds`, `turn.maxLifetimeSeconds`, `turn.permissionLifetimeSeconds`,
+    /// `turn.channelLifetimeSeconds`
+    public var turnDefaultLifetimeSeconds: Int
+    public var turnMaxLifetimeSeconds: Int
+    public var turnPermissionLifetimeSeconds: Int
+    public var turnChannelLifetimeSeconds: Int
+    /// `turn.relay.portMin` ... `turn.relay.portMax`
+    public var turnRelayPorts: ClosedRange<Int>
+    /// `turn.relay.addresses`
+    public var turnRelayAddresses: [String]
+    /// `turn.quota.perUser`, `turn.quota.total`
+    public var turnUserQuota: Int
+    public var turnTotalQuota: Int
+    /// `turn.peers.allow`, `turn.peers.deny`
+    public var turnPeerAllowList: [String]
+    public var turnPeerDenyList: [String]
+    /// `turn.bandwidthLimitBytesPerSecond`
+    public var turnBandwidthLimit: Int
+    /// `turn.acceptRFC5766ChannelNumbers`
+    public var turnAcceptRFC5766ChannelNumbers: Bool
+    /// Every key's resolved value, for components that read their own keys (see `Signaling/`).
+    public let values: [String: ConfigurationValue]
 
     /// The embedded default configuration: every key at its documented default.
     public static var defaults: SwitchboardConfiguration {
@@ -67,6 +101,7 @@ public struct SwitchboardConfiguration: Sendable {
             return value
         }
 
+        self.values = values.mapValues(\.value)
         self.threads = integer("threads")
         self.logLevel = Logger.Level(rawValue: string("log.level")) ?? .info
         self.logFormat = LogFormat(rawValue: string("log.format")) ?? .text
@@ -81,6 +116,53 @@ public struct SwitchboardConfiguration: Sendable {
         self.stunTCPIdleTimeoutSeconds = integer("stun.tcpIdleTimeoutSeconds")
         self.turnRealm = string("turn.realm")
         self.turnSecrets = list("turn.secrets")
+        self.turnEnabled = boolean("turn.enabled")
+        let publicAddress = string("ice.publicAddress")
+        self.icePublicAddress = publicAddress.isEmpty ? nil : publicAddress
+        self.iceCredentialTTLSeconds = integer("ice.credentialTTLSeconds")
+        self.turnStrictExpiry = boolean("turn.strictExpiry")
+        self.turnNonceLifetimeSeconds = integer("turn.nonceLifetimeSeconds")
+        self.turnDefaultLifetimeSeconds = integer("turn.defaultLifetimeSeconds")
+        self.turnMaxLifetimeSeconds = integer("turn.maxLifetimeSeconds")
+        self.turnPermissionLifetimeSeconds = integer("turn.permissionLifetimeSeconds")
+        self.turnChannelLifetimeSeconds = integer("turn.channelLifetimeSeconds")
+        self.turnRelayAddresses = list("turn.relay.addresses")
+        self.turnUserQuota = integer("turn.quota.perUser")
+        self.turnTotalQuota = integer("turn.quota.total")
+        self.turnPeerAllowList = list("turn.peers.allow")
+        self.turnPeerDenyList = list("turn.peers.deny")
+        self.turnBandwidthLimit = integer("turn.bandwidthLimitBytesPerSecond")
+        self.turnAcceptRFC5766ChannelNumbers = boolean("turn.acceptRFC5766ChannelNumbers")
+        let portMin = integer("turn.relay.portMin")
+        let portMax = integer("turn.relay.portMax")
+        guard portMin <= portMax else {
+            throw ConfigurationError(
+                key: "turn.relay.portMin",
+                origin: values["turn.relay.portMin"]?.origin ?? .defaultValue,
+                message: "\(portMin) is above turn.relay.portMax (\(portMax))"
+            )
+        }
+        self.turnRelayPorts = portMin...portMax
+        guard self.turnDefaultLifetimeSeconds <= self.turnMaxLifetimeSeconds else {
+            throw ConfigurationError(
+                key: "turn.defaultLifetimeSeconds",
+                origin: values["turn.defaultLifetimeSeconds"]?.origin ?? .defaultValue,
+                message: "is above turn.maxLifetimeSeconds"
+            )
+        }
+        var users: [String: String] = [:]
+        for entry in list("turn.users") {
+            guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
+                // The entry holds a password: name neither.
+                throw ConfigurationError(
+                    key: "turn.users",
+                    origin: values["turn.users"]?.origin ?? .defaultValue,
+                    message: "each entry must be \"username:password\""
+                )
+            }
+            users[String(entry[..<colon])] = String(entry[entry.index(after: colon)...])
+        }
+        self.turnUsers = users
 
         if self.stunAddresses.isEmpty && (self.stunUDP || self.stunTCP) {
             throw ConfigurationError(

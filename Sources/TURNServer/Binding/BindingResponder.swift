@@ -74,22 +74,34 @@ public struct BindingResponder: Sendable {
         do {
             message = try STUNMessage.decode(packet)
         } catch {
-            // RFC 8489 §6.3: a request whose header is sound but whose body is not gets 400; anything else is
-            // dropped, since there is no transaction to answer.
-            guard let header = Self.requestHeader(of: packet) else {
-                return .drop(.malformed)
-            }
-            return self.errorResponse(
-                method: header.method,
-                transactionID: header.transactionID,
-                code: .badRequest,
-                reason: "Malformed STUN message",
-                unknownAttributes: [],
-                withFingerprint: false,
-                allocator: allocator
-            )
+            return self.respondToUndecodable(packet, allocator: allocator)
         }
+        return self.respond(to: message, from: source, allocator: allocator)
+    }
 
+    /// RFC 8489 §6.3: a request whose header is sound but whose body is not gets 400; anything else is dropped,
+    /// since there is no transaction to answer.
+    public func respondToUndecodable(_ packet: ByteBuffer, allocator: ByteBufferAllocator) -> Action {
+        guard let header = Self.requestHeader(of: packet) else {
+            return .drop(.malformed)
+        }
+        return self.errorResponse(
+            method: header.method,
+            transactionID: header.transactionID,
+            code: .badRequest,
+            reason: "Malformed STUN message",
+            unknownAttributes: [],
+            withFingerprint: false,
+            allocator: allocator
+        )
+    }
+
+    /// Handles one decoded STUN message from `source`.
+    public func respond(
+        to message: STUNMessage,
+        from source: TransportAddress,
+        allocator: ByteBufferAllocator
+    ) -> Action {
         if message.hasFingerprint && !message.isFingerprintValid() {
             return .drop(.badFingerprint)
         }

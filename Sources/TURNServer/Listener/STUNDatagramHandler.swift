@@ -3,7 +3,9 @@ import NIOCore
 import STUNCodec
 
 /// The handler of one client-facing UDP socket (one per event loop, all bound to the same port with
-/// SO_REUSEPORT). Everything it touches lives on its channel's event loop: no locks.
+/// SO_REUSEPORT). Binding requests go to the pure ``BindingResponder``; TURN requests, Send indications and
+/// ChannelData go to the ``AllocationTable`` of the same event loop. Everything it touches lives on its channel's
+/// event loop: no locks.
 ///
 /// A bad datagram is counted and dropped; nothing a client sends can close the socket (`errorCaught` never
 /// closes), because one UDP socket serves every client of its loop.
@@ -12,15 +14,23 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let responder: BindingResponder
+    private let table: AllocationTable?
     private let metrics: STUNMetrics
     private let logger: Logger
     private var tally = STUNMetrics.Tally()
     private var needsFlush = false
+    private var localAddress: TransportAddress?
 
-    init(responder: BindingResponder, metrics: STUNMetrics, logger: Logger) {
+    init(responder: BindingResponder, table: AllocationTable?, metrics: STUNMetrics, logger: Logger) {
         self.responder = responder
+        self.table = table
         self.metrics = metrics
         self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.localAddress = context.localAddress.flatMap(TransportAddress.init)
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -28,7 +38,34 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         guard let source = TransportAddress(envelope.remoteAddress) else {
             return
         }
-        let action = self.responder.respond(to: envelope.data, from: source, allocator: context.channel.allocator)
+        let packet = envelope.data
+        let action: BindingResponder.Action
+        switch PacketDemultiplexer.classify(packet, acceptingRFC5766Channels: self.table != nil) {
+        case .unknown:
+            action = .drop(.notSTUN)
+        case .channelData:
+            guard let table = self.table else {
+                action = .drop(.channelData)
+                break
+            }
+            table.receivedChannelData(packet, from: self.fiveTuple(client: source, envelope: envelope))
+            return
+        case .stun:
+            guard let message = try? STUNMessage.decode(packet) else {
+                action = self.responder.respondToUndecodable(packet, allocator: context.channel.allocator)
+                break
+            }
+            if let table = self.table, message.type.method != .binding {
+                table.receivedTURNMessage(
+                    message,
+                    from: self.fiveTuple(client: source, envelope: envelope),
+                    output: .datagram(listener: context.channel, remote: envelope.remoteAddress),
+                    allocator: context.channel.allocator
+                )
+                return
+            }
+            action = self.responder.respond(to: message, from: source, allocator: context.channel.allocator)
+        }
         self.tally.record(action)
         if case .respond(let response, _) = action {
             // `promise: nil` avoids allocating a promise per datagram; the flush happens once per read batch.
@@ -40,11 +77,24 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         }
     }
 
+    /// The allocation key of a datagram: the server side is the address the client sent to (IP_PKTINFO), which
+    /// differs from the socket's own address when it is bound to a wildcard.
+    private func fiveTuple(client: TransportAddress, envelope: AddressedEnvelope<ByteBuffer>) -> FiveTuple {
+        var server = self.localAddress ?? TransportAddress(ip: .v4(0), port: 0)
+        if let destination = envelope.metadata?.packetInfo?.destinationAddress,
+            let address = TransportAddress(destination)
+        {
+            server.ip = address.ip
+        }
+        return FiveTuple(client: client, server: server, transport: .udp)
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         if self.needsFlush {
             self.needsFlush = false
             context.flush()
         }
+        self.table?.flushRelays()
         self.metrics.flush(&self.tally, transport: self.metrics.udp)
     }
 

@@ -5,16 +5,20 @@ import NIOCore
 /// a multiple of four bytes). Anything else on the stream is a framing error, which closes that connection only.
 ///
 /// ChannelData is only accepted where it can mean something (a connection that carries a TURN allocation): its
-/// first byte (0x40-0x4F) is also ASCII `@` to `O`, so a stray HTTP `GET` would otherwise look like a 21 kB
+/// first byte (0x40-0x7F, RFC 5766 channel numbers included) is also ASCII `@` to DEL, so a stray HTTP `GET` would otherwise look like a 21 kB
 /// ChannelData frame and stall the connection until the idle timeout.
 struct STUNStreamFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
-    /// Whether ChannelData frames are valid on this stream.
-    var acceptsChannelData: Bool
+    /// Whether ChannelData frames are valid on this stream now (the connection has an allocation).
+    private let channelDataAllowed: () -> Bool
 
-    init(acceptsChannelData: Bool = false) {
-        self.acceptsChannelData = acceptsChannelData
+    init(acceptsChannelData: @escaping () -> Bool = { false }) {
+        self.channelDataAllowed = acceptsChannelData
+    }
+
+    init(acceptsChannelData: Bool) {
+        self.channelDataAllowed = { acceptsChannelData }
     }
 
     /// Thrown for a stream that carries neither STUN nor ChannelData.
@@ -54,7 +58,7 @@ struct STUNStreamFrameDecoder: ByteToMessageDecoder {
                 throw FramingError()
             }
             return 20 + Int(length)
-        case 0x40...0x4F where self.acceptsChannelData:
+        case 0x40...0x7F where self.channelDataAllowed():
             // ChannelData: 4-byte header plus data, padded to four bytes on streams.
             return 4 + (Int(length) + 3) & ~3
         default:

@@ -1,0 +1,102 @@
+import Foundation
+import STUNCodec
+import SocketIOCodec
+
+/// Builds the ICE server configuration handed to every client that joins a room and served at
+/// `GET /api/ice-servers`: this very process's `stun:` and `turn:` URLs with time-limited TURN REST credentials
+/// (draft-uberti-behave-turn-rest: username `<unix-expiry>:<user>`, credential
+/// `base64(HMAC-SHA1(secret, username))`) that its own TURN server accepts.
+///
+/// ```json
+/// {"iceServers":[{"urls":["stun:HOST:3478"]},
+///  {"urls":["turn:HOST:3478?transport=udp","turn:HOST:3478?transport=tcp"],"username":"…","credential":"…"}],
+///  "ttl":86400}
+/// ```
+public struct ICEServersProvider: Sendable {
+    /// The host in the URLs when set (`ice.publicAddress`); otherwise the host the client used.
+    public var publicAddress: String?
+    /// STUN/TURN port.
+    public var port: Int
+    /// Offer `?transport=udp` / `?transport=tcp` URLs.
+    public var udp: Bool
+    public var tcp: Bool
+    /// Offer `turn:` URLs at all (`turn.enabled`).
+    public var turnEnabled: Bool
+    /// The secret that signs credentials: the first of `turn.secrets` (or the one generated at start).
+    public var secret: String
+    /// Credential lifetime (`ice.credentialTTLSeconds`).
+    public var ttlSeconds: Int
+    /// Unix time now, injectable for tests.
+    public var now: @Sendable () -> Int64
+
+    public init(
+        publicAddress: String?,
+        port: Int,
+        udp: Bool,
+        tcp: Bool,
+        turnEnabled: Bool,
+        secret: String,
+        ttlSeconds: Int,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.publicAddress = publicAddress
+        self.port = port
+        self.udp = udp
+        self.tcp = tcp
+        self.turnEnabled = turnEnabled
+        self.secret = secret
+        self.ttlSeconds = ttlSeconds
+        self.now = now
+    }
+
+    /// The configuration for a client that reached the HTTP server as `requestHost` (the Host header, port
+    /// included or not), for the signaling user `user` (part of the TURN username, so allocations are logged with
+    /// it).
+    public func iceServers(requestHost: String?, user: String) -> JSONValue {
+        let host = Self.urlHost(self.publicAddress ?? Self.hostname(ofAuthority: requestHost ?? "") ?? "localhost")
+        var servers: [JSONValue] = []
+        if self.udp || self.tcp {
+            servers.append(["urls": [.string("stun:\(host):\(self.port)")]])
+        }
+        if self.turnEnabled && (self.udp || self.tcp) {
+            var urls: [JSONValue] = []
+            if self.udp {
+                urls.append(.string("turn:\(host):\(self.port)?transport=udp"))
+            }
+            if self.tcp {
+                urls.append(.string("turn:\(host):\(self.port)?transport=tcp"))
+            }
+            let username = TimeLimitedCredentials.username(
+                expiry: self.now() + Int64(self.ttlSeconds),
+                user: Self.sanitized(user)
+            )
+            let credential = TimeLimitedCredentials.password(username: username, secret: Array(self.secret.utf8))
+            servers.append(["urls": .array(urls), "username": .string(username), "credential": .string(credential)])
+        }
+        return ["iceServers": .array(servers), "ttl": .number(JSONNumber(self.ttlSeconds))]
+    }
+
+    /// The host part of an HTTP authority: `example.org:3000` → `example.org`, `[::1]:3000` → `::1`.
+    static func hostname(ofAuthority authority: String) -> String? {
+        guard !authority.isEmpty else {
+            return nil
+        }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        if let colon = authority.lastIndex(of: ":"), authority.firstIndex(of: ":") == colon {
+            return String(authority[..<colon])
+        }
+        return authority
+    }
+
+    /// IPv6 literals go in brackets in `stun:` / `turn:` URLs (RFC 7064 §3.1, RFC 7065 §3.1).
+    static func urlHost(_ host: String) -> String {
+        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    }
+
+    /// The user part of a REST username must not contain the ':' separator.
+    static func sanitized(_ user: String) -> String {
+        String(user.filter { $0 != ":" }.prefix(64))
+    }
+}

@@ -1,0 +1,145 @@
+import NIOCore
+import STUNCodec
+
+/// The protocol state of one allocation (RFC 8656 §2.2-§2.5, §8, §9, §12): lifetime, permissions and channel
+/// bindings. Pure: every method takes `now`, none does I/O, so lifetimes and expiry are tested with synthetic
+/// deadlines. The relay handler owns one of these per allocation, on the allocation's event loop.
+public struct AllocationState: Sendable {
+    /// A channel binding: RFC 8656 §12.
+    public struct ChannelBinding: Hashable, Sendable {
+        public var peer: TransportAddress
+        public var expiry: NIODeadline
+    }
+
+    /// The outcome of a ChannelBind request (RFC 8656 §12.2).
+    public enum ChannelBindDecision: Equatable, Sendable {
+        /// Bound or refreshed.
+        case bound
+        /// 400: the number is outside the accepted range.
+        case invalidChannelNumber
+        /// 400: the number is bound to another peer, or the peer to another number.
+        case conflictingBinding
+    }
+
+    public let lifetimes: TURNLifetimes
+    /// Channel numbers ChannelBind accepts: RFC 8656 §12's 0x4000-0x4FFF, or RFC 5766's up to 0x7FFF.
+    public let channelNumbers: ClosedRange<UInt16>
+    /// When the allocation expires unless refreshed.
+    public private(set) var expiry: NIODeadline
+    /// Installed permissions by peer IP (ports do not matter, RFC 8656 §9).
+    public private(set) var permissions: [TransportAddress.IP: NIODeadline] = [:]
+    public private(set) var channels: [UInt16: ChannelBinding] = [:]
+    public private(set) var channelsByPeer: [TransportAddress: UInt16] = [:]
+
+    public init(
+        lifetime: TimeAmount,
+        lifetimes: TURNLifetimes,
+        now: NIODeadline,
+        channelNumbers: ClosedRange<UInt16> = ChannelNumber.validRange
+    ) {
+        self.lifetimes = lifetimes
+        self.channelNumbers = channelNumbers
+        self.expiry = now + lifetime
+    }
+
+    /// RFC 8656 §7 lifetime left, in whole seconds (for the LIFETIME attribute).
+    public func remainingSeconds(now: NIODeadline) -> UInt32 {
+        let nanoseconds = max(0, (self.expiry - now).nanoseconds)
+        return UInt32(clamping: (nanoseconds + 999_999_999) / 1_000_000_000)
+    }
+
+    public func isExpired(now: NIODeadline) -> Bool {
+        now >= self.expiry
+    }
+
+    /// RFC 8656 §8 Refresh: a new lifetime (0 means delete, which the caller performs).
+    public mutating func refresh(lifetime: TimeAmount, now: NIODeadline) {
+        self.expiry = now + lifetime
+    }
+
+    /// RFC 8656 §9.2: installs or refreshes a permission for `peer`'s IP.
+    public mutating func installPermission(for peer: TransportAddress.IP, now: NIODeadline) {
+        self.permissions[peer] = now + self.lifetimes.permission
+    }
+
+    /// Whether traffic to or from `peer` is allowed: a live permission, or a live channel binding to that IP (a
+    /// ChannelBind keeps its peer's permission alive for the channel's lifetime, as coturn does, because clients
+    /// such as aioice only rebind every 500 s and never send CreatePermission).
+    public func hasPermission(for peer: TransportAddress.IP, now: NIODeadline) -> Bool {
+        if let deadline = self.permissions[peer], now < deadline {
+            return true
+        }
+        return false
+    }
+
+    /// RFC 8656 §12.2 ChannelBind rules: a number binds one peer and a peer one number; a rebind of the same pair
+    /// refreshes it. Success also installs or refreshes the peer's permission, for the channel lifetime.
+    public mutating func bindChannel(
+        _ number: UInt16,
+        to peer: TransportAddress,
+        now: NIODeadline
+    ) -> ChannelBindDecision {
+        guard self.channelNumbers.contains(number) else {
+            return .invalidChannelNumber
+        }
+        if let existing = self.channels[number], existing.peer != peer, now < existing.expiry {
+            return .conflictingBinding
+        }
+        if let existingNumber = self.channelsByPeer[peer], existingNumber != number,
+            let existing = self.channels[existingNumber], now < existing.expiry
+        {
+            return .conflictingBinding
+        }
+        if let stale = self.channels[number], stale.peer != peer {
+            self.channelsByPeer[stale.peer] = nil
+        }
+        if let staleNumber = self.channelsByPeer[peer], staleNumber != number {
+            self.channels[staleNumber] = nil
+        }
+        let expiry = now + self.lifetimes.channel
+        self.channels[number] = ChannelBinding(peer: peer, expiry: expiry)
+        self.channelsByPeer[peer] = number
+        let permissionExpiry = max(expiry, self.permissions[peer.ip] ?? expiry)
+        self.permissions[peer.ip] = permissionExpiry
+        return .bound
+    }
+
+    /// The peer of a live channel binding.
+    public func peer(forChannel number: UInt16, now: NIODeadline) -> TransportAddress? {
+        guard let binding = self.channels[number], now < binding.expiry else {
+            return nil
+        }
+        return binding.peer
+    }
+
+    /// The number of a live channel bound to `peer`.
+    public func channel(forPeer peer: TransportAddress, now: NIODeadline) -> UInt16? {
+        guard let number = self.channelsByPeer[peer], let binding = self.channels[number], now < binding.expiry else {
+            return nil
+        }
+        return number
+    }
+
+    /// What one expiry sweep removed.
+    public struct SweepResult: Equatable, Sendable {
+        public var expiredPermissions = 0
+        public var expiredChannels = 0
+    }
+
+    /// Removes expired permissions and channel bindings (RFC 8656 §9 and §12: they are not refreshed by data).
+    public mutating func sweep(now: NIODeadline) -> SweepResult {
+        var result = SweepResult()
+        for (number, binding) in self.channels where now >= binding.expiry {
+            self.channels[number] = nil
+            if self.channelsByPeer[binding.peer] == number {
+                self.channelsByPeer[binding.peer] = nil
+            }
+            result.expiredChannels += 1
+        }
+        for (peer, deadline) in self.permissions where now >= deadline {
+            self.permissions[peer] = nil
+            result.expiredPermissions += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,51 @@
+import NIOCore
+import STUNCodec
+
+/// One TURN allocation (RFC 8656 §2.2) with its I/O: the relay sockets and the way back to the client. Lives on
+/// one event loop (the one whose listener received the Allocate) and is only touched there: no locks.
+final class Allocation {
+    let fiveTuple: FiveTuple
+    let username: String
+    var state: AllocationState
+    let clientOutput: ClientOutput
+    /// Relay sockets, one per address family (RFC 8656 §7.2 dual allocation), with their advertised addresses.
+    var relays: [(address: TransportAddress, channel: any Channel)] = []
+    /// The transaction of the Allocate that created it and the response sent, so that a retransmission of that
+    /// Allocate is answered with the same response (RFC 8656 §7.2) instead of 437.
+    let allocateTransactionID: STUNTransactionID
+    var allocateResponse: ByteBuffer?
+    var limiter: BandwidthLimiter?
+    /// Whether relay sockets were written since the last flush.
+    var relayNeedsFlush = false
+    var clientNeedsFlush = false
+    var isClosed = false
+
+    init(
+        fiveTuple: FiveTuple,
+        username: String,
+        state: AllocationState,
+        clientOutput: ClientOutput,
+        allocateTransactionID: STUNTransactionID
+    ) {
+        self.fiveTuple = fiveTuple
+        self.username = username
+        self.state = state
+        self.clientOutput = clientOutput
+        self.allocateTransactionID = allocateTransactionID
+    }
+
+    /// The relay socket for a peer's address family.
+    func relayChannel(for peer: TransportAddress) -> (any Channel)? {
+        for relay in self.relays where relay.address.family == peer.family {
+            return relay.channel
+        }
+        return nil
+    }
+
+    func hasRelay(for family: STUNAddressFamily) -> Bool {
+        self.relays.contains { $0.address.family == family }
+    }
+}
+
+@available(*, unavailable)
+extension Allocation: Sendable {}

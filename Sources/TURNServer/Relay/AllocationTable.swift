@@ -1,0 +1,232 @@
+import CoreMetrics
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import STUNCodec
+
+/// The allocations of one event loop, with their relay sockets (RFC 8656). Every listener socket and TCP
+/// connection on the loop hands its TURN traffic here; the relay sockets it creates are bound on the same loop, so
+/// all state of an allocation lives on one thread and a relayed packet never changes threads or takes a lock.
+///
+/// Expiry is one repeating sweep per loop (once a second), not a timer per allocation, permission or channel.
+final class AllocationTable {
+    let eventLoop: any EventLoop
+    let shared: TURNSharedState
+    var allocations: [FiveTuple: Allocation] = [:]
+    /// Allocates whose relay sockets are being bound, by 5-tuple, with the request's transaction id.
+    var pendingAllocates: [FiveTuple: STUNTransactionID] = [:]
+    /// Allocations whose relay sockets were written in this read batch.
+    private var relaysToFlush: [Allocation] = []
+    private var sweepTask: RepeatedTask?
+    var tally = TURNMetrics.Tally()
+    private var reportedPermissions = 0
+    private var reportedChannels = 0
+
+    init(eventLoop: any EventLoop, shared: TURNSharedState) {
+        self.eventLoop = eventLoop
+        self.shared = shared
+    }
+
+    var logger: Logger { self.shared.logger }
+
+    // MARK: - Lifecycle
+
+    func start() {
+        self.eventLoop.assertInEventLoop()
+        let table = NIOLoopBound(self, eventLoop: self.eventLoop)
+        self.sweepTask = self.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            table.value.sweep(now: .now())
+        }
+    }
+
+    func stop() {
+        self.eventLoop.assertInEventLoop()
+        self.sweepTask?.cancel()
+        self.sweepTask = nil
+        for allocation in Array(self.allocations.values) {
+            self.delete(allocation, reason: "shutdown")
+        }
+        self.shared.metrics.flush(&self.tally)
+    }
+
+    /// Expires allocations, permissions and channels; flushes the data-plane counters.
+    func sweep(now: NIODeadline) {
+        var permissions = 0
+        var channels = 0
+        for allocation in Array(self.allocations.values) {
+            if allocation.state.isExpired(now: now) {
+                self.delete(allocation, reason: "expired")
+                continue
+            }
+            _ = allocation.state.sweep(now: now)
+            permissions += allocation.state.permissions.count
+            channels += allocation.state.channels.count
+        }
+        self.shared.reservations.sweep(now: now)
+        self.reportGauges(permissions: permissions, channels: channels)
+        self.shared.metrics.flush(&self.tally)
+    }
+
+    private func reportGauges(permissions: Int, channels: Int) {
+        if permissions != self.reportedPermissions {
+            self.shared.metrics.permissions.increment(by: Double(permissions - self.reportedPermissions))
+            self.reportedPermissions = permissions
+        }
+        if channels != self.reportedChannels {
+            self.shared.metrics.channels.increment(by: Double(channels - self.reportedChannels))
+            self.reportedChannels = channels
+        }
+    }
+
+    // MARK: - Deletion
+
+    func delete(_ allocation: Allocation, reason: String) {
+        guard !allocation.isClosed else {
+            return
+        }
+        allocation.isClosed = true
+        self.allocations[allocation.fiveTuple] = nil
+        for relay in allocation.relays {
+            self.shared.relayRegistry.remove(relay.address)
+            relay.channel.close(promise: nil)
+        }
+        self.shared.quota.withLockedValue { $0.release(user: allocation.username) }
+        self.shared.metrics.allocations.decrement()
+        self.logger.info(
+            "TURN allocation deleted",
+            metadata: [
+                "turn.five_tuple": "\(allocation.fiveTuple)",
+                "turn.user": "\(allocation.username)",
+                "turn.relay": "\(allocation.relays.map { "\($0.address)" }.joined(separator: ","))",
+                "turn.reason": "\(reason)",
+            ]
+        )
+    }
+
+    /// A TCP client connection closed: its allocation goes with it (RFC 8656 §7.1 lifetime is tied to the connection).
+    func connectionClosed(_ fiveTuple: FiveTuple) {
+        self.pendingAllocates[fiveTuple] = nil
+        if let allocation = self.allocations[fiveTuple] {
+            self.delete(allocation, reason: "connection closed")
+        }
+    }
+
+    // MARK: - Data plane: client to peer
+
+    /// RFC 8656 §12.6: ChannelData from the client goes to the channel's peer, if a permission exists.
+    func receivedChannelData(_ packet: ByteBuffer, from fiveTuple: FiveTuple) {
+        guard let allocation = self.allocations[fiveTuple] else {
+            self.tally.dropped[.noAllocation, default: 0] += 1
+            return
+        }
+        guard let channelData = try? ChannelData.decode(packet, validRange: self.shared.configuration.channelNumbers)
+        else {
+            self.tally.dropped[.malformed, default: 0] += 1
+            return
+        }
+        let now = NIODeadline.now()
+        guard let peer = allocation.state.peer(forChannel: channelData.channelNumber, now: now) else {
+            self.tally.dropped[.noChannel, default: 0] += 1
+            return
+        }
+        self.sendToPeer(channelData.payload, peer: peer, allocation: allocation, now: now)
+    }
+
+    /// RFC 8656 §11.2: a Send indication's DATA goes to XOR-PEER-ADDRESS, if a permission exists.
+    func receivedSendIndication(_ message: STUNMessage, from fiveTuple: FiveTuple) {
+        guard let allocation = self.allocations[fiveTuple] else {
+            self.tally.dropped[.noAllocation, default: 0] += 1
+            return
+        }
+        guard let peer = try? message.attribute(XORPeerAddress.self)?.address,
+            let data = try? message.attribute(DataAttribute.self)
+        else {
+            self.tally.dropped[.malformed, default: 0] += 1
+            return
+        }
+        self.sendToPeer(data.value, peer: peer.unmappingIPv4(), allocation: allocation, now: .now())
+    }
+
+    private func sendToPeer(_ payload: ByteBuffer, peer: TransportAddress, allocation: Allocation, now: NIODeadline) {
+        guard allocation.state.hasPermission(for: peer.ip, now: now), let relay = allocation.relayChannel(for: peer)
+        else {
+            self.tally.dropped[.noPermission, default: 0] += 1
+            return
+        }
+        if allocation.limiter != nil, allocation.limiter?.admit(payload.readableBytes, now: now) == false {
+            self.tally.dropped[.bandwidth, default: 0] += 1
+            return
+        }
+        // The payload is a slice of the datagram the client sent: written as is, never copied.
+        relay.write(AddressedEnvelope(remoteAddress: peer.makeSocketAddress(), data: payload), promise: nil)
+        self.tally.packetsToPeer += 1
+        self.tally.bytesToPeer += payload.readableBytes
+        if !allocation.relayNeedsFlush {
+            allocation.relayNeedsFlush = true
+            self.relaysToFlush.append(allocation)
+        }
+    }
+
+    /// Flushes the relay sockets written during a listener's read batch.
+    func flushRelays() {
+        guard !self.relaysToFlush.isEmpty else {
+            return
+        }
+        for allocation in self.relaysToFlush {
+            allocation.relayNeedsFlush = false
+            for relay in allocation.relays {
+                relay.channel.flush()
+            }
+        }
+        self.relaysToFlush.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Data plane: peer to client
+
+    /// RFC 8656 §11.3 and §12.6: a datagram from a peer reaches the client as ChannelData when a channel is bound to
+    /// the peer, as a Data indication otherwise; dropped without a permission.
+    func receivedFromPeer(
+        _ envelope: AddressedEnvelope<ByteBuffer>,
+        allocation: Allocation,
+        allocator: ByteBufferAllocator
+    ) {
+        guard !allocation.isClosed, let peer = TransportAddress(envelope.remoteAddress)?.unmappingIPv4() else {
+            return
+        }
+        let now = NIODeadline.now()
+        guard allocation.state.hasPermission(for: peer.ip, now: now) else {
+            self.tally.dropped[.noPermission, default: 0] += 1
+            return
+        }
+        let payload = envelope.data
+        if allocation.limiter != nil, allocation.limiter?.admit(payload.readableBytes, now: now) == false {
+            self.tally.dropped[.bandwidth, default: 0] += 1
+            return
+        }
+        let isStream = allocation.clientOutput.isStream
+        var buffer: ByteBuffer
+        if let number = allocation.state.channel(forPeer: peer, now: now) {
+            // The 4-byte ChannelData header has to precede the payload in one datagram, so this direction copies
+            // the payload once into the outgoing buffer (NIO's vector reads leave no headroom to prepend into).
+            buffer = allocator.buffer(capacity: payload.readableBytes + 8)
+            ChannelData(channelNumber: number, payload: payload).encode(into: &buffer, padToFourBytes: isStream)
+        } else {
+            var writer = STUNMessageWriter(
+                type: STUNMessageType(method: .data, messageClass: .indication),
+                transactionID: .random(),
+                buffer: allocator.buffer(capacity: payload.readableBytes + 56)
+            )
+            writer.append(XORPeerAddress(address: peer))
+            writer.append(DataAttribute(payload))
+            buffer = writer.finish()
+        }
+        allocation.clientOutput.write(buffer)
+        allocation.clientNeedsFlush = true
+        self.tally.packetsToClient += 1
+        self.tally.bytesToClient += payload.readableBytes
+    }
+}
+
+@available(*, unavailable)
+extension AllocationTable: Sendable {}

@@ -1,0 +1,85 @@
+import CoreMetrics
+
+/// The TURN counters and gauges, created once with fixed labels. The data plane counts into plain integers on its
+/// event loop and flushes them here once a second (with the expiry sweep), so a relayed packet costs no atomic.
+public final class TURNMetrics: Sendable {
+    let allocations = Meter(label: "switchboard_turn_allocations")
+    let permissions = Meter(label: "switchboard_turn_permissions")
+    let channels = Meter(label: "switchboard_turn_channels")
+    let allocationsCreated = Counter(label: "switchboard_turn_allocations_created_total")
+    let packetsToPeer = Counter(label: "switchboard_turn_packets_total", dimensions: [("direction", "client_to_peer")])
+    let packetsToClient = Counter(
+        label: "switchboard_turn_packets_total",
+        dimensions: [("direction", "peer_to_client")]
+    )
+    let bytesToPeer = Counter(label: "switchboard_turn_bytes_total", dimensions: [("direction", "client_to_peer")])
+    let bytesToClient = Counter(label: "switchboard_turn_bytes_total", dimensions: [("direction", "peer_to_client")])
+    let quotaRefusals = Counter(label: "switchboard_turn_quota_refusals_total")
+    let authFailures: [String: Counter]
+    let forbidden: [String: Counter]
+    let dropped: [DropReason: Counter]
+
+    /// Why a relayed packet was dropped.
+    enum DropReason: String, CaseIterable {
+        case noAllocation = "no_allocation"
+        case noPermission = "no_permission"
+        case noChannel = "no_channel"
+        case bandwidth
+        case malformed
+    }
+
+    public init() {
+        var authFailures: [String: Counter] = [:]
+        for reason in TURNAuthenticationResult.FailureReason.allCases {
+            authFailures[reason.rawValue] = Counter(
+                label: "switchboard_turn_auth_failures_total",
+                dimensions: [("reason", reason.rawValue)]
+            )
+        }
+        authFailures["wrong_credentials"] = Counter(
+            label: "switchboard_turn_auth_failures_total",
+            dimensions: [("reason", "wrong_credentials")]
+        )
+        self.authFailures = authFailures
+        var forbidden: [String: Counter] = [:]
+        for reason in PeerAddressPolicy.DenyReason.allCases {
+            forbidden[reason.rawValue] = Counter(
+                label: "switchboard_turn_forbidden_total",
+                dimensions: [("reason", reason.rawValue)]
+            )
+        }
+        self.forbidden = forbidden
+        var dropped: [DropReason: Counter] = [:]
+        for reason in DropReason.allCases {
+            dropped[reason] = Counter(
+                label: "switchboard_turn_dropped_packets_total",
+                dimensions: [("reason", reason.rawValue)]
+            )
+        }
+        self.dropped = dropped
+    }
+
+    /// Data-plane counts of one event loop between two flushes.
+    struct Tally {
+        var packetsToPeer = 0
+        var bytesToPeer = 0
+        var packetsToClient = 0
+        var bytesToClient = 0
+        var dropped: [DropReason: Int] = [:]
+    }
+
+    func flush(_ tally: inout Tally) {
+        if tally.packetsToPeer > 0 {
+            self.packetsToPeer.increment(by: tally.packetsToPeer)
+            self.bytesToPeer.increment(by: tally.bytesToPeer)
+        }
+        if tally.packetsToClient > 0 {
+            self.packetsToClient.increment(by: tally.packetsToClient)
+            self.bytesToClient.increment(by: tally.bytesToClient)
+        }
+        for (reason, count) in tally.dropped {
+            self.dropped[reason]?.increment(by: count)
+        }
+        tally = Tally()
+    }
+}

@@ -1,0 +1,8 @@
+import SignalingServer
+import Testing
+
+@Suite struct SignalingServerConfigurationTests {
+    @Test func defaultsExist() {
+        _ = SignalingServerConfiguration()
+    }
+}

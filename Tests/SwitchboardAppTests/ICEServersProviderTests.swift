@@ -1,0 +1,57 @@
+import SocketIOCodec
+import Testing
+
+@testable import SwitchboardApp
+
+@Suite struct ICEServersProviderTests {
+    private func provider(publicAddress: String? = nil, tcp: Bool = true, turn: Bool = true) -> ICEServersProvider {
+        ICEServersProvider(
+            publicAddress: publicAddress,
+            port: 3478,
+            udp: true,
+            tcp: tcp,
+            turnEnabled: turn,
+            secret: "north",
+            ttlSeconds: 86400,
+            now: { 1_700_000_000 - 86400 }
+        )
+    }
+
+    @Test func payloadIsExactlyTheDocumentedShape() {
+        let json = self.provider().iceServers(requestHost: "chat.example.org:3000", user: "alice").serialized()
+        // Username and credential are the TURN REST vector of turn-reference.md §4.1.
+        #expect(
+            json == """
+                {"iceServers":[{"urls":["stun:chat.example.org:3478"]},{"urls":["turn:chat.example.org:3478?transport=udp",\
+                "turn:chat.example.org:3478?transport=tcp"],"username":"1700000000:alice",\
+                "credential":"Cd/49soE35ICqcJF/bCTn8Z4OyE="}],"ttl":86400}
+                """
+        )
+    }
+
+    @Test func publicAddressWinsOverTheRequestHost() {
+        let json = self.provider(publicAddress: "203.0.113.5").iceServers(requestHost: "localhost:3000", user: "a")
+        #expect(json.serialized().contains("\"stun:203.0.113.5:3478\""))
+    }
+
+    @Test(arguments: [
+        ("[::1]:3000", "[::1]"), ("127.0.0.1:3000", "127.0.0.1"), ("example.org", "example.org"), ("", "localhost"),
+    ])
+    func hostsComeFromTheAuthority(authority: String, expected: String) {
+        let json = self.provider().iceServers(requestHost: authority, user: "a").serialized()
+        #expect(json.contains("\"stun:\(expected):3478\""))
+    }
+
+    @Test func noTCPURLWhenTCPIsOffAndNoTURNWhenTURNIsOff() {
+        #expect(
+            !self.provider(tcp: false).iceServers(requestHost: "h", user: "a").serialized().contains("transport=tcp")
+        )
+        let stunOnly = self.provider(turn: false).iceServers(requestHost: "h", user: "a").serialized()
+        #expect(stunOnly == #"{"iceServers":[{"urls":["stun:h:3478"]}],"ttl":86400}"#)
+    }
+
+    @Test func userCannotInjectTheSeparator() {
+        let json = self.provider().iceServers(requestHost: "h", user: "eve:1").serialized()
+        #expect(json.contains("\"username\":\"1700000000:eve1\""))
+    }
+}
