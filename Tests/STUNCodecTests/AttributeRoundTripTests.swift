@@ -248,7 +248,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         .make(XORMappedAddress.self, "0001a147e112a64300", "IPv4 too long"),
         .make(MappedAddress.self, "0002a147e112a643", "IPv6 family with IPv4 length"),
         .make(XORPeerAddress.self, "0001a147e112a6", "IPv4 truncated"),
-        .make(Username.self, String(repeating: "61", count: 514), "too long"),
+        .make(Username.self, String(repeating: "61", count: 764), "too long"),
         .make(Username.self, "ff", "invalid UTF-8"),
         .make(Realm.self, "c3", "truncated UTF-8"),
         .make(Nonce.self, "eda080", "surrogate in UTF-8"),

@@ -1,0 +1,125 @@
+import Glibc
+
+/// The command line of `stun-loadgen`.
+struct Options: Sendable {
+    /// Where to send Binding requests; always a loopback address.
+    var server: ServerAddress
+    /// Number of UDP sockets, each driven by its own thread.
+    var sockets = 4
+    /// Length of the load period, in seconds.
+    var duration = 5.0
+    /// Most requests in flight per socket.
+    var window = 256
+    /// Most datagrams per `sendmmsg`/`recvmmsg` call.
+    var batch = 32
+    /// Whether requests carry a FINGERPRINT attribute.
+    var fingerprint = false
+    /// A request unanswered for this long is given up: it no longer counts against the window and stays lost.
+    var timeoutMilliseconds = 500
+    /// After the load period, how long to wait for the responses still in flight.
+    var drainMilliseconds = 200
+
+    static let usage = """
+        usage: stun-loadgen --server HOST:PORT [options]
+
+        Sends RFC 8489 Binding requests over UDP at full speed to a loopback STUN server and prints one JSON line
+        of results.
+
+          --server HOST:PORT   target, a loopback address: 127.0.0.1:3478, [::1]:3478, localhost:3478
+          --sockets N          UDP sockets, one thread each (default 4)
+          --duration SECONDS   load period (default 5)
+          --window N           most requests in flight per socket (default 256)
+          --batch N            datagrams per sendmmsg/recvmmsg call (default 32)
+          --fingerprint        add a FINGERPRINT attribute to every request
+          --timeout-ms N       give up on a request unanswered this long (default 500)
+          --drain-ms N         after the load period, wait this long for responses in flight (default 200)
+        """
+
+    /// Parses `arguments` (without the program name), or prints the problem and exits.
+    static func parse(_ arguments: [String]) -> Options {
+        var server: ServerAddress?
+        var sockets = 4
+        var duration = 5.0
+        var window = 256
+        var batch = 32
+        var fingerprint = false
+        var timeoutMilliseconds = 500
+        var drainMilliseconds = 200
+
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            func value() -> String {
+                guard let value = iterator.next() else {
+                    Self.fail("\(argument) needs a value")
+                }
+                return value
+            }
+            func integer(in range: ClosedRange<Int>) -> Int {
+                let text = value()
+                guard let number = Int(text), range.contains(number) else {
+                    Self.fail(
+                        "\(argument) must be an integer in \(range.lowerBound)...\(range.upperBound), not \(text)"
+                    )
+                }
+                return number
+            }
+            switch argument {
+            case "--server":
+                let text = value()
+                do {
+                    server = try ServerAddress(parsing: text)
+                } catch {
+                    Self.fail("--server \(text): \(error.reason)")
+                }
+            case "--sockets":
+                sockets = integer(in: 1...256)
+            case "--duration":
+                let text = value()
+                guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                    Self.fail("--duration must be a number of seconds in (0, 3600], not \(text)")
+                }
+                duration = seconds
+            case "--window":
+                window = integer(in: 1...65_536)
+            case "--batch":
+                batch = integer(in: 1...1024)
+            case "--fingerprint":
+                fingerprint = true
+            case "--timeout-ms":
+                timeoutMilliseconds = integer(in: 1...60_000)
+            case "--drain-ms":
+                drainMilliseconds = integer(in: 0...60_000)
+            case "-h", "--help":
+                print(Self.usage)
+                exit(0)
+            default:
+                Self.fail("unknown argument \(argument)")
+            }
+        }
+        guard let server else {
+            Self.fail("--server is required")
+        }
+        return Options(
+            server: server,
+            sockets: sockets,
+            duration: duration,
+            window: window,
+            batch: batch,
+            fingerprint: fingerprint,
+            timeoutMilliseconds: timeoutMilliseconds,
+            drainMilliseconds: drainMilliseconds
+        )
+    }
+
+    /// Prints `message` and the usage to standard error and exits with status 2.
+    static func fail(_ message: String) -> Never {
+        printError("stun-loadgen: \(message)\n\n\(Self.usage)")
+        exit(2)
+    }
+}
+
+/// Writes `message` and a newline to standard error.
+func printError(_ message: String) {
+    var line = message + "\n"
+    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
