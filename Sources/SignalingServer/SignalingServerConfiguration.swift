@@ -1,4 +1,91 @@
-/// Settings of the signaling plane (Engine.IO and Socket.IO). Placeholder until the signaling server lands.
-public struct SignalingServerConfiguration: Sendable {
-    public init() {}
+/// Settings of the signaling plane: the Engine.IO endpoint (transports, heartbeats, limits, CORS) and the Socket.IO
+/// layer above it.
+///
+/// Every duration is in milliseconds, as the Engine.IO handshake announces them (`pingInterval`, `pingTimeout`), so
+/// the conformance suites' 300 ms / 200 ms settings are exact. The defaults are the reference server's (engine.io 6,
+/// socket.io 4), except ``allowEIO3`` (on: the seeds' legacy clients speak Engine.IO v3) and ``cors`` (any origin,
+/// as both seed servers allowed).
+///
+/// Configuration keys (see `ConfigurationSchema+Signaling.swift` in the app): `signaling.path`,
+/// `signaling.pingIntervalMilliseconds`, `signaling.pingTimeoutMilliseconds`, `signaling.upgradeTimeoutMilliseconds`,
+/// `signaling.maxHttpBufferSize`, `signaling.connectTimeoutMilliseconds`, `signaling.allowEIO3`,
+/// `signaling.allowUpgrades`, `signaling.transports`, `signaling.cors.origins`, `signaling.cors.credentials`,
+/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`, `signaling.webSocketCompression`.
+public struct SignalingServerConfiguration: Sendable, Hashable {
+    /// The transports an Engine.IO endpoint serves (Engine.IO v4 §"Transports").
+    public enum Transport: String, Sendable, Hashable, CaseIterable {
+        case polling
+        case websocket
+    }
+
+    /// The HTTP path of the endpoint, `/socket.io/` by default. Matched with or without the trailing slash.
+    public var path: String
+    /// Milliseconds between heartbeats (`pingInterval` in the handshake). Default 25000.
+    public var pingIntervalMilliseconds: Int
+    /// Milliseconds to wait for the heartbeat answer (`pingTimeout` in the handshake). Default 20000.
+    public var pingTimeoutMilliseconds: Int
+    /// Milliseconds a WebSocket probing an upgrade may take to send `5`; then it is closed. Default 10000.
+    public var upgradeTimeoutMilliseconds: Int
+    /// The largest polling POST body and WebSocket message, in bytes (`maxPayload` in the v4 handshake). Over it, a
+    /// POST gets HTTP 413 and a WebSocket is closed with 1009. Default 1000000.
+    public var maxHttpBufferSize: Int
+    /// Milliseconds a Socket.IO v5 client may take to connect to a namespace before its connection is closed.
+    /// Default 45000.
+    public var connectTimeoutMilliseconds: Int
+    /// Whether Engine.IO v3 clients (`EIO=3` or no `EIO`) are served. Off: they get HTTP 400 code 5. Default on.
+    public var allowEIO3: Bool
+    /// Whether polling sessions may upgrade to WebSocket (`upgrades` in the handshake). Default on.
+    public var allowUpgrades: Bool
+    /// The enabled transports; a request for another gets HTTP 400 code 0. Default both.
+    public var transports: Set<Transport>
+    /// Cross-origin resource sharing of the polling transport (Engine.IO notes §1.10).
+    public var cors: CORSConfiguration
+    /// The most binary attachments one Socket.IO packet may announce; more closes the connection. Default 10.
+    public var maxAttachments: Int
+    /// The most Engine.IO packets queued for one client that it has not taken yet (polling) or that its socket has
+    /// not accepted yet (WebSocket). A client over it is too slow: it is disconnected, with a log line. Default 1000.
+    public var outboundBufferLimit: Int
+    /// Whether a WebSocket client that asks for permessage-deflate (RFC 7692) gets it. Off: the extension is
+    /// declined (the response carries no `Sec-WebSocket-Extensions`). Default on.
+    public var webSocketCompression: Bool
+    /// Milliseconds a polling session closed by the server waits for a GET to deliver the close packet. Default 30000.
+    public var closeTimeoutMilliseconds: Int
+
+    /// Creates a configuration; every parameter defaults to the documented default.
+    public init(
+        path: String = "/socket.io/",
+        pingIntervalMilliseconds: Int = 25_000,
+        pingTimeoutMilliseconds: Int = 20_000,
+        upgradeTimeoutMilliseconds: Int = 10_000,
+        maxHttpBufferSize: Int = 1_000_000,
+        connectTimeoutMilliseconds: Int = 45_000,
+        allowEIO3: Bool = true,
+        allowUpgrades: Bool = true,
+        transports: Set<Transport> = [.polling, .websocket],
+        cors: CORSConfiguration = CORSConfiguration(),
+        maxAttachments: Int = 10,
+        outboundBufferLimit: Int = 1000,
+        webSocketCompression: Bool = true,
+        closeTimeoutMilliseconds: Int = 30_000
+    ) {
+        self.path = path
+        self.pingIntervalMilliseconds = pingIntervalMilliseconds
+        self.pingTimeoutMilliseconds = pingTimeoutMilliseconds
+        self.upgradeTimeoutMilliseconds = upgradeTimeoutMilliseconds
+        self.maxHttpBufferSize = maxHttpBufferSize
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.allowEIO3 = allowEIO3
+        self.allowUpgrades = allowUpgrades
+        self.transports = transports
+        self.cors = cors
+        self.maxAttachments = maxAttachments
+        self.outboundBufferLimit = outboundBufferLimit
+        self.webSocketCompression = webSocketCompression
+        self.closeTimeoutMilliseconds = closeTimeoutMilliseconds
+    }
+
+    /// The path as router components, without leading or trailing slashes (`socket.io`).
+    var routePath: String {
+        "/" + self.path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+    }
 }

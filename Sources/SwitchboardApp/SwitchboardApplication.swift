@@ -1,12 +1,17 @@
 import Crypto
+import Dialects
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Prometheus
 import ServiceLifecycle
+import SignalingServer
 import TURNServer
 import UnixSignals
 
@@ -58,7 +63,37 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.signaling")
         )
         signaling.addRoutes(to: router)
+        let iceServers = self.iceServersProvider(turnService: turnService)
+        var dialects: SignalingDialects?
+        if self.configuration.values["signaling.testApp"] != .boolean(true) {
+            dialects = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
+        }
+        let started = ContinuousClock.now
+        let chatroom = dialects?.chatroom
+        WebRoutes.add(to: router) {
+            let turn = turnService.status
+            return StatusSnapshot(
+                uptimeSeconds: Int((ContinuousClock.now - started).components.seconds),
+                rooms: chatroom?.roomSummary ?? [],
+                turnAllocations: turn.allocations,
+                relayedPacketsToPeer: turn.traffic.packetsToPeer,
+                relayedBytesToPeer: turn.traffic.bytesToPeer,
+                relayedPacketsToClient: turn.traffic.packetsToClient,
+                relayedBytesToClient: turn.traffic.bytesToClient
+            )
+        }
         let httpLogger = Logger(label: "switchboard.http")
+        var services: [any Service] = [turnService] + signaling.services
+        if self.configuration.tlsPort > 0 {
+            services.append(
+                try self.makeTLSApplication(
+                    router: router,
+                    server: signaling.serverBuilder(router: router),
+                    eventLoopGroup: eventLoopGroup,
+                    logger: httpLogger
+                )
+            )
+        }
         let app = Application(
             router: router,
             server: signaling.serverBuilder(router: router),
@@ -66,7 +101,7 @@ public struct SwitchboardApplication: Sendable {
                 address: .hostname(self.configuration.httpHost, port: self.configuration.httpPort),
                 serverName: "Switchboard"
             ),
-            services: [turnService] + signaling.services,
+            services: services,
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 httpLogger.info("HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
@@ -113,6 +148,90 @@ public struct SwitchboardApplication: Sendable {
             peerDenyList: self.configuration.turnPeerDenyList,
             allocationBandwidthLimit: self.configuration.turnBandwidthLimit,
             acceptRFC5766ChannelNumbers: self.configuration.turnAcceptRFC5766ChannelNumbers
+        )
+    }
+
+    /// The seed dialects (A, B and D over Socket.IO, C over a raw WebSocket) with the ICE configuration they hand
+    /// out on join.
+    @discardableResult
+    func installDialects(
+        on server: SocketIOServer,
+        router: Router<BasicWebSocketRequestContext>,
+        iceServers: ICEServersProvider
+    ) -> SignalingDialects {
+        let dialects = SignalingDialects(
+            server: server,
+            configuration: SignalingDialectsConfiguration(
+                selection: SignalingDialectsConfiguration.Selection(rawValue: self.configuration.dialectSelection)
+                    ?? .auto,
+                chatroomGrace: .milliseconds(Int64(self.configuration.dialectChatroomGraceMilliseconds)),
+                maxMembersPerRoom: self.configuration.dialectMaxMembersPerRoom,
+                eventsPerSecond: self.configuration.dialectEventsPerSecond
+            ),
+            iceServers: { handshake, user in
+                iceServers.iceServers(requestHost: handshake.request.authority, user: user)
+            },
+            logger: Logger(label: "switchboard.dialects")
+        )
+        dialects.addRoutes(to: router)
+        if let path = self.configuration.dialectRawWebSocketPath {
+            RawWebSocketDialect(
+                iceServers: { host in iceServers.iceServers(requestHost: host, user: "ws") },
+                logger: Logger(label: "switchboard.dialects")
+            ).addRoutes(to: router, path: path)
+        }
+        return dialects
+    }
+
+    /// The second HTTP server, with TLS (HTTPS and WSS), serving the same routes: dialect B's clients hard-code
+    /// `https://HOST:8443`.
+    func makeTLSApplication(
+        router: Router<BasicWebSocketRequestContext>,
+        server: HTTPServerBuilder,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) throws -> some Service {
+        let certificates: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(self.configuration.tlsCertificateFile)
+        } catch {
+            throw ConfigurationErrors([
+                ConfigurationError(
+                    key: "tls.certificateFile",
+                    origin: .defaultValue,
+                    message: "cannot load a PEM certificate: \(error)"
+                )
+            ])
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: self.configuration.tlsPrivateKeyFile, format: .pem)
+        } catch {
+            throw ConfigurationErrors([
+                ConfigurationError(
+                    key: "tls.privateKeyFile",
+                    origin: .defaultValue,
+                    message: "cannot load a PEM private key"
+                )
+            ])
+        }
+        let tlsConfiguration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificates.map { .certificate($0) },
+            privateKey: .privateKey(key)
+        )
+        return Application(
+            router: router,
+            server: try .tls(server, tlsConfiguration: tlsConfiguration),
+            configuration: ApplicationConfiguration(
+                address: .hostname(self.configuration.httpHost, port: self.configuration.tlsPort),
+                serverName: "Switchboard"
+            ),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
+                logger.info("HTTPS listening", metadata: ["transport": "tls", "address": "\(address)"])
+            },
+            eventLoopGroupProvider: .shared(eventLoopGroup),
+            logger: logger
         )
     }
 

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Synchronization
 
 /// The TURN counters and gauges, created once with fixed labels. The data plane counts into plain integers on its
 /// event loop and flushes them here once a second (with the expiry sweep), so a relayed packet costs no atomic.
@@ -18,6 +19,8 @@ public final class TURNMetrics: Sendable {
     let authFailures: [String: Counter]
     let forbidden: [String: Counter]
     let dropped: [DropReason: Counter]
+    /// Running totals for the status page (the metrics backend is write-only).
+    let totals = Mutex(TURNTrafficTotals())
 
     /// Why a relayed packet was dropped.
     enum DropReason: String, CaseIterable {
@@ -69,6 +72,14 @@ public final class TURNMetrics: Sendable {
     }
 
     func flush(_ tally: inout Tally) {
+        if tally.packetsToPeer > 0 || tally.packetsToClient > 0 {
+            self.totals.withLock { totals in
+                totals.packetsToPeer += tally.packetsToPeer
+                totals.bytesToPeer += tally.bytesToPeer
+                totals.packetsToClient += tally.packetsToClient
+                totals.bytesToClient += tally.bytesToClient
+            }
+        }
         if tally.packetsToPeer > 0 {
             self.packetsToPeer.increment(by: tally.packetsToPeer)
             self.bytesToPeer.increment(by: tally.bytesToPeer)
@@ -82,4 +93,12 @@ public final class TURNMetrics: Sendable {
         }
         tally = Tally()
     }
+}
+
+/// Relayed traffic since start, for the status page.
+public struct TURNTrafficTotals: Sendable, Hashable {
+    public var packetsToPeer = 0
+    public var bytesToPeer = 0
+    public var packetsToClient = 0
+    public var bytesToClient = 0
 }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import STUNCodec
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -95,6 +96,11 @@ public final class TURNService: Service {
     /// Whether every configured listener is bound (what `/healthz` reports).
     public var isReady: Bool {
         self.ready.withLockedValue { $0 }
+    }
+
+    /// A snapshot for the status page: live allocations and relayed traffic since start (flushed once a second).
+    public var status: (allocations: Int, traffic: TURNTrafficTotals) {
+        (self.shared.quota.withLockedValue { $0.count }, self.turnMetrics.totals.withLock { $0 })
     }
 
     /// The sockets bound so far (every UDP socket of a SO_REUSEPORT group is listed once).

@@ -102,6 +102,55 @@ public enum ConfigurationSchema {
                 + "Empty: a random secret is generated at each start and never logged."
         ),
         ConfigurationKey(
+            "tls.port",
+            .integer(0...65535),
+            default: .integer(0),
+            "Port of a second HTTP server with TLS (HTTPS and WSS, the same routes); 0 is off. WebRtcRoom clients use 8443."
+        ),
+        ConfigurationKey(
+            "tls.certificateFile",
+            .string(allowEmpty: true),
+            default: .string(""),
+            "PEM certificate chain of the TLS server (scripts/make-test-certificate makes a self-signed pair)."
+        ),
+        ConfigurationKey(
+            "tls.privateKeyFile",
+            .string(allowEmpty: true),
+            default: .string(""),
+            "PEM private key of the TLS server."
+        ),
+        ConfigurationKey(
+            "dialects.selection",
+            .choice(["auto", "chatroom", "webrtcroom", "socketim"]),
+            default: .string("auto"),
+            "Seed dialect of Socket.IO connections: auto (Engine.IO v4 is chatroom; v3 is webrtcroom or socketim by "
+                + "its first event) or one pinned dialect."
+        ),
+        ConfigurationKey(
+            "dialects.chatroomGraceMilliseconds",
+            .integer(0...3_600_000),
+            default: .integer(15000),
+            "How long a chatroom member who lost its connection keeps its place (15000 in the original)."
+        ),
+        ConfigurationKey(
+            "dialects.maxMembersPerRoom",
+            .integer(0...1_000_000),
+            default: .integer(0),
+            "Members per room; 0 is unlimited, as the original servers."
+        ),
+        ConfigurationKey(
+            "dialects.eventsPerSecond",
+            .integer(0...1_000_000),
+            default: .integer(200),
+            "Signaling events one socket may send per second; beyond it chatroom answers an error, the others drop."
+        ),
+        ConfigurationKey(
+            "dialects.rawWebSocketPath",
+            .string(allowEmpty: true),
+            default: .string("/ws"),
+            "Path of the raw-WebSocket dialect (JSON messages, no Socket.IO) on the HTTP servers; empty is off."
+        ),
+        ConfigurationKey(
             "ice.publicAddress",
             .string(allowEmpty: true),
             default: .string(""),
@@ -109,7 +158,7 @@ public enum ConfigurationSchema {
         ),
         ConfigurationKey(
             "ice.credentialTTLSeconds",
-            .integer(60...2_592_000),
+            .integer(1...2_592_000),
             default: .integer(86400),
             "Lifetime of the TURN REST credentials handed to clients."
         ),

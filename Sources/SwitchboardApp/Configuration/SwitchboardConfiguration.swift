@@ -36,6 +36,20 @@ public struct SwitchboardConfiguration: Sendable {
     public var turnRealm: String
     /// `turn.secrets`; empty means "generate one at start".
     public var turnSecrets: [String]
+    /// `tls.port` (0 is off), `tls.certificateFile`, `tls.privateKeyFile`
+    public var tlsPort: Int
+    public var tlsCertificateFile: String
+    public var tlsPrivateKeyFile: String
+    /// `dialects.selection`
+    public var dialectSelection: String
+    /// `dialects.chatroomGraceMilliseconds`
+    public var dialectChatroomGraceMilliseconds: Int
+    /// `dialects.maxMembersPerRoom`
+    public var dialectMaxMembersPerRoom: Int
+    /// `dialects.eventsPerSecond`
+    public var dialectEventsPerSecond: Int
+    /// `dialects.rawWebSocketPath`; nil when empty.
+    public var dialectRawWebSocketPath: String?
     /// `ice.publicAddress`; nil when empty.
     public var icePublicAddress: String?
     /// `ice.credentialTTLSeconds`
@@ -117,6 +131,24 @@ public struct SwitchboardConfiguration: Sendable {
         self.turnRealm = string("turn.realm")
         self.turnSecrets = list("turn.secrets")
         self.turnEnabled = boolean("turn.enabled")
+        self.tlsPort = integer("tls.port")
+        self.tlsCertificateFile = string("tls.certificateFile")
+        self.tlsPrivateKeyFile = string("tls.privateKeyFile")
+        if self.tlsPort > 0 {
+            for key in ["tls.certificateFile", "tls.privateKeyFile"] where string(key).isEmpty {
+                throw ConfigurationError(
+                    key: key,
+                    origin: values[key]?.origin ?? .defaultValue,
+                    message: "is required when tls.port is set"
+                )
+            }
+        }
+        self.dialectSelection = string("dialects.selection")
+        self.dialectChatroomGraceMilliseconds = integer("dialects.chatroomGraceMilliseconds")
+        self.dialectMaxMembersPerRoom = integer("dialects.maxMembersPerRoom")
+        self.dialectEventsPerSecond = integer("dialects.eventsPerSecond")
+        let rawPath = string("dialects.rawWebSocketPath")
+        self.dialectRawWebSocketPath = rawPath.isEmpty ? nil : rawPath
         let publicAddress = string("ice.publicAddress")
         self.icePublicAddress = publicAddress.isEmpty ? nil : publicAddress
         self.iceCredentialTTLSeconds = integer("ice.credentialTTLSeconds")

@@ -1,4 +1,109 @@
 extension ConfigurationSchema {
-    /// The `signaling.*` keys (Engine.IO / Socket.IO).
-    static let signalingKeys: [ConfigurationKey] = []
+    /// The `signaling.*` keys (Engine.IO / Socket.IO), read by ``SignalingSetup``. Durations are in milliseconds, as
+    /// the Engine.IO handshake announces them.
+    static let signalingKeys: [ConfigurationKey] = [
+        ConfigurationKey(
+            "signaling.path",
+            .string(allowEmpty: false),
+            default: .string("/socket.io/"),
+            "HTTP path of the Engine.IO / Socket.IO endpoint (polling and WebSocket)."
+        ),
+        ConfigurationKey(
+            "signaling.pingIntervalMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(25_000),
+            "Milliseconds between heartbeats (server pings in Engine.IO v4, client pings in v3)."
+        ),
+        ConfigurationKey(
+            "signaling.pingTimeoutMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(20_000),
+            "Milliseconds to wait for the heartbeat answer before closing the session."
+        ),
+        ConfigurationKey(
+            "signaling.upgradeTimeoutMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(10_000),
+            "Milliseconds a WebSocket probing the polling-to-WebSocket upgrade may take before it is closed."
+        ),
+        ConfigurationKey(
+            "signaling.maxHttpBufferSize",
+            .integer(1024...100_000_000),
+            default: .integer(1_000_000),
+            "Largest polling POST body and WebSocket message in bytes (413 / close 1009 over it)."
+        ),
+        ConfigurationKey(
+            "signaling.connectTimeoutMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(45_000),
+            "Milliseconds a Socket.IO v5 client may take to join a namespace before it is disconnected."
+        ),
+        ConfigurationKey(
+            "signaling.closeTimeoutMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(30_000),
+            "Milliseconds a polling session closed by the server waits for a poll to deliver the close packet."
+        ),
+        ConfigurationKey(
+            "signaling.allowEIO3",
+            .boolean,
+            default: .boolean(true),
+            "Serve Engine.IO v3 / Socket.IO v4 clients (EIO=3 or no EIO); off answers them 400 code 5."
+        ),
+        ConfigurationKey(
+            "signaling.allowUpgrades",
+            .boolean,
+            default: .boolean(true),
+            "Let polling sessions upgrade to WebSocket."
+        ),
+        ConfigurationKey(
+            "signaling.transports.polling",
+            .boolean,
+            default: .boolean(true),
+            "Serve the HTTP long-polling transport."
+        ),
+        ConfigurationKey(
+            "signaling.transports.websocket",
+            .boolean,
+            default: .boolean(true),
+            "Serve the WebSocket transport."
+        ),
+        ConfigurationKey(
+            "signaling.cors.origins",
+            .stringList,
+            default: .stringList(["*"]),
+            "Origins allowed to use the polling transport cross-origin: empty turns CORS off, \"*\" allows any."
+        ),
+        ConfigurationKey(
+            "signaling.cors.credentials",
+            .boolean,
+            default: .boolean(false),
+            "Allow credentialed cross-origin requests (the origin is echoed with Access-Control-Allow-Credentials)."
+        ),
+        ConfigurationKey(
+            "signaling.maxAttachments",
+            .integer(0...1000),
+            default: .integer(10),
+            "Most binary attachments one Socket.IO packet may announce; more closes the connection."
+        ),
+        ConfigurationKey(
+            "signaling.outboundBufferLimit",
+            .integer(1...1_000_000),
+            default: .integer(1000),
+            "Most packets queued for one client; a client over it is too slow and is disconnected (logged)."
+        ),
+        ConfigurationKey(
+            "signaling.webSocketCompression",
+            .boolean,
+            default: .boolean(true),
+            "Accept permessage-deflate when a WebSocket client asks for it; off declines it."
+        ),
+        ConfigurationKey(
+            "signaling.testApp",
+            .boolean,
+            default: .boolean(false),
+            "Install the conformance test application (Socket.IO namespaces / and /custom, Engine.IO echo at "
+                + "/engine.io/) for interop tests. Never in production."
+        ),
+    ]
 }

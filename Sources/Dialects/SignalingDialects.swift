@@ -1,0 +1,82 @@
+import CoreMetrics
+import Hummingbird
+import Logging
+import SignalingServer
+import SocketIOCodec
+
+/// Builds the `iceServers` payload for a connection (its handshake tells the host it used) and a user name.
+public typealias ICEServersHook = @Sendable (SocketIOHandshake, String) -> JSONValue
+
+/// The signaling dialects of the four seed servers on one room core, installed on the main Socket.IO namespace.
+///
+/// Choosing a dialect (configuration `dialects.selection`, default `auto`): an Engine.IO v4 connection speaks A
+/// (chatroom-server, whose clients use socket.io-client 4); an Engine.IO v3 connection speaks B (WebRtcRoomServer)
+/// or D (socketIM), decided by its first signaling event (see ``LegacyDialects``). Dialect C (raw WebSocket) has
+/// its own route, see ``RawWebSocketDialect``.
+public final class SignalingDialects: Sendable {
+    public let chatroom: ChatroomDialect
+    let legacy: LegacyDialects
+    let configuration: SignalingDialectsConfiguration
+    let metrics = DialectMetrics()
+
+    public init(
+        server: SocketIOServer,
+        configuration: SignalingDialectsConfiguration,
+        iceServers: @escaping ICEServersHook,
+        logger: Logger
+    ) {
+        let namespace = server.mainNamespace
+        self.configuration = configuration
+        self.chatroom = ChatroomDialect(
+            namespace: namespace,
+            configuration: configuration,
+            iceServers: iceServers,
+            metrics: self.metrics,
+            logger: logger
+        )
+        self.legacy = LegacyDialects(
+            namespace: namespace,
+            configuration: configuration,
+            iceServers: iceServers,
+            metrics: self.metrics,
+            logger: logger
+        )
+        namespace.onConnection { [self] socket in
+            switch self.configuration.selection {
+            case .chatroom:
+                self.metrics.connections[.chatroom]?.increment()
+                self.chatroom.attach(socket)
+            case .webrtcroom:
+                self.metrics.connections[.webrtcroom]?.increment()
+                self.legacy.attach(socket, pinned: .webRtcRoom)
+            case .socketim:
+                self.metrics.connections[.socketim]?.increment()
+                self.legacy.attach(socket, pinned: .socketIM)
+            case .auto:
+                if socket.handshake.engineIOVersion == .v4 {
+                    self.metrics.connections[.chatroom]?.increment()
+                    self.chatroom.attach(socket)
+                } else {
+                    self.legacy.attach(socket)
+                }
+            }
+        }
+    }
+
+    /// Dialect A's HTTP endpoint, at `/checkUsername` and `/api/checkUsername` (its clients call the latter
+    /// through a proxy that strips `/api`, §6.8): `{"success":true,"isRepeat":<bool>}`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        for path in ["/checkUsername", "/api/checkUsername"] {
+            router.get(RouterPath(path)) { [chatroom] request, _ -> Response in
+                let username = request.uri.queryParameters["username"].map(String.init) ?? ""
+                let roomname = request.uri.queryParameters["roomname"].map(String.init) ?? ""
+                let isRepeat = chatroom.isRepeat(username: username, roomname: roomname)
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "application/json; charset=utf-8", .accessControlAllowOrigin: "*"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"success\":true,\"isRepeat\":\(isRepeat)}"))
+                )
+            }
+        }
+    }
+}

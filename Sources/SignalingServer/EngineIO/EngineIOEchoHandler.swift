@@ -1,0 +1,18 @@
+import SocketIOCodec
+
+/// An Engine.IO application that sends every message back on the same session, text or binary: the server the
+/// official Engine.IO conformance suites expect at `/engine.io/` (the protocol notes §4.1).
+public final class EngineIOEchoHandler: EngineIOSessionHandler {
+    private let session: EngineIOSession
+
+    /// Creates the echo handler of a session.
+    public init(session: EngineIOSession) {
+        self.session = session
+    }
+
+    public func sessionReceived(_ message: EngineIOMessage) {
+        self.session.send(message)
+    }
+
+    public func sessionClosed(reason: EngineIOCloseReason) {}
+}

@@ -1,0 +1,156 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import ServiceLifecycle
+import SocketIOCodec
+
+/// HTTP long-polling (Engine.IO v4 §"HTTP long-polling"; the protocol notes §1.4, §1.9-§1.11, §3.2).
+extension EngineIOServer {
+    /// GET: a handshake (no `sid`) or a poll.
+    func handleGET(_ request: Request) async -> Response {
+        let query = EngineIORequestQuery(request.uri)
+        let cors = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: false)
+        switch self.verify(method: .get, query: query, isUpgrade: false) {
+        case .failure(let error):
+            return self.errorResponse(error, cors: cors)
+        case .success(.session(let session)):
+            return await self.poll(session, cors: cors)
+        case .success(.handshake(let version)):
+            let handshakeRequest = EngineIOHandshakeRequest(
+                uri: request.uri.description,
+                query: query.parameters,
+                headers: request.headers,
+                authority: request.head.authority
+            )
+            if let allowRequest = self.allowRequest, await !allowRequest(handshakeRequest) {
+                return self.errorResponse(.forbidden, cors: cors)
+            }
+            let session = self.makeSession(
+                version: version,
+                transport: .polling,
+                supportsBinary: !query.forcesBase64,
+                request: handshakeRequest
+            )
+            let handshake = self.handshake(sid: session.id, version: version, onWebSocket: false)
+            let makeHandler = self.makeHandler
+            let opened = session.eventLoop.submit {
+                session.open(handshake: handshake, webSocket: nil, makeHandler: makeHandler)
+            }
+            do {
+                try await opened.get()
+            } catch {
+                return Response(status: .internalServerError, headers: cors)
+            }
+            return await self.poll(session, cors: cors)
+        }
+    }
+
+    /// Waits for the session's next packets and answers with them.
+    private func poll(_ session: EngineIOSession, cors: HTTPFields) async -> Response {
+        let future = session.eventLoop.flatSubmit {
+            session.poll()
+        }
+        let packets: [EngineIOPacket]
+        do {
+            // On graceful shutdown the session closes, which answers the poll with the close packet.
+            packets = try await withGracefulShutdownHandler {
+                try await future.get()
+            } onGracefulShutdown: {
+                session.close()
+            }
+        } catch let refusal as EngineIOSessionStateMachine.Refusal {
+            return self.refusalResponse(refusal, cors: cors)
+        } catch {
+            return Response(status: .internalServerError, headers: cors)
+        }
+        let (body, framing) = EngineIOPayload(packets).encoded(
+            version: session.version,
+            supportsBinary: session.supportsBinary
+        )
+        var headers = cors
+        headers[.contentType] = framing.contentType
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// POST: packets from the client. Answered `ok`; 413 over `maxHttpBufferSize`; 400 for an overlapping POST or
+    /// a binary body in v4 (both close the session).
+    func handlePOST(_ request: Request) async -> Response {
+        let query = EngineIORequestQuery(request.uri)
+        let cors = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: false)
+        let session: EngineIOSession
+        switch self.verify(method: .post, query: query, isUpgrade: false) {
+        case .failure(let error):
+            return self.errorResponse(error, cors: cors)
+        case .success(.handshake):
+            return self.errorResponse(.badHandshakeMethod, cors: cors)
+        case .success(.session(let found)):
+            session = found
+        }
+        let begun = session.eventLoop.submit {
+            session.beginPost()
+        }
+        do {
+            if let refusal = try await begun.get() {
+                return self.refusalResponse(refusal, cors: cors)
+            }
+        } catch {
+            return Response(status: .internalServerError, headers: cors)
+        }
+
+        // Read the body, counting bytes; stop at the limit (the reference answers 413 and stops reading).
+        var body = ByteBuffer()
+        var tooLarge = false
+        do {
+            for try await chunk in request.body {
+                if body.readableBytes + chunk.readableBytes > self.configuration.maxHttpBufferSize {
+                    tooLarge = true
+                    break
+                }
+                var chunk = chunk
+                body.writeBuffer(&chunk)
+            }
+        } catch {
+            _ = session.eventLoop.submit {
+                session.finishPost(body: nil, framing: .text)
+            }
+            return Response(status: .badRequest, headers: cors)
+        }
+        let completeBody = tooLarge ? nil : body
+        let framing = EngineIOPayloadFraming(contentType: request.headers[.contentType])
+        let finished = session.eventLoop.submit {
+            session.finishPost(body: completeBody, framing: framing)
+        }
+        let accepted = (try? await finished.get()) ?? false
+        if tooLarge {
+            var headers = cors
+            headers[.connection] = "close"
+            return Response(status: .contentTooLarge, headers: headers)
+        }
+        guard accepted else {
+            return Response(status: .badRequest, headers: cors)
+        }
+        var headers = cors
+        headers[.contentType] = "text/html"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
+    }
+
+    /// Any other method: a CORS preflight when CORS is on (204); otherwise the handshake error (code 2) or, for an
+    /// existing session, a bare 500 as the reference answers.
+    func handleOtherMethod(_ request: Request) -> Response {
+        let query = EngineIORequestQuery(request.uri)
+        if request.method == .options && self.configuration.cors.isEnabled {
+            var headers = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: true)
+            headers[.contentLength] = "0"
+            return Response(status: .noContent, headers: headers)
+        }
+        let cors = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: false)
+        switch self.verify(method: request.method, query: query, isUpgrade: false) {
+        case .failure(let error):
+            return self.errorResponse(error, cors: cors)
+        case .success:
+            return Response(status: .internalServerError, headers: cors)
+        }
+    }
+}

@@ -1,0 +1,251 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import SocketIOCodec
+
+/// An Engine.IO endpoint (Engine.IO v4 and v3 on one path, chosen per session from `EIO`): HTTP long-polling, WebSocket
+/// and the upgrade between them, with the reference server's handshake, heartbeats, errors and CORS.
+///
+/// ```swift
+/// let engine = EngineIOServer(configuration: configuration, eventLoopGroup: group, logger: logger) { session in
+///     EchoHandler(session: session)  // an EngineIOSessionHandler
+/// }
+/// engine.addRoutes(to: router)
+/// let app = Application(router: router, server: .http1WebSocketUpgrade(
+///     webSocketRouter: router, configuration: engine.webSocketUpgradeConfiguration))
+/// ```
+///
+/// Every session lives on one event loop of `eventLoopGroup` (see ``EngineIOSession``); the registry of sessions is
+/// shared and lock-guarded.
+public final class EngineIOServer: Sendable {
+    /// Decides whether a handshake is accepted; a refusal gets HTTP 403 `{"code":4,"message":"Forbidden"}`.
+    public typealias AllowRequest = @Sendable (EngineIOHandshakeRequest) async -> Bool
+
+    /// The configuration.
+    public let configuration: SignalingServerConfiguration
+    let registry = EngineIOSessionRegistry()
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let metrics: SignalingMetrics
+    let makeHandler: @Sendable (EngineIOSession) -> any EngineIOSessionHandler
+    let allowRequest: AllowRequest?
+
+    /// Creates an endpoint.
+    ///
+    /// - Parameters:
+    ///   - configuration: path, timings, limits, CORS.
+    ///   - eventLoopGroup: the loops sessions are spread over.
+    ///   - metrics: the signaling metrics.
+    ///   - logger: the logger; session lines carry `engineio.sid`.
+    ///   - allowRequest: an optional check of each handshake.
+    ///   - makeHandler: called on a new session's loop right after its handshake; returns the application side of the
+    ///     session.
+    public init(
+        configuration: SignalingServerConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        metrics: SignalingMetrics = SignalingMetrics(),
+        logger: Logger,
+        allowRequest: AllowRequest? = nil,
+        makeHandler: @escaping @Sendable (EngineIOSession) -> any EngineIOSessionHandler
+    ) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.metrics = metrics
+        self.logger = logger
+        self.allowRequest = allowRequest
+        self.makeHandler = makeHandler
+    }
+
+    /// The number of open sessions.
+    public var sessionCount: Int {
+        self.registry.count
+    }
+
+    /// The open session with this id.
+    public func session(id: String) -> EngineIOSession? {
+        self.registry.session(id: id)
+    }
+
+    /// Closes every session (graceful shutdown): buffered packets are delivered, then the close packet.
+    public func closeAllSessions() {
+        for session in self.registry.all {
+            session.close()
+        }
+    }
+
+    var timing: EngineIOSessionStateMachine.Timing {
+        EngineIOSessionStateMachine.Timing(
+            pingInterval: self.configuration.pingIntervalMilliseconds,
+            pingTimeout: self.configuration.pingTimeoutMilliseconds,
+            upgradeTimeout: self.configuration.upgradeTimeoutMilliseconds,
+            closeTimeout: self.configuration.closeTimeoutMilliseconds,
+            outboundBufferLimit: self.configuration.outboundBufferLimit
+        )
+    }
+
+    /// The handshake of a new session (Engine.IO v4 §"Handshake"): `upgrades` is `["websocket"]` on polling when
+    /// upgrades and WebSocket are enabled, `[]` otherwise.
+    func handshake(sid: String, version: EngineIOProtocolVersion, onWebSocket: Bool) -> EngineIOPacket {
+        let upgrades =
+            !onWebSocket && self.configuration.allowUpgrades && self.configuration.transports.contains(.websocket)
+            ? ["websocket"] : []
+        return EngineIOHandshake(
+            sid: sid,
+            upgrades: upgrades,
+            pingInterval: self.configuration.pingIntervalMilliseconds,
+            pingTimeout: self.configuration.pingTimeoutMilliseconds,
+            maxPayload: self.configuration.maxHttpBufferSize
+        ).openPacket(version: version)
+    }
+
+    // MARK: - Routes
+
+    /// Adds the endpoint to a router: GET (polling, and WebSocket upgrades when the router also serves as the
+    /// WebSocket router), POST, and the other methods, which get the reference's errors.
+    public func addRoutes<Context: WebSocketRequestContext>(to router: Router<Context>) {
+        let path = RouterPath(self.configuration.routePath)
+        let upgrade = WebSocketUpgradeMiddleware<Context>(
+            shouldUpgrade: { request, _ in
+                self.shouldUpgrade(request)
+            },
+            onUpgrade: { inbound, outbound, context in
+                try await self.runWebSocket(inbound: inbound, outbound: outbound, request: context.request)
+            }
+        )
+        router.on(path, method: .get) { request, context -> Response in
+            if Self.isWebSocketUpgrade(request.headers) {
+                return try await upgrade.handle(request, context: context) { _, _ in
+                    Response(status: .badRequest)
+                }
+            }
+            return await self.handleGET(request)
+        }
+        router.on(path, method: .post) { request, _ -> Response in
+            await self.handlePOST(request)
+        }
+        for method in [HTTPRequest.Method.put, .delete, .patch, .options, .head] {
+            router.on(path, method: method) { request, _ -> Response in
+                self.handleOtherMethod(request)
+            }
+        }
+    }
+
+    /// The configuration of the HTTP/1.1 server with WebSocket upgrades: frames and messages up to
+    /// `maxHttpBufferSize` (bigger ones close the socket with 1009), no WebSocket-level pings (Engine.IO has its own
+    /// heartbeat), and permessage-deflate offered back to clients that ask when enabled.
+    public var webSocketUpgradeConfiguration: HTTP1WebSocketUpgradeChannel.Configuration {
+        HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: HTTP1Channel.Configuration(),
+            ws: self.webSocketConfiguration
+        )
+    }
+
+    /// The WebSocket part of ``webSocketUpgradeConfiguration``.
+    public var webSocketConfiguration: WebSocketServerConfiguration {
+        let maxSize = max(self.configuration.maxHttpBufferSize, 1 << 14)
+        return WebSocketServerConfiguration(
+            maxFrameSize: maxSize,
+            extensions: self.configuration.webSocketCompression
+                ? [.perMessageDeflate(maxDecompressedFrameSize: maxSize)] : [],
+            autoPing: .disabled,
+            closeTimeout: .seconds(5),
+            validateUTF8: true
+        )
+    }
+
+    static func isWebSocketUpgrade(_ headers: HTTPFields) -> Bool {
+        headers[.upgrade]?.lowercased() == "websocket"
+    }
+
+    // MARK: - Verification
+
+    /// What a verified request is for.
+    enum Target {
+        /// A new session.
+        case handshake(EngineIOProtocolVersion)
+        /// An existing session.
+        case session(EngineIOSession)
+    }
+
+    /// Checks a request the way the reference `verify` does (Engine.IO notes §1.9): the transport, then the
+    /// session id (unknown: code 1; transport mismatch: code 3), or for a handshake the method (code 2), a WebSocket
+    /// transport without upgrade (code 3) and the protocol revision (code 5).
+    func verify(
+        method: HTTPRequest.Method,
+        query: EngineIORequestQuery,
+        isUpgrade: Bool
+    ) -> Result<Target, EngineIOError> {
+        guard let transportName = query.transport,
+            let transport = SignalingServerConfiguration.Transport(rawValue: transportName),
+            self.configuration.transports.contains(transport)
+        else {
+            return .failure(.unknownTransport)
+        }
+        if isUpgrade && transport != .websocket {
+            return .failure(.badRequest)
+        }
+        if let sid = query.sid {
+            guard let session = self.registry.session(id: sid) else {
+                return .failure(.unknownSessionID)
+            }
+            if !isUpgrade && transport != .polling {
+                return .failure(.badRequest)
+            }
+            return .success(.session(session))
+        }
+        guard method == .get else {
+            return .failure(.badHandshakeMethod)
+        }
+        if transport == .websocket && !isUpgrade {
+            return .failure(.badRequest)
+        }
+        guard let version = query.handshakeVersion(allowEIO3: self.configuration.allowEIO3) else {
+            return .failure(.unsupportedProtocolVersion)
+        }
+        return .success(.handshake(version))
+    }
+
+    /// The response for an error, with the CORS headers.
+    func errorResponse(_ error: EngineIOError, cors: HTTPFields) -> Response {
+        var headers = cors
+        headers[.contentType] = "application/json"
+        return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: error.body))
+    }
+
+    /// The response for a refusal by a session's state machine.
+    func refusalResponse(_ refusal: EngineIOSessionStateMachine.Refusal, cors: HTTPFields) -> Response {
+        switch refusal {
+        case .unknownSession:
+            return self.errorResponse(.unknownSessionID, cors: cors)
+        case .transportMismatch:
+            return self.errorResponse(.badRequest, cors: cors)
+        case .overlap:
+            return Response(status: .badRequest, headers: cors)
+        }
+    }
+
+    /// A new session on a loop of the group.
+    func makeSession(
+        version: EngineIOProtocolVersion,
+        transport: EngineIOSessionStateMachine.Transport,
+        supportsBinary: Bool,
+        request: EngineIOHandshakeRequest
+    ) -> EngineIOSession {
+        EngineIOSession(
+            id: EngineIOSessionID.generate(),
+            version: version,
+            transport: transport,
+            supportsBinary: supportsBinary,
+            request: request,
+            timing: self.timing,
+            eventLoop: self.eventLoopGroup.any(),
+            registry: self.registry,
+            metrics: self.metrics,
+            logger: self.logger
+        )
+    }
+}

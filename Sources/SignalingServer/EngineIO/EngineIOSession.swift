@@ -1,0 +1,329 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import SocketIOCodec
+
+/// One Engine.IO session: the shell that performs what ``EngineIOSessionStateMachine`` decides.
+///
+/// All state is confined to ``eventLoop``, chosen when the session opens. Polling requests and WebSocket frames
+/// arrive on other connections and threads; they hop to the loop (`submit`, `execute`), so the state machine sees
+/// one event at a time, and timers are `scheduleTask`s on the same loop. The application's
+/// ``EngineIOSessionHandler`` is called on the loop too.
+///
+/// ``send(_:)`` and ``close()`` may be called from anywhere: on the loop they act at once, elsewhere they are
+/// queued to it. That keeps a room broadcast cheap: one closure per recipient, no task, no lock.
+public final class EngineIOSession: @unchecked Sendable {
+    /// The session id (`sid`): unguessable, never shown to other clients.
+    public let id: String
+    /// The protocol revision the client speaks.
+    public let version: EngineIOProtocolVersion
+    /// The event loop that owns the session's state.
+    public let eventLoop: any EventLoop
+    /// The HTTP request that opened the session.
+    public let request: EngineIOHandshakeRequest
+    /// Engine.IO v3: whether polling responses may use binary framing (the handshake had no `b64=1`).
+    let supportsBinary: Bool
+    let logger: Logger
+    private let registry: EngineIOSessionRegistry
+    private let metrics: SignalingMetrics
+
+    // MARK: Loop-confined state
+
+    private var stateMachine: EngineIOSessionStateMachine
+    private var handler: (any EngineIOSessionHandler)?
+    private var pendingPoll: EventLoopPromise<[EngineIOPacket]>?
+    private var webSocket: EngineIOWebSocketTransport?
+    private var probe: EngineIOWebSocketTransport?
+    private var timers: [EngineIOSessionStateMachine.Timer: Scheduled<Void>] = [:]
+
+    init(
+        id: String,
+        version: EngineIOProtocolVersion,
+        transport: EngineIOSessionStateMachine.Transport,
+        supportsBinary: Bool,
+        request: EngineIOHandshakeRequest,
+        timing: EngineIOSessionStateMachine.Timing,
+        eventLoop: any EventLoop,
+        registry: EngineIOSessionRegistry,
+        metrics: SignalingMetrics,
+        logger: Logger
+    ) {
+        self.id = id
+        self.version = version
+        self.supportsBinary = supportsBinary
+        self.request = request
+        self.eventLoop = eventLoop
+        self.registry = registry
+        self.metrics = metrics
+        var logger = logger
+        logger[metadataKey: "engineio.sid"] = .string(id)
+        self.logger = logger
+        self.stateMachine = EngineIOSessionStateMachine(version: version, transport: transport, timing: timing)
+    }
+
+    // MARK: - Public API
+
+    /// Sends messages to the client, in order. Dropped if the session is closed.
+    public func send(_ messages: [EngineIOMessage]) {
+        if self.eventLoop.inEventLoop {
+            self.sendOnLoop(messages)
+        } else {
+            self.eventLoop.execute {
+                self.sendOnLoop(messages)
+            }
+        }
+    }
+
+    /// Sends one message to the client.
+    public func send(_ message: EngineIOMessage) {
+        self.send([message])
+    }
+
+    /// Closes the session gracefully: buffered messages are delivered, then the close packet.
+    public func close() {
+        self.close(reason: .serverClose)
+    }
+
+    /// Closes the session for the given reason.
+    func close(reason: EngineIOCloseReason) {
+        if self.eventLoop.inEventLoop {
+            self.perform(self.stateMachine.close(reason: reason))
+        } else {
+            self.eventLoop.execute {
+                self.perform(self.stateMachine.close(reason: reason))
+            }
+        }
+    }
+
+    /// Whether the session is open. Only meaningful on ``eventLoop``.
+    public var isOpen: Bool {
+        self.eventLoop.assertInEventLoop()
+        return self.stateMachine.isOpen
+    }
+
+    /// Whether a poll is waiting for packets (for tests). Only meaningful on ``eventLoop``.
+    var isPollPending: Bool {
+        self.eventLoop.assertInEventLoop()
+        return self.pendingPoll != nil
+    }
+
+    /// Whether a WebSocket is probing an upgrade, and whether the session moved to WebSocket (for tests).
+    var transportState: (upgrading: Bool, onWebSocket: Bool) {
+        self.eventLoop.assertInEventLoop()
+        return (self.stateMachine.isUpgrading, self.stateMachine.transport == .webSocket)
+    }
+
+    private func sendOnLoop(_ messages: [EngineIOMessage]) {
+        self.eventLoop.assertInEventLoop()
+        self.perform(self.stateMachine.send(messages.map { .message($0) }))
+    }
+
+    // MARK: - Opening
+
+    /// Opens the session on the loop: queues the handshake and creates the application's handler.
+    func open(
+        handshake: EngineIOPacket,
+        webSocket: EngineIOWebSocketTransport?,
+        makeHandler: (EngineIOSession) -> any EngineIOSessionHandler
+    ) {
+        self.eventLoop.assertInEventLoop()
+        self.webSocket = webSocket
+        self.registry.register(self)
+        self.metrics.sessionOpened(version: self.version)
+        self.logger.debug(
+            "Engine.IO session opened",
+            metadata: ["engineio.version": "\(self.version.rawValue)"]
+        )
+        self.perform(self.stateMachine.open(handshake: handshake))
+        let handler = makeHandler(self)
+        self.handler = handler
+        handler.sessionOpened()
+    }
+
+    // MARK: - Polling
+
+    /// A poll (GET) arrived: returns the packets to answer with, once there are some.
+    func poll() -> EventLoopFuture<[EngineIOPacket]> {
+        self.eventLoop.assertInEventLoop()
+        switch self.stateMachine.pollRequestArrived() {
+        case .accepted(let actions):
+            let promise = self.eventLoop.makePromise(of: [EngineIOPacket].self)
+            self.pendingPoll = promise
+            self.perform(actions)
+            return promise.futureResult
+        case .refused(let refusal, let actions):
+            self.perform(actions)
+            return self.eventLoop.makeFailedFuture(refusal)
+        }
+    }
+
+    /// A POST arrived; its body is not read yet. Returns the refusal, if any.
+    func beginPost() -> EngineIOSessionStateMachine.Refusal? {
+        self.eventLoop.assertInEventLoop()
+        switch self.stateMachine.postRequestArrived() {
+        case .accepted(let actions):
+            self.perform(actions)
+            return nil
+        case .refused(let refusal, let actions):
+            self.perform(actions)
+            return refusal
+        }
+    }
+
+    /// The body of the POST begun with ``beginPost()`` was read (`nil` if reading it failed or it was too large).
+    /// Returns `false` when the body is refused (HTTP 400).
+    func finishPost(body: ByteBuffer?, framing: EngineIOPayloadFraming) -> Bool {
+        self.eventLoop.assertInEventLoop()
+        self.stateMachine.postRequestFinished()
+        guard let body else {
+            return true
+        }
+        let payload: EngineIOPayload
+        do {
+            payload = try EngineIOPayload(decoding: body, version: self.version, framing: framing)
+        } catch {
+            self.logger.debug("Invalid polling payload", metadata: ["error": "\(error)"])
+            if error == .binaryPayloadNotSupported {
+                self.perform(self.stateMachine.close(reason: .transportError))
+                return false
+            }
+            self.perform(self.stateMachine.receivedInvalidPacket())
+            return true
+        }
+        for packet in payload.packets {
+            self.perform(self.stateMachine.receive(packet))
+        }
+        return true
+    }
+
+    // MARK: - WebSocket
+
+    /// A WebSocket with this session's id was accepted: it probes an upgrade. Returns `false` if the session cannot
+    /// upgrade (the WebSocket must then be closed at once).
+    func attachProbe(_ transport: EngineIOWebSocketTransport) -> Bool {
+        self.eventLoop.assertInEventLoop()
+        guard self.probe == nil, let actions = self.stateMachine.upgradeRequested() else {
+            return false
+        }
+        self.probe = transport
+        self.perform(actions)
+        return true
+    }
+
+    /// A frame arrived on one of the session's WebSockets.
+    func webSocketReceived(_ frame: EngineIOWebSocketFrame, on transport: EngineIOWebSocketTransport) {
+        self.eventLoop.assertInEventLoop()
+        let packet: EngineIOPacket
+        do {
+            packet = try EngineIOPacket(webSocketFrame: frame, version: self.version)
+        } catch {
+            self.logger.debug("Invalid WebSocket packet", metadata: ["error": "\(error)"])
+            if transport === self.webSocket {
+                self.perform(self.stateMachine.receivedInvalidPacket())
+            } else if transport === self.probe {
+                self.perform(self.stateMachine.probeReceivedInvalidPacket())
+            }
+            return
+        }
+        if transport === self.webSocket {
+            self.perform(self.stateMachine.receive(packet))
+        } else if transport === self.probe {
+            self.perform(self.stateMachine.probeReceived(packet))
+        }
+    }
+
+    /// One of the session's WebSockets closed (the client went away or the server closed it).
+    func webSocketClosed(_ transport: EngineIOWebSocketTransport) {
+        self.eventLoop.assertInEventLoop()
+        transport.finish()
+        if transport === self.webSocket {
+            self.perform(self.stateMachine.webSocketClosed())
+        } else if transport === self.probe {
+            self.probe = nil
+            self.perform(self.stateMachine.probeClosed())
+        }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [EngineIOSessionStateMachine.Action]) {
+        for action in actions {
+            self.perform(action)
+        }
+    }
+
+    private func perform(_ action: EngineIOSessionStateMachine.Action) {
+        switch action {
+        case .respondToPoll(let packets):
+            let poll = self.pendingPoll
+            self.pendingPoll = nil
+            poll?.succeed(packets)
+        case .writeToWebSocket(let packets):
+            guard let webSocket = self.webSocket else {
+                return
+            }
+            webSocket.enqueue(packets.map { $0.webSocketFrame(version: self.version) })
+            if webSocket.queuedFrameCount > self.stateMachine.timing.outboundBufferLimit {
+                self.perform(self.stateMachine.close(reason: .outboundBufferFull))
+            }
+        case .closeWebSocket:
+            self.webSocket?.close()
+        case .writeToProbe(let packet):
+            self.probe?.enqueue([packet.webSocketFrame(version: self.version)])
+        case .promoteProbe:
+            self.webSocket = self.probe
+            self.probe = nil
+            self.metrics.sessionUpgraded()
+            self.logger.debug("Engine.IO session upgraded to WebSocket")
+        case .closeProbe:
+            self.probe?.close()
+            self.probe = nil
+        case .deliver(let message):
+            self.handler?.sessionReceived(message)
+        case .schedule(let timer, let milliseconds):
+            self.timers.removeValue(forKey: timer)?.cancel()
+            self.timers[timer] = self.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+                self.timerFired(timer)
+            }
+        case .cancel(let timer):
+            self.timers.removeValue(forKey: timer)?.cancel()
+        case .notifyClosed(let reason):
+            if reason == .outboundBufferFull {
+                self.logger.warning(
+                    "Dropping a slow client: its outbound buffer is full",
+                    metadata: ["engineio.outboundBufferLimit": "\(self.stateMachine.timing.outboundBufferLimit)"]
+                )
+            } else {
+                self.logger.debug("Engine.IO session closed", metadata: ["engineio.reason": "\(reason)"])
+            }
+            self.metrics.sessionClosed(reason: reason)
+            let handler = self.handler
+            self.handler = nil
+            handler?.sessionClosed(reason: reason)
+        case .unregister:
+            for timer in self.timers.values {
+                timer.cancel()
+            }
+            self.timers.removeAll()
+            self.registry.unregister(id: self.id)
+            self.pendingPoll?.succeed([.noop])
+            self.pendingPoll = nil
+            self.probe?.close()
+            self.probe = nil
+        }
+    }
+
+    private func timerFired(_ timer: EngineIOSessionStateMachine.Timer) {
+        self.timers.removeValue(forKey: timer)
+        switch timer {
+        case .heartbeat:
+            self.perform(self.stateMachine.heartbeatTimerFired())
+        case .upgradeTimeout:
+            self.perform(self.stateMachine.upgradeTimeoutFired())
+        case .upgradeNoop:
+            self.perform(self.stateMachine.upgradeNoopTimerFired())
+        case .closeTimeout:
+            self.perform(self.stateMachine.closeTimeoutFired())
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import NIOCore
+import SocketIOCodec
+import Testing
+
+@testable import Dialects
+
+/// Dialects B and D on their pure state machines (seed-protocols.md §3 and §5).
+@Suite struct LegacyStateTests {
+    private func lines(_ deliveries: [SignalingDelivery]) -> [String] {
+        deliveries.map { "\($0.to) \($0.event) \($0.arguments.map { $0.serialized() }.joined(separator: ","))" }
+    }
+
+    @Test func webRtcRoomCreatedJoinedAndVerbatimForwarding() {
+        var state = WebRtcRoomState()
+        for socket in ["a", "b", "c"] {
+            state.connected(socketID: socket)
+        }
+        let first = state.received(event: "createAndJoinRoom", arguments: [["room": "r1"]], from: "a")
+        #expect(self.lines(first.deliveries) == [#"a created {"id":"a","room":"r1","peers":[]}"#])
+        #expect(first.sendICEServers)
+        let second = state.received(event: "createAndJoinRoom", arguments: [["room": "r1"]], from: "b")
+        #expect(
+            self.lines(second.deliveries)
+                == [#"a joined {"id":"b","room":"r1"}"#, #"b created {"id":"b","room":"r1","peers":[{"id":"a"}]}"#]
+        )
+        let offer: JSONValue = ["from": "b", "to": "a", "room": "r1", "sdp": "v=0"]
+        #expect(
+            self.lines(state.received(event: "offer", arguments: [offer], from: "b").deliveries) == [
+                #"a offer {"from":"b","to":"a","room":"r1","sdp":"v=0"}"#
+            ]
+        )
+        // No room check, as the original: any connected socket can be signaled; unknown targets are dropped.
+        let candidate: JSONValue = [
+            "from": "b", "to": "c", "room": "x",
+            "candidate": ["sdpMid": "0", "sdpMLineIndex": "0", "sdp": "a=candidate"],
+        ]
+        #expect(self.lines(state.received(event: "candidate", arguments: [candidate], from: "b").deliveries).count == 1)
+        #expect(state.received(event: "answer", arguments: [["to": "nobody"]], from: "b").dropped)
+        #expect(state.received(event: "createAndJoinRoom", arguments: ["r1"], from: "c").dropped)
+    }
+
+    @Test func webRtcRoomExitAndDisconnect() {
+        var state = WebRtcRoomState()
+        for socket in ["a", "b", "c"] {
+            state.connected(socketID: socket)
+        }
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "a")
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "b")
+        let exit = state.received(event: "exit", arguments: [["from": "b", "room": "r"]], from: "b")
+        #expect(self.lines(exit.deliveries) == [#"a exit {"from":"b","room":"r"}"#])
+        #expect(
+            self.lines(state.disconnected(socketID: "a")) == [
+                #"b exit {"from":"a","room":""}"#, #"c exit {"from":"a","room":""}"#,
+            ]
+        )
+        // A room named like a socket id is just a room (no socket.io self-room collision).
+        let created = state.received(event: "createAndJoinRoom", arguments: [["room": "c"]], from: "b")
+        #expect(self.lines(created.deliveries) == [#"b created {"id":"b","room":"c","peers":[]}"#])
+    }
+
+    @Test func socketIMRelaysStringsToOthersAndWavToEveryone() {
+        var state = SocketIMState()
+        #expect(self.lines(state.connected(socketID: "a")) == [#"a message "连接成功，欢迎用户""#])
+        _ = state.connected(socketID: "b")
+        _ = state.connected(socketID: "c")
+        let offer = #"{"data":{"sdp":{"type":"offer","sdp":"v=0\r\n"}}}"#
+        let relayed = state.received(event: "offer", arguments: [.string(offer)], from: "a") ?? []
+        #expect(relayed.map(\.to) == ["b", "c"])
+        #expect(relayed.allSatisfy { $0.arguments == [.string(offer)] && $0.event == "offer" })
+        let wav = state.received(event: "wav", arguments: [.binary(.init(bytes: [1, 2, 3]))], from: "b") ?? []
+        #expect(wav.map(\.to) == ["a", "b", "c"] && wav.allSatisfy { $0.event == "wavMsg" })
+        state.disconnected(socketID: "c")
+        #expect(state.received(event: "_ice_candidate", arguments: ["x"], from: "a")?.map(\.to) == ["b"])
+        #expect(state.received(event: "chat message", arguments: ["x"], from: "a") == nil)
+    }
+}

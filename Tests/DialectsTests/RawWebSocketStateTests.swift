@@ -1,0 +1,56 @@
+import SocketIOCodec
+import Testing
+
+@testable import Dialects
+
+/// Dialect C (seed-protocols.md §4, §6.15) on its pure state machine.
+@Suite struct RawWebSocketStateTests {
+    private func lines(_ deliveries: [SignalingDelivery]) -> [String] {
+        deliveries.map { "\($0.to) \($0.arguments.map { $0.serialized() }.joined())" }
+    }
+
+    @Test func joinOfferAnswerCandidateAndLeave() {
+        var state = RawWebSocketState()
+        #expect(state.received(text: #"{"type":"join","id":"alice","nick":"Alice"}"#, from: "c1").sendICEServers)
+        _ = state.received(text: #"{"type":"join","id":"bob","nick":"Bob"}"#, from: "c2")
+        _ = state.received(text: #"{"type":"join","id":"carol","nick":"Carol"}"#, from: "c3")
+        let offer = state.received(text: #"{"type":"offer","sdp":{"type":"offer","sdp":"v=0"}}"#, from: "c1")
+        #expect(
+            self.lines(offer.deliveries) == [
+                #"c2 {"type":"offer","sdp":{"type":"offer","sdp":"v=0"},"id":"alice","nick":"Alice"}"#,
+                #"c3 {"type":"offer","sdp":{"type":"offer","sdp":"v=0"},"id":"alice","nick":"Alice"}"#,
+            ]
+        )
+        let answer = state.received(text: #"{"type":"answer","receiverId":"alice","sdp":"x"}"#, from: "c2")
+        #expect(
+            self.lines(answer.deliveries) == [
+                #"c1 {"type":"answer","receiverId":"alice","sdp":"x","id":"bob","nick":"Bob"}"#
+            ]
+        )
+        let candidate = state.received(text: #"{"type":"icecandidate","receiverId":"bob","candidate":{}}"#, from: "c1")
+        #expect(candidate.deliveries.map(\.to) == ["c2"])
+        #expect(
+            self.lines(state.closed(connection: "c3")) == [
+                #"c1 {"type":"leave","payload":{"id":"carol","nick":"Carol"}}"#,
+                #"c2 {"type":"leave","payload":{"id":"carol","nick":"Carol"}}"#,
+            ]
+        )
+        #expect(
+            self.lines(state.received(text: #"{"type":"leave"}"#, from: "c2").deliveries) == [
+                #"c1 {"type":"leave","payload":{"id":"bob","nick":"Bob"}}"#
+            ]
+        )
+    }
+
+    @Test func badFramesAreDropped() {
+        var state = RawWebSocketState()
+        for text in [
+            "", "not json", "[1,2]", #"{"no":"type"}"#, #"{"type":"offer"}"#, #"{"type":"join"}"#, #"{"type":"dance"}"#,
+        ] {
+            #expect(state.received(text: text, from: "c1").dropped)
+        }
+        _ = state.received(text: #"{"type":"join","id":"a"}"#, from: "c1")
+        #expect(state.received(text: #"{"type":"answer","receiverId":"nobody"}"#, from: "c1").dropped)
+        #expect(state.closed(connection: "never-joined").isEmpty)
+    }
+}

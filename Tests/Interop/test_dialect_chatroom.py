@@ -1,0 +1,170 @@
+"""Dialect A (chatroom-server, seed-protocols.md section 2) with python-socketio 5 clients, as its original
+socket.io-client 4 clients speak it: exact payloads at every client."""
+
+import queue
+import time
+import urllib.request
+
+import pytest
+import socketio
+
+
+class Member:
+    """A python-socketio 5 client that records every event it receives."""
+
+    def __init__(self, server, transports=None):
+        self.events = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+
+        self.ice = queue.Queue()
+
+        @self.client.on("*")
+        def on_any(event, *arguments):
+            if event == "iceServers":
+                self.ice.put(arguments[0])
+            self.events.put((event, list(arguments)))
+
+        self.client.connect(f"http://127.0.0.1:{server.http_port}", transports=transports or ["polling", "websocket"])
+        self.sid = self.client.get_sid("/")
+
+    def next(self, timeout=10, skip=("iceServers",)):
+        deadline = time.monotonic() + timeout
+        while True:
+            event, arguments = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            if event not in skip:
+                return event, arguments
+
+    def quiet(self, wait=0.5, skip=("iceServers",)):
+        time.sleep(wait)
+        leftover = []
+        while not self.events.empty():
+            event, arguments = self.events.get()
+            if event not in skip:
+                leftover.append((event, arguments))
+        return leftover
+
+    def join(self, user_id, username, room="room1", accepted=True):
+        """Joins; unless told otherwise, waits for the join to be accepted (the iceServers event follows it), so
+        that the order of members is the order of the calls."""
+        self.client.emit("join", {"id": user_id, "username": username, "roomname": room})
+        if accepted:
+            return self.ice.get(timeout=10)
+
+    def close(self):
+        self.client.disconnect()
+
+
+@pytest.fixture
+def chatroom(start_switchboard):
+    return start_switchboard(args=["--set", "dialects.chatroomGraceMilliseconds=1500"])
+
+
+def test_three_members_full_exchange_with_exact_payloads(chatroom):
+    ann, bob, cat = Member(chatroom, ["websocket"]), Member(chatroom, ["polling"]), Member(chatroom)
+    ann.join("u-ann", "ann")
+    event, arguments = ann.next(skip=())
+    assert event == "iceServers"  # the ICE configuration follows an accepted join
+    ice = arguments[0]
+    assert ice["iceServers"][0] == {"urls": [f"stun:127.0.0.1:{chatroom.stun_port}"]}
+    assert ice["iceServers"][1]["username"].endswith(":ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    assert bob.quiet() == []  # the joiner receives nothing but its ICE configuration
+    cat.join("u-cat", "cat")
+    assert ann.next() == ("getOffer", [{"memberId": cat.sid}])
+    assert bob.next() == ("getOffer", [{"memberId": cat.sid}])
+
+    offer = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
+    ann.client.emit("offer", {"connectorId": "ann-c1", "memberId": bob.sid, "offer": offer, "streamType": "user"})
+    assert bob.next() == ("offer", [{"remoteConnectorId": "ann-c1", "offer": offer, "memberId": ann.sid, "streamType": "user"}])
+    answer = {"type": "answer", "sdp": "v=0\r\n"}
+    bob.client.emit(
+        "answer",
+        {"remoteConnectorId": "ann-c1", "connectorId": "bob-c1", "memberId": ann.sid, "answer": answer, "streamType": "user"},
+    )
+    event, arguments = ann.next()
+    assert (event, arguments) == ("answer", [{"remoteConnectorId": "bob-c1", "connectorId": "ann-c1", "answer": answer, "memberId": bob.sid}])
+    assert "streamType" not in arguments[0]
+    candidate = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": None}
+    ann.client.emit("icecandidate", {"remoteConnectorId": "bob-c1", "memberId": bob.sid, "candidate": candidate})
+    assert bob.next() == ("icecandidate", [{"connectorId": "bob-c1", "candidate": candidate}])
+    bob.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": candidate})
+    assert ann.next() == ("icecandidate", [{"connectorId": "ann-c1", "candidate": candidate}])
+    for member in (ann, bob, cat):
+        member.close()
+
+
+def test_duplicate_username_and_check_username(chatroom):
+    ann, other = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    ann.next(skip=())
+    other.join("u-other", "ann", accepted=False)
+    assert other.next() == ("error", [{"type": "repeat", "message": "此房间该用户名已存在"}])
+    for path in ("/checkUsername", "/api/checkUsername"):
+        url = f"http://127.0.0.1:{chatroom.http_port}{path}?username=ann&roomname=room1"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.read() == b'{"success":true,"isRepeat":true}'
+            assert response.headers["Access-Control-Allow-Origin"] == "*"
+    url = f"http://127.0.0.1:{chatroom.http_port}/api/checkUsername?username=Ann&roomname=room1"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.read() == b'{"success":true,"isRepeat":false}'
+    ann.close()
+    other.close()
+
+
+def test_explicit_leave_and_bad_input(chatroom):
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    bob.client.emit("leave", [{"remoteConnectorId": "ann-c1", "memberId": ann.sid}])
+    assert ann.next() == ("leave", [{"connectorId": "ann-c1", "memberId": bob.sid}])
+    bob.client.emit("leave", {"not": "an array"})
+    assert bob.next() == ("error", [{"type": "invalid", "message": "leave expects an array"}])
+    bob.client.emit("offer", {"memberId": "nobody", "offer": {}})
+    bob.client.emit("join", "nonsense")
+    assert bob.next()[0] == "error"
+    # The server and the other member are undisturbed.
+    assert ann.client.connected and bob.client.connected
+    ann.close()
+    bob.close()
+
+
+def test_disconnect_reconnect_inside_the_grace_and_expiry_after_it(chatroom):
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    ann.client.emit("offer", {"connectorId": "ann-c1", "memberId": bob.sid, "offer": {"type": "offer"}, "streamType": "user"})
+    bob.next()
+    # bob's connection drops; inside the grace he reconnects on a new socket with the same id.
+    old_bob_sid = bob.sid
+    bob.close()
+    time.sleep(0.3)
+    bob2 = Member(chatroom)
+    bob2.client.emit("reconnect", {"id": "u-bob", "username": "bob", "roomname": "room1"})
+    assert ann.next() == ("reconnect", [{"type": "getOffer", "connectorId": "ann-c1"}])
+    assert ann.quiet(2.0) == []  # the grace timer of the old socket must not remove the reconnected bob
+    # Now bob goes away for good: after the grace, ann is told, with the connector she knows.
+    bob2.close()
+    assert ann.next(timeout=10) == ("leave", [{"connectorId": "ann-c1", "memberId": bob2.sid}])
+    assert old_bob_sid != bob2.sid
+    url = f"http://127.0.0.1:{chatroom.http_port}/api/checkUsername?username=bob&roomname=room1"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.read() == b'{"success":true,"isRepeat":false}'
+    ann.close()
+
+
+def test_reconnect_after_the_grace_rejoins(chatroom):
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    ann.next()
+    bob.close()
+    time.sleep(2.5)
+    bob2 = Member(chatroom)
+    bob2.client.emit("reconnect", {"id": "u-bob", "username": "bob", "roomname": "room1"})
+    assert bob2.next() == ("reconnect", [{"type": "leave"}])
+    assert ann.next() == ("getOffer", [{"memberId": bob2.sid}])
+    ann.close()
+    bob2.close()

@@ -1,0 +1,160 @@
+"""Dialects B (WebRtcRoomServer, over TLS) and D (socketIM) with python-socketio 4.6.1 / python-engineio 3.14.2,
+the Engine.IO v3 / Socket.IO v4 protocol their original clients speak (seed-protocols.md sections 3 and 5).
+The client program runs in .venv/sio4 (see test_socketio_v4_legacy.py) and exits non-zero on any difference."""
+
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+LEGACY_PYTHON = ROOT / ".venv" / "sio4" / "bin" / "python"
+
+PRELUDE = r'''
+import queue
+import sys
+import time
+
+import requests
+import socketio
+
+url = sys.argv[1]
+assert socketio.__version__.startswith("4."), socketio.__version__
+session = requests.Session()
+session.verify = False
+requests.packages.urllib3.disable_warnings()
+
+
+def client(events_to_record):
+    events = queue.Queue()
+    sio = socketio.Client(reconnection=False, http_session=session, ssl_verify=False)
+    for name in events_to_record:
+        sio.on(name, (lambda name: lambda *args: events.put((name, list(args))))(name))
+
+    def wait(name, timeout=10, skip=("iceServers", "message")):
+        while True:
+            got, args = events.get(timeout=timeout)
+            if got == name:
+                return args
+            if got not in skip:
+                sys.exit(f"expected {name}, got {got} {args!r}")
+
+    def quiet(seconds=0.5):
+        time.sleep(seconds)
+        left = []
+        while not events.empty():
+            got, args = events.get()
+            if got not in ("iceServers", "message"):
+                left.append((got, args))
+        return left
+
+    sio.wait_for = wait
+    sio.quiet = quiet
+    return sio
+
+
+def check(step, actual, expected):
+    if actual != expected:
+        sys.exit(f"{step}: expected {expected!r}, got {actual!r}")
+    print(f"ok {step}")
+'''
+
+WEBRTCROOM = PRELUDE + r'''
+names = ("created", "joined", "offer", "answer", "candidate", "exit", "iceServers", "message")
+a, b = client(names), client(names)
+a.connect(url, transports=["polling", "websocket"])
+check("socket id is the Engine.IO sid", a.sid, a.eio.sid)
+a.emit("createAndJoinRoom", {"room": "r1"})
+check("created, first", a.wait_for("created"), [{"id": a.sid, "room": "r1", "peers": []}])
+ice = a.wait_for("iceServers", skip=("message",))
+check("iceServers after created", sorted(ice[0].keys()), ["iceServers", "ttl"])
+b.connect(url, transports=["websocket"])
+b.emit("createAndJoinRoom", {"room": "r1"})
+check("joined", a.wait_for("joined"), [{"id": b.sid, "room": "r1"}])
+check("created, second", b.wait_for("created"), [{"id": b.sid, "room": "r1", "peers": [{"id": a.sid}]}])
+offer = {"from": b.sid, "to": a.sid, "room": "r1", "sdp": "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"}
+b.emit("offer", offer)
+check("offer verbatim", a.wait_for("offer"), [offer])
+answer = {"from": a.sid, "to": b.sid, "room": "r1", "sdp": "v=0\r\n"}
+a.emit("answer", answer)
+check("answer verbatim", b.wait_for("answer"), [answer])
+candidate = {"from": a.sid, "to": b.sid, "room": "r1", "candidate": {"sdpMid": "audio", "sdpMLineIndex": "0", "sdp": "a=candidate:1 1 udp 1 1.2.3.4 5 typ host"}}
+a.emit("candidate", candidate)
+check("candidate verbatim, string index kept", b.wait_for("candidate"), [candidate])
+a.emit("offer", {"from": a.sid, "to": "nobody", "room": "r1", "sdp": "x"})
+a.emit("createAndJoinRoom", "not an object")
+check("bad input dropped", b.quiet(), [])
+b.emit("exit", {"from": b.sid, "room": "r1"})
+check("exit", a.wait_for("exit"), [{"from": b.sid, "room": "r1"}])
+b.emit("createAndJoinRoom", {"room": "r1"})
+b.wait_for("created")
+a.wait_for("joined")
+a_sid = a.sid
+a.disconnect()
+check("disconnect broadcast", b.wait_for("exit"), [{"from": a_sid, "room": ""}])
+b.disconnect()
+'''
+
+SOCKETIM = PRELUDE + r'''
+names = ("offer", "answer", "_ice_candidate", "wavMsg", "message", "iceServers")
+a, b = client(names), client(names)
+a.connect(url, transports=["polling", "websocket"])
+check("welcome", a.wait_for("message", skip=("iceServers",)), ["连接成功，欢迎用户"])
+b.connect(url, transports=["websocket"])
+check("welcome b", b.wait_for("message", skip=("iceServers",)), ["连接成功，欢迎用户"])
+offer = '{"data":{"sdp":{"type":"offer","sdp":"v=0\\r\\n"}}}'
+a.emit("offer", offer)
+check("offer string byte for byte", b.wait_for("offer"), [offer])
+answer = '{"type":"_answer","data":{"sdp":{"type":"answer","sdp":"v=0"}}}'
+b.emit("answer", answer)
+check("answer", a.wait_for("answer"), [answer])
+candidate = '{"type":"_candidate","data":{"candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":0}}}'
+a.emit("_ice_candidate", candidate)
+check("candidate", b.wait_for("_ice_candidate"), [candidate])
+check("not echoed to the sender", a.quiet(), [])
+b.emit("wav", b"RIFF\x00\x01\x02\xff")
+check("wavMsg to the sender", b.wait_for("wavMsg"), [b"RIFF\x00\x01\x02\xff"])
+check("wavMsg to the other", a.wait_for("wavMsg"), [b"RIFF\x00\x01\x02\xff"])
+a.disconnect()
+b.emit("offer", offer)
+time.sleep(0.3)
+b.disconnect()
+'''
+
+
+def run(program, url):
+    result = subprocess.run(
+        [str(LEGACY_PYTHON), "-c", program, url], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_webrtcroom_over_tls(start_switchboard, tmp_path):
+    subprocess.run([str(ROOT / "scripts" / "make-test-certificate"), str(tmp_path)], check=True, capture_output=True)
+    from conftest import free_port
+
+    tls_port = free_port(socket_kind(), socket_kind())
+    server = start_switchboard(
+        args=[
+            "--set", f"tls.port={tls_port}",
+            "--set", f"tls.certificateFile={tmp_path / 'cert.pem'}",
+            "--set", f"tls.privateKeyFile={tmp_path / 'key.pem'}",
+        ]
+    )
+    import time
+
+    deadline = time.monotonic() + 30
+    while not any("HTTPS listening" in line and str(tls_port) in line for line in server.log().splitlines()):
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.1)
+    run(WEBRTCROOM, f"https://127.0.0.1:{tls_port}")
+
+
+def test_socketim(start_switchboard):
+    server = start_switchboard()
+    run(SOCKETIM, f"http://127.0.0.1:{server.http_port}")
+
+
+def socket_kind():
+    import socket
+
+    return socket.SOCK_STREAM

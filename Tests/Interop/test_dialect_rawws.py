@@ -1,0 +1,41 @@
+"""Dialect C (the raw-WebSocket blog server, seed-protocols.md section 4) with a plain WebSocket client
+(websocket-client), one JSON object per text frame."""
+
+import json
+
+import websocket
+
+
+def connect(server):
+    ws = websocket.create_connection(f"ws://127.0.0.1:{server.http_port}/ws", timeout=10)
+    return ws
+
+
+def receive(ws):
+    return json.loads(ws.recv())
+
+
+def test_join_offer_answer_candidate_and_leave(start_switchboard):
+    server = start_switchboard()
+    alice, bob = connect(server), connect(server)
+    alice.send(json.dumps({"type": "join", "id": "alice", "nick": "Alice"}))
+    ice = receive(alice)
+    assert ice["type"] == "iceServers"
+    assert ice["iceServers"][0] == {"urls": [f"stun:127.0.0.1:{server.stun_port}"]}
+    assert ice["iceServers"][1]["username"].endswith(":ws")
+    bob.send(json.dumps({"type": "join", "id": "bob", "nick": "Bob"}))
+    assert receive(bob)["type"] == "iceServers"
+    alice.send(json.dumps({"type": "offer", "sdp": {"type": "offer", "sdp": "v=0"}}))
+    assert receive(bob) == {"type": "offer", "sdp": {"type": "offer", "sdp": "v=0"}, "id": "alice", "nick": "Alice"}
+    bob.send(json.dumps({"type": "answer", "receiverId": "alice", "sdp": {"type": "answer", "sdp": "v=0"}}))
+    assert receive(alice) == {
+        "type": "answer", "receiverId": "alice", "sdp": {"type": "answer", "sdp": "v=0"}, "id": "bob", "nick": "Bob",
+    }
+    alice.send(json.dumps({"type": "icecandidate", "receiverId": "bob", "candidate": {"candidate": "candidate:1"}}))
+    assert receive(bob)["candidate"] == {"candidate": "candidate:1"}
+    # Garbage is dropped; the connection and the others carry on.
+    alice.send("not json")
+    alice.send(json.dumps({"type": "answer", "receiverId": "nobody"}))
+    alice.close()
+    assert receive(bob) == {"type": "leave", "payload": {"id": "alice", "nick": "Alice"}}
+    bob.close()

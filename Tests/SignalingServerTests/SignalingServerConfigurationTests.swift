@@ -1,8 +1,0 @@
-import SignalingServer
-import Testing
-
-@Suite struct SignalingServerConfigurationTests {
-    @Test func defaultsExist() {
-        _ = SignalingServerConfiguration()
-    }
-}

@@ -1,0 +1,100 @@
+import NIOCore
+import NIOPosix
+
+/// A WebSocket handshake over a raw TCP connection, for the cases where the server closes right after the 101: the
+/// bytes are read as they come, with no client library that could miss a frame sent together with the response.
+enum RawWebSocket {
+    /// What the server sent: the HTTP status line, and the opcodes of the frames that followed it.
+    struct Exchange: Sendable {
+        var statusLine: String
+        var frameOpcodes: [UInt8]
+    }
+
+    private final class Collector: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        let bytes: Mailbox<[UInt8]>
+
+        init(bytes: Mailbox<[UInt8]>) {
+            self.bytes = bytes
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = self.unwrapInboundIn(data)
+            self.bytes.put(Array(buffer.readableBytesView))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            self.bytes.finish()
+        }
+    }
+
+    /// Sends an upgrade request and reads until the server sends a close frame (or closes the connection).
+    static func exchange(port: Int, path: String) async throws -> Exchange {
+        let bytes = Mailbox<[UInt8]>()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(bytes: bytes))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        defer {
+            channel.close(promise: nil)
+        }
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try await channel.writeAndFlush(ByteBuffer(string: request)).get()
+        var received: [UInt8] = []
+        var exchange = Exchange(statusLine: "", frameOpcodes: [])
+        while let chunk = try await bytes.next(what: "bytes from the server") {
+            received += chunk
+            guard let headerEnd = Self.headerEnd(received) else {
+                continue
+            }
+            let head = String(decoding: received[..<headerEnd], as: UTF8.self)
+            exchange.statusLine = String(head.prefix { $0 != "\r" })
+            exchange.frameOpcodes = Self.opcodes(Array(received[(headerEnd + 4)...]))
+            if exchange.frameOpcodes.contains(0x8) || !exchange.statusLine.contains("101") {
+                return exchange
+            }
+        }
+        return exchange
+    }
+
+    private static func headerEnd(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else {
+            return nil
+        }
+        for index in 0...(bytes.count - 4)
+        where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+            return index
+        }
+        return nil
+    }
+
+    /// The opcodes of the complete unmasked server frames in `bytes`.
+    private static func opcodes(_ bytes: [UInt8]) -> [UInt8] {
+        var opcodes: [UInt8] = []
+        var index = 0
+        while index + 2 <= bytes.count {
+            let opcode = bytes[index] & 0x0F
+            var length = Int(bytes[index + 1] & 0x7F)
+            var headerLength = 2
+            if length == 126 {
+                guard index + 4 <= bytes.count else { break }
+                length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+                headerLength = 4
+            } else if length == 127 {
+                break
+            }
+            guard index + headerLength + length <= bytes.count else {
+                break
+            }
+            opcodes.append(opcode)
+            index += headerLength + length
+        }
+        return opcodes
+    }
+}
