@@ -21,26 +21,14 @@ final class LegacyDialects: Sendable {
         var choices: [String: Choice] = [:]
     }
 
-    private let namespace: SocketIOServer.Namespace
+    private let context: DialectContext
     private let state: Mutex<State>
-    private let configuration: SignalingDialectsConfiguration
-    private let iceServers: ICEServersHook
-    private let metrics: DialectMetrics
-    private let logger: Logger
 
-    init(
-        namespace: SocketIOServer.Namespace,
-        configuration: SignalingDialectsConfiguration,
-        iceServers: @escaping ICEServersHook,
-        metrics: DialectMetrics,
-        logger: Logger
-    ) {
-        self.namespace = namespace
-        self.configuration = configuration
-        self.state = Mutex(State(webRtcRoom: WebRtcRoomState(maxMembersPerRoom: configuration.maxMembersPerRoom)))
-        self.iceServers = iceServers
-        self.metrics = metrics
-        self.logger = logger
+    init(context: DialectContext) {
+        self.context = context
+        self.state = Mutex(
+            State(webRtcRoom: WebRtcRoomState(maxMembersPerRoom: context.configuration.maxMembersPerRoom))
+        )
     }
 
     /// Serves one Engine.IO v3 socket; `pinned` fixes the dialect (configuration), otherwise it is decided by the
@@ -59,15 +47,15 @@ final class LegacyDialects: Sendable {
                 return state.socketIM.connected(socketID: socket.id)
             }
         }
-        self.deliver(welcome)
+        self.context.deliver(welcome)
         if pinned != .webRtcRoom {
             // D's clients get the ICE configuration on connect (B's get it after `created`).
-            socket.emit("iceServers", self.iceServers(socket.handshake, socket.id))
+            socket.emit("iceServers", self.context.iceServers(socket.handshake, socket.id))
         }
-        let limiter = Mutex(EventRateLimiter(perSecond: self.configuration.eventsPerSecond))
+        let limiter = Mutex(EventRateLimiter(perSecond: self.context.configuration.eventsPerSecond))
         socket.onAny { [self] socket, event, arguments in
             guard limiter.withLock({ $0.admit() }) else {
-                self.metrics.rateLimited.increment()
+                self.context.metrics.rateLimited.increment()
                 return
             }
             self.received(event: event, arguments: arguments, from: socket)
@@ -81,7 +69,7 @@ final class LegacyDialects: Sendable {
                 }
                 return state.webRtcRoom.disconnected(socketID: socket.id)
             }
-            self.deliver(deliveries)
+            self.context.deliver(deliveries)
         }
     }
 
@@ -97,11 +85,11 @@ final class LegacyDialects: Sendable {
                 case "createAndJoinRoom":
                     choice = .webRtcRoom
                     state.socketIM.disconnected(socketID: socket.id)
-                    self.metrics.connections[.webrtcroom]?.increment()
+                    self.context.metrics.connections[.webrtcroom]?.increment()
                 case "offer", "answer", "_ice_candidate", "wav":
                     choice = .socketIM
                     state.webRtcRoom.forget(socketID: socket.id)
-                    self.metrics.connections[.socketim]?.increment()
+                    self.context.metrics.connections[.socketim]?.increment()
                 default:
                     return .socketIM(nil)
                 }
@@ -117,24 +105,19 @@ final class LegacyDialects: Sendable {
         switch result {
         case .webRtcRoom(let outcome):
             if outcome.dropped {
-                self.metrics.dropped.increment()
+                self.context.metrics.dropped.increment()
             }
-            self.deliver(outcome.deliveries)
+            self.context.deliver(outcome.deliveries)
             if outcome.sendICEServers {
-                socket.emit("iceServers", self.iceServers(socket.handshake, socket.id))
+                socket.emit("iceServers", self.context.iceServers(socket.handshake, socket.id))
             }
         case .socketIM(let deliveries):
             guard let deliveries else {
-                self.metrics.dropped.increment()
+                self.context.metrics.dropped.increment()
                 return
             }
-            self.deliver(deliveries)
+            self.context.deliver(deliveries)
         }
     }
 
-    private func deliver(_ deliveries: [SignalingDelivery]) {
-        for delivery in deliveries {
-            self.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
-        }
-    }
 }

@@ -27,20 +27,15 @@ public final class SignalingDialects: Sendable {
     ) {
         let namespace = server.mainNamespace
         self.configuration = configuration
-        self.chatroom = ChatroomDialect(
+        let context = DialectContext(
             namespace: namespace,
             configuration: configuration,
             iceServers: iceServers,
             metrics: self.metrics,
             logger: logger
         )
-        self.legacy = LegacyDialects(
-            namespace: namespace,
-            configuration: configuration,
-            iceServers: iceServers,
-            metrics: self.metrics,
-            logger: logger
-        )
+        self.chatroom = ChatroomDialect(context: context)
+        self.legacy = LegacyDialects(context: context)
         namespace.onConnection { [self] socket in
             switch self.configuration.selection {
             case .chatroom:

@@ -9,27 +9,13 @@ import Synchronization
 /// Dialect A bound to a Socket.IO namespace: feeds each socket's events to ``ChatroomState`` under a lock, then
 /// performs the deliveries and timers it returns, outside the lock.
 public final class ChatroomDialect: Sendable {
-    private let namespace: SocketIOServer.Namespace
+    private let context: DialectContext
     private let state: Mutex<ChatroomState>
     private let graceTimers = Mutex<[String: Scheduled<Void>]>([:])
-    private let configuration: SignalingDialectsConfiguration
-    private let iceServers: ICEServersHook
-    private let metrics: DialectMetrics
-    private let logger: Logger
 
-    init(
-        namespace: SocketIOServer.Namespace,
-        configuration: SignalingDialectsConfiguration,
-        iceServers: @escaping ICEServersHook,
-        metrics: DialectMetrics,
-        logger: Logger
-    ) {
-        self.namespace = namespace
-        self.configuration = configuration
-        self.state = Mutex(ChatroomState(maxMembersPerRoom: configuration.maxMembersPerRoom))
-        self.iceServers = iceServers
-        self.metrics = metrics
-        self.logger = logger
+    init(context: DialectContext) {
+        self.context = context
+        self.state = Mutex(ChatroomState(maxMembersPerRoom: context.configuration.maxMembersPerRoom))
     }
 
     /// Rooms and members' names, for the status page.
@@ -45,10 +31,10 @@ public final class ChatroomDialect: Sendable {
     /// Serves one socket in dialect A.
     func attach(_ socket: SocketIOSocket) {
         self.state.withLock { $0.connected(socketID: socket.id) }
-        let limiter = Mutex(EventRateLimiter(perSecond: self.configuration.eventsPerSecond))
+        let limiter = Mutex(EventRateLimiter(perSecond: self.context.configuration.eventsPerSecond))
         socket.onAny { [self] socket, event, arguments in
             guard limiter.withLock({ $0.admit() }) else {
-                self.metrics.rateLimited.increment()
+                self.context.metrics.rateLimited.increment()
                 socket.emit("error", ["type": "rateLimited", "message": "too many events"])
                 return
             }
@@ -66,13 +52,16 @@ public final class ChatroomDialect: Sendable {
             switch effect {
             case .deliver(let delivery):
                 if delivery.event == "error" {
-                    self.metrics.errors.increment()
+                    self.context.metrics.errors.increment()
                 }
-                self.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
+                self.context.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
             case .sendICEServers(let socketID, let user):
-                self.namespace.socket(id: socketID)?.emit("iceServers", self.iceServers(origin.handshake, user))
+                self.context.namespace.socket(id: socketID)?.emit(
+                    "iceServers",
+                    self.context.iceServers(origin.handshake, user)
+                )
             case .startGrace(let userID, let socketID):
-                let scheduled = origin.eventLoop.scheduleTask(in: self.configuration.chatroomGrace) { [self] in
+                let scheduled = origin.eventLoop.scheduleTask(in: self.context.configuration.chatroomGrace) { [self] in
                     self.graceTimers.withLock { timers in
                         if timers[userID] != nil {
                             timers[userID] = nil

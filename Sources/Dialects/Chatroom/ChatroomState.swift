@@ -182,18 +182,28 @@ public struct ChatroomState: Sendable {
         return effects
     }
 
-    /// `offer {connectorId, memberId, offer, streamType}` → the target gets
-    /// `offer {remoteConnectorId, offer, memberId, streamType}`.
-    private mutating func offer(_ payload: JSONValue, from socketID: String) -> [Effect] {
+    /// For `offer` and `answer`: the target socket, if it is live and joined (unknown targets are dropped; the
+    /// original crashed on unjoined ones), after recording the sender's connector in the target user's map under
+    /// the stream type the sender reported (§6.6).
+    private mutating func recordPeerConnector(_ payload: JSONValue, from socketID: String) -> String? {
         guard let target = self.liveSocket(payload["memberId"]), let targetUser = self.clients[target] ?? nil,
             self.rooms.member(targetUser) != nil
         else {
-            return []  // Unknown target, or one that has not joined (the original crashed there).
+            return nil
         }
         if let streamType = payload["streamType"]?.stringValue, let connectorID = payload["connectorId"]?.stringValue {
             self.rooms.update(targetUser) {
                 $0.setPeer(streamType: streamType, connectorID: connectorID, socketID: socketID)
             }
+        }
+        return target
+    }
+
+    /// `offer {connectorId, memberId, offer, streamType}` → the target gets
+    /// `offer {remoteConnectorId, offer, memberId, streamType}`.
+    private mutating func offer(_ payload: JSONValue, from socketID: String) -> [Effect] {
+        guard let target = self.recordPeerConnector(payload, from: socketID) else {
+            return []
         }
         return [
             .deliver(
@@ -213,15 +223,8 @@ public struct ChatroomState: Sendable {
     /// `answer {remoteConnectorId: connectorId, connectorId: remoteConnectorId, answer, memberId}`; `streamType` is
     /// not forwarded.
     private mutating func answer(_ payload: JSONValue, from socketID: String) -> [Effect] {
-        guard let target = self.liveSocket(payload["memberId"]), let targetUser = self.clients[target] ?? nil,
-            self.rooms.member(targetUser) != nil
-        else {
+        guard let target = self.recordPeerConnector(payload, from: socketID) else {
             return []
-        }
-        if let streamType = payload["streamType"]?.stringValue, let connectorID = payload["connectorId"]?.stringValue {
-            self.rooms.update(targetUser) {
-                $0.setPeer(streamType: streamType, connectorID: connectorID, socketID: socketID)
-            }
         }
         return [
             .deliver(

@@ -1,0 +1,19 @@
+import Logging
+import SignalingServer
+
+/// What every Socket.IO dialect is given: the namespace it serves, the settings, the ICE hook, the metrics and the
+/// logger.
+struct DialectContext: Sendable {
+    let namespace: SocketIOServer.Namespace
+    let configuration: SignalingDialectsConfiguration
+    let iceServers: ICEServersHook
+    let metrics: DialectMetrics
+    let logger: Logger
+
+    /// Sends the deliveries a state machine decided on, to the sockets that are still connected.
+    func deliver(_ deliveries: [SignalingDelivery]) {
+        for delivery in deliveries {
+            self.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
+        }
+    }
+}
