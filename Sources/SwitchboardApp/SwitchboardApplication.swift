@@ -65,8 +65,29 @@ public struct SwitchboardApplication: Sendable {
         signaling.addRoutes(to: router)
         let iceServers = self.iceServersProvider(turnService: turnService)
         var dialects: SignalingDialects?
+        var pinnedServices: [any Service] = []
         if self.configuration.values["signaling.testApp"] != .boolean(true) {
             dialects = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
+            // Extra endpoints pinned to one dialect each (`dialects.pinnedPaths`).
+            for (path, dialect) in self.configuration.dialectPinnedPaths {
+                var pinnedConfiguration = SignalingSetup.signalingConfiguration(from: self.configuration)
+                pinnedConfiguration.path = path
+                let pinnedServer = SocketIOServer(
+                    configuration: pinnedConfiguration,
+                    eventLoopGroup: eventLoopGroup,
+                    logger: Logger(label: "switchboard.signaling")
+                )
+                pinnedServer.addRoutes(to: router)
+                _ = SignalingDialects(
+                    server: pinnedServer,
+                    configuration: self.dialectsConfiguration(selection: .init(rawValue: dialect) ?? .auto),
+                    iceServers: { handshake, user in
+                        iceServers.iceServers(requestHost: handshake.request.authority, user: user)
+                    },
+                    logger: Logger(label: "switchboard.dialects")
+                )
+                pinnedServices.append(SignalingService(server: pinnedServer))
+            }
         }
         let started = ContinuousClock.now
         let chatroom = dialects?.chatroom
@@ -83,7 +104,7 @@ public struct SwitchboardApplication: Sendable {
             )
         }
         let httpLogger = Logger(label: "switchboard.http")
-        var services: [any Service] = [turnService] + signaling.services
+        var services: [any Service] = [turnService] + signaling.services + pinnedServices
         if self.configuration.tlsPort > 0 {
             services.append(
                 try self.makeTLSApplication(
@@ -161,12 +182,9 @@ public struct SwitchboardApplication: Sendable {
     ) -> SignalingDialects {
         let dialects = SignalingDialects(
             server: server,
-            configuration: SignalingDialectsConfiguration(
+            configuration: self.dialectsConfiguration(
                 selection: SignalingDialectsConfiguration.Selection(rawValue: self.configuration.dialectSelection)
-                    ?? .auto,
-                chatroomGrace: .milliseconds(Int64(self.configuration.dialectChatroomGraceMilliseconds)),
-                maxMembersPerRoom: self.configuration.dialectMaxMembersPerRoom,
-                eventsPerSecond: self.configuration.dialectEventsPerSecond
+                    ?? .auto
             ),
             iceServers: { handshake, user in
                 iceServers.iceServers(requestHost: handshake.request.authority, user: user)
@@ -181,6 +199,15 @@ public struct SwitchboardApplication: Sendable {
             ).addRoutes(to: router, path: path)
         }
         return dialects
+    }
+
+    func dialectsConfiguration(selection: SignalingDialectsConfiguration.Selection) -> SignalingDialectsConfiguration {
+        SignalingDialectsConfiguration(
+            selection: selection,
+            chatroomGrace: .milliseconds(Int64(self.configuration.dialectChatroomGraceMilliseconds)),
+            maxMembersPerRoom: self.configuration.dialectMaxMembersPerRoom,
+            eventsPerSecond: self.configuration.dialectEventsPerSecond
+        )
     }
 
     /// The second HTTP server, with TLS (HTTPS and WSS), serving the same routes: dialect B's clients hard-code

@@ -4,6 +4,8 @@ The client program runs in .venv/sio4 (see test_socketio_v4_legacy.py) and exits
 
 import pathlib
 import subprocess
+
+from conftest import BINARY
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -158,3 +160,24 @@ def socket_kind():
     import socket
 
     return socket.SOCK_STREAM
+
+
+def test_a_path_pinned_to_a_dialect(start_switchboard, tmp_path):
+    # dialects.pinnedPaths: a second Socket.IO endpoint where every connection speaks WebRtcRoom (B), whatever its
+    # Engine.IO revision; the default endpoint keeps choosing by revision.
+    import queue
+
+    import socketio
+
+    server = start_switchboard(args=["--set", "dialects.pinnedPaths=/webrtcroom.io/=webrtcroom"])
+    events = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("created", lambda payload: events.put(("created", payload)))
+    client.connect(f"http://127.0.0.1:{server.http_port}", socketio_path="webrtcroom.io", transports=["websocket"])
+    client.emit("createAndJoinRoom", {"room": "pinned"})
+    assert events.get(timeout=10) == ("created", {"id": client.get_sid("/"), "room": "pinned", "peers": []})
+    client.disconnect()
+    broken = tmp_path / "pinned.yaml"
+    broken.write_text("dialects:\n  pinnedPaths: [\"nopath=webrtcroom\"]\n")
+    result = subprocess.run([BINARY, "check-config", str(broken)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "dialects.pinnedPaths" in result.stderr, result.stderr

@@ -127,6 +127,13 @@ public enum ConfigurationSchema {
                 + "its first event) or one pinned dialect."
         ),
         ConfigurationKey(
+            "dialects.pinnedPaths",
+            .stringList,
+            default: .stringList([]),
+            "Extra Socket.IO endpoints pinned to one dialect, each \"PATH=DIALECT\" (for example "
+                + "\"/webrtcroom.io/=webrtcroom\"), next to the auto-selecting one at signaling.path."
+        ),
+        ConfigurationKey(
             "dialects.chatroomGraceMilliseconds",
             .integer(0...3_600_000),
             default: .integer(15000),

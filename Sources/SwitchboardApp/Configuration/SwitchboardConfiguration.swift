@@ -42,6 +42,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var tlsPrivateKeyFile: String
     /// `dialects.selection`
     public var dialectSelection: String
+    /// `dialects.pinnedPaths`: Socket.IO path → dialect name.
+    public var dialectPinnedPaths: [(path: String, dialect: String)]
     /// `dialects.chatroomGraceMilliseconds`
     public var dialectChatroomGraceMilliseconds: Int
     /// `dialects.maxMembersPerRoom`
@@ -144,6 +146,22 @@ public struct SwitchboardConfiguration: Sendable {
             }
         }
         self.dialectSelection = string("dialects.selection")
+        var pinned: [(path: String, dialect: String)] = []
+        for entry in list("dialects.pinnedPaths") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].hasPrefix("/"),
+                ["chatroom", "webrtcroom", "socketim"].contains(parts[1])
+            else {
+                throw ConfigurationError(
+                    key: "dialects.pinnedPaths",
+                    origin: values["dialects.pinnedPaths"]?.origin ?? .defaultValue,
+                    message: "'\(entry)' is not PATH=DIALECT with a path starting with / and a dialect among "
+                        + "chatroom, webrtcroom, socketim"
+                )
+            }
+            pinned.append((parts[0].hasSuffix("/") ? parts[0] : parts[0] + "/", parts[1]))
+        }
+        self.dialectPinnedPaths = pinned
         self.dialectChatroomGraceMilliseconds = integer("dialects.chatroomGraceMilliseconds")
         self.dialectMaxMembersPerRoom = integer("dialects.maxMembersPerRoom")
         self.dialectEventsPerSecond = integer("dialects.eventsPerSecond")
