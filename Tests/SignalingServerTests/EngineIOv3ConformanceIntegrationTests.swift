@@ -10,8 +10,14 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct EngineIOv3ConformanceIntegrationTests {
     static let path = "/engine.io/"
 
-    static func app(pingIntervalMilliseconds: Int = 300) -> TestSignalingApp {
-        TestSignalingApp.conformance(allowEIO3: true, pingIntervalMilliseconds: pingIntervalMilliseconds)
+    /// The §4.1 timings, for the heartbeat tests.
+    static func app() -> TestSignalingApp {
+        TestSignalingApp.conformance(allowEIO3: true)
+    }
+
+    /// Relaxed timers, for tests whose subject is not a heartbeat (see ``TestSignalingApp/relaxed(allowEIO3:)``).
+    static func relaxedApp() -> TestSignalingApp {
+        TestSignalingApp.relaxed(allowEIO3: true)
     }
 
     func url(_ sid: String, _ extra: String = "") -> String {
@@ -41,7 +47,7 @@ import Testing
     }
 
     @Test func pollingWithoutEIOIsV3WhenAllowed() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             let response = try await server.get("\(Self.path)?transport=polling")
             #expect(response.status == .ok)
             #expect(response.text.contains(":0{\"sid\":"))
@@ -51,14 +57,14 @@ import Testing
     }
 
     @Test func pollingFailsWithAnInvalidTransport() async throws {
-        try await Self.app().run { (server: TestServer) async throws in
+        try await Self.relaxedApp().run { (server: TestServer) async throws in
             #expect(try await server.get("\(Self.path)?EIO=3").status == .badRequest)
             #expect(try await server.get("\(Self.path)?EIO=3&transport=abc").status == .badRequest)
         }
     }
 
     @Test func pollingFailsWithAnInvalidRequestMethod() async throws {
-        try await Self.app().run { (server: TestServer) async throws in
+        try await Self.relaxedApp().run { (server: TestServer) async throws in
             #expect(try await server.request(.post, "\(Self.path)?EIO=3&transport=polling").status == .badRequest)
             #expect(try await server.request(.put, "\(Self.path)?EIO=3&transport=polling").status == .badRequest)
         }
@@ -80,7 +86,7 @@ import Testing
     }
 
     @Test func webSocketFailsWithAnInvalidEIO() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             await #expect(throws: (any Error).self) {
                 _ = try await server.webSocket("\(Self.path)?EIO=abc&transport=websocket")
             }
@@ -96,7 +102,7 @@ import Testing
     }
 
     @Test func webSocketFailsWithAnInvalidTransport() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             await #expect(throws: (any Error).self) {
                 _ = try await server.webSocket("\(Self.path)?EIO=3")
             }
@@ -110,7 +116,7 @@ import Testing
 
     @Test(arguments: ["6:4hello", "6:4test16:4test26:4test3", "6:4hello10:b4AQIDBA==", "2:4€", "3:4😀"])
     func pollingEchoesTextPayloads(payload: String) async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             // `b64=1`: the client asks for base64 binary, so the echo of a binary packet stays in text framing.
             let sid = try await server.openV3PollingSession(query: "&b64=1")
             let push = try await server.post(self.url(sid), payload)
@@ -124,7 +130,7 @@ import Testing
     }
 
     @Test func pollingEchoesABinaryFramedPayload() async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             let payload: [UInt8] = [0, 6, 255, 52, 104, 101, 108, 108, 111, 1, 5, 255, 4, 1, 2, 3, 4]
             let push = try await server.post(
@@ -140,7 +146,7 @@ import Testing
     }
 
     @Test func pollingClosesTheSessionUponInvalidPacketFormat() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             _ = try await server.post(self.url(sid), "abc")
             #expect(server.engine.session(id: sid) == nil)
@@ -149,7 +155,7 @@ import Testing
     }
 
     @Test func pollingClosesTheSessionUponDuplicatePollRequests() async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             async let first = server.get(self.url(sid))
             try await server.waitForSession(sid, what: "the first poll") { $0.isPollPending }
@@ -165,7 +171,7 @@ import Testing
     // MARK: - Message / WebSocket
 
     @Test func webSocketEchoesAPlainTextPacket() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket")
             _ = try await socket.receive()
             socket.send("4hello")
@@ -175,7 +181,7 @@ import Testing
     }
 
     @Test func webSocketEchoesABinaryPacketWithItsTypeByte() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket")
             _ = try await socket.receive()
             socket.send(bytes: [4, 1, 2, 3, 4])
@@ -185,7 +191,7 @@ import Testing
     }
 
     @Test func webSocketClosesTheSessionUponInvalidPacketFormat() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket")
             _ = try await socket.receive()
             socket.send("abc")
@@ -196,7 +202,7 @@ import Testing
     // MARK: - Heartbeat (the client pings in v3)
 
     @Test func pollingAnswersPings() async throws {
-        try await Self.app().run { server in
+        try await TestSignalingApp.conformance(allowEIO3: true, pingTimeoutMilliseconds: 5000).run { server in
             let sid = try await server.openV3PollingSession()
             for _ in 0..<3 {
                 #expect(try await server.post(self.url(sid), "1:2").status == .ok)
@@ -218,7 +224,7 @@ import Testing
     }
 
     @Test func webSocketAnswersPings() async throws {
-        try await Self.app().run { server in
+        try await TestSignalingApp.conformance(allowEIO3: true, pingTimeoutMilliseconds: 5000).run { server in
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket")
             _ = try await socket.receive()
             for _ in 0..<3 {
@@ -240,7 +246,7 @@ import Testing
     // MARK: - Close
 
     @Test func pollingForcefullyClosesTheSession() async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             async let poll = server.get(self.url(sid))
             try await server.waitForSession(sid, what: "the poll") { $0.isPollPending }
@@ -251,7 +257,7 @@ import Testing
     }
 
     @Test func webSocketForcefullyClosesTheSession() async throws {
-        try await Self.app().run { server in
+        try await Self.relaxedApp().run { server in
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket")
             _ = try await socket.receive()
             socket.send("1")
@@ -262,7 +268,7 @@ import Testing
     // MARK: - Upgrade
 
     @Test func upgradesFromPollingToWebSocket() async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket&sid=\(sid)")
             socket.send("2probe")
@@ -277,7 +283,7 @@ import Testing
     }
 
     @Test func ignoresHTTPRequestsWithTheSameSidAfterUpgrade() async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket&sid=\(sid)")
             socket.send("2probe")
@@ -292,7 +298,7 @@ import Testing
     }
 
     @Test func ignoresWebSocketConnectionsWithTheSameSidAfterUpgrade() async throws {
-        try await Self.app(pingIntervalMilliseconds: 10_000).run { server in
+        try await Self.relaxedApp().run { server in
             let sid = try await server.openV3PollingSession()
             let socket = try await server.webSocket("\(Self.path)?EIO=3&transport=websocket&sid=\(sid)")
             socket.send("2probe")

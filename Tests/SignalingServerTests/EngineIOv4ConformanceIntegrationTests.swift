@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func pollingFailsWithAnInvalidEIO(path: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             Self.expectError(
                 try await server.get("\(path)?transport=polling"),
                 code: 5,
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func pollingFailsWithAnInvalidTransport(path: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             Self.expectError(try await server.get("\(path)?EIO=4"), code: 0, message: "Transport unknown")
             Self.expectError(
                 try await server.get("\(path)?EIO=4&transport=abc"),
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func pollingFailsWithAnInvalidRequestMethod(path: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             Self.expectError(
                 try await server.request(.post, "\(path)?EIO=4&transport=polling"),
                 code: 2,
@@ -105,7 +105,7 @@ import Testing
 
     /// The official test does not await the failure (protocol notes §4.4); this one checks the upgrade is refused.
     @Test(arguments: Self.paths) func webSocketFailsWithAnInvalidEIO(path: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             await #expect(throws: (any Error).self) {
                 _ = try await server.webSocket("\(path)?transport=websocket")
             }
@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func webSocketFailsWithAnInvalidTransport(path: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             await #expect(throws: (any Error).self) {
                 _ = try await server.webSocket("\(path)?EIO=4")
             }
@@ -131,8 +131,7 @@ import Testing
     // MARK: - Message / HTTP long-polling
 
     @Test func pollingEchoesOnePlainTextPacket() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             let push = try await server.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", "4hello")
             #expect(push.status == .ok)
@@ -145,8 +144,7 @@ import Testing
     }
 
     @Test func pollingEchoesSeveralPlainTextPackets() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             let body = ["4test1", "4test2", "4test3"].joined(separator: Self.separator)
             let push = try await server.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body)
@@ -157,8 +155,7 @@ import Testing
     }
 
     @Test func pollingEchoesPlainTextAndBinaryPackets() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             let body = "4hello" + Self.separator + "bAQIDBA=="
             let push = try await server.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", body)
@@ -170,7 +167,7 @@ import Testing
 
     /// The official test swallows the POST status (§4.4): here the session must be gone right after the POST.
     @Test func pollingClosesTheSessionUponInvalidPacketFormat() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             _ = try await server.post("/engine.io/?EIO=4&transport=polling&sid=\(sid)", "abc")
             #expect(server.engine.session(id: sid) == nil)
@@ -183,8 +180,7 @@ import Testing
     }
 
     @Test func pollingClosesTheSessionUponDuplicatePollRequests() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             async let first = server.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
             try await server.waitForSession(sid, what: "the first poll") { $0.isPollPending }
@@ -201,7 +197,7 @@ import Testing
     // MARK: - Message / WebSocket
 
     @Test func webSocketEchoesAPlainTextPacket() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket("/engine.io/?EIO=4&transport=websocket")
             _ = try await socket.receive()
             socket.send("4hello")
@@ -211,7 +207,7 @@ import Testing
     }
 
     @Test func webSocketEchoesABinaryPacket() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket("/engine.io/?EIO=4&transport=websocket")
             _ = try await socket.receive()
             socket.send(bytes: [1, 2, 3, 4])
@@ -221,7 +217,7 @@ import Testing
     }
 
     @Test func webSocketClosesTheSessionUponInvalidPacketFormat() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket("/engine.io/?EIO=4&transport=websocket")
             _ = try await socket.receive()
             socket.send("abc")
@@ -234,7 +230,8 @@ import Testing
     // MARK: - Heartbeat
 
     @Test(arguments: Self.paths) func pollingSendsPingPongPackets(path: String) async throws {
-        try await TestSignalingApp.conformance(connectTimeoutMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.conformance(pingTimeoutMilliseconds: 5000, connectTimeoutMilliseconds: 10_000).run {
+            server in
             let sid = try await server.openV4PollingSession(path: path)
             for _ in 0..<3 {
                 let poll = try await server.get("\(path)?EIO=4&transport=polling&sid=\(sid)")
@@ -245,24 +242,37 @@ import Testing
         }
     }
 
-    /// Instead of sleeping `pingInterval + pingTimeout`, this waits on a poll: the ping comes, goes unanswered, and
-    /// the next poll is answered with the close packet when the timeout fires; then the session is gone.
+    /// Instead of sleeping `pingInterval + pingTimeout` and hoping, this polls without ever answering: the ping
+    /// comes, and the session ends for want of a pong (a waiting poll gets the close packet; a later request finds
+    /// the session gone, whichever the machine's speed). The echo endpoint also reports why it closed.
     @Test(arguments: Self.paths) func pollingClosesTheSessionUponPingTimeout(path: String) async throws {
         try await TestSignalingApp.conformance(connectTimeoutMilliseconds: 10_000).run { server in
             let sid = try await server.openV4PollingSession(path: path)
-            let ping = try await server.get("\(path)?EIO=4&transport=polling&sid=\(sid)")
-            #expect(ping.text == "2")
-            // The poll waits and gets the close packet when the timeout fires (or, if it arrives after that on a
-            // slow machine, finds the session gone).
-            let close = try await server.get("\(path)?EIO=4&transport=polling&sid=\(sid)")
-            #expect(close.text == "1" || close.text == EngineIOError.unknownSessionID.bodyText)
+            var texts: [String] = []
+            while true {
+                let poll = try await server.get("\(path)?EIO=4&transport=polling&sid=\(sid)")
+                guard poll.status == .ok else {
+                    #expect(poll.text == EngineIOError.unknownSessionID.bodyText)
+                    break
+                }
+                texts.append(poll.text)
+                #expect(poll.text == "2" || poll.text == "1")
+                #expect(texts.count <= 2)
+                if texts.count > 2 {
+                    break
+                }
+            }
             let push = try await server.post("\(path)?EIO=4&transport=polling&sid=\(sid)", "3")
             #expect(push.status == .badRequest)
+            if path == "/engine.io/" {
+                #expect(try await server.echoCloseReasons.next() == .pingTimeout)
+            }
         }
     }
 
     @Test(arguments: Self.paths) func webSocketSendsPingPongPackets(path: String) async throws {
-        try await TestSignalingApp.conformance(connectTimeoutMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.conformance(pingTimeoutMilliseconds: 5000, connectTimeoutMilliseconds: 10_000).run {
+            server in
             let socket = try await server.webSocket("\(path)?EIO=4&transport=websocket")
             _ = try await socket.receive()
             for _ in 0..<3 {
@@ -285,8 +295,7 @@ import Testing
     // MARK: - Close
 
     @Test(arguments: Self.paths) func pollingForcefullyClosesTheSession(path: String) async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession(path: path)
             let engine = path == "/engine.io/" ? server.engine : server.io.engine
             async let poll = server.get("\(path)?EIO=4&transport=polling&sid=\(sid)")
@@ -300,7 +309,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func webSocketForcefullyClosesTheSession(path: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket("\(path)?EIO=4&transport=websocket")
             _ = try await socket.receive()
             socket.send("1")
@@ -311,8 +320,7 @@ import Testing
     // MARK: - Upgrade
 
     @Test(arguments: Self.paths) func upgradesFromPollingToWebSocket(path: String) async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession(path: path)
             let socket = try await server.webSocket("\(path)?EIO=4&transport=websocket&sid=\(sid)")
             socket.send("2probe")
@@ -338,8 +346,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func ignoresHTTPRequestsWithTheSameSidAfterUpgrade(path: String) async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let engine = path == "/engine.io/" ? server.engine : server.io.engine
             let sid = try await server.openV4PollingSession(path: path)
             let socket = try await server.webSocket("\(path)?EIO=4&transport=websocket&sid=\(sid)")
@@ -360,8 +367,7 @@ import Testing
     }
 
     @Test(arguments: Self.paths) func ignoresWebSocketConnectionsWithTheSameSidAfterUpgrade(path: String) async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
-        { server in
+        try await TestSignalingApp.relaxed().run { server in
             let engine = path == "/engine.io/" ? server.engine : server.io.engine
             let sid = try await server.openV4PollingSession(path: path)
             let socket = try await server.webSocket("\(path)?EIO=4&transport=websocket&sid=\(sid)")

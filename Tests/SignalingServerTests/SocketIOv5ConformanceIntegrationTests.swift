@@ -36,7 +36,7 @@ import Testing
     // MARK: - Connect
 
     @Test func connectsToTheMainNamespace() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket(Self.url)
             guard case .text(let open) = try await socket.receive() else {
                 Issue.record("no handshake")
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func connectsToTheMainNamespaceWithAPayload() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket(Self.url)
             _ = try await socket.receive()
             socket.send("40{\"token\":\"123\"}")
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func connectsToACustomNamespace() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket(Self.url)
             _ = try await socket.receive()
             socket.send("40/custom,")
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func connectsToACustomNamespaceWithAPayload() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket(Self.url)
             _ = try await socket.receive()
             socket.send("40/custom,{\"token\":\"abc\"}")
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func refusesAnUnknownNamespace() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket(Self.url)
             _ = try await socket.receive()
             socket.send("40/random")
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func closesUponAnInvalidHandshake() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await server.webSocket(Self.url)
             _ = try await socket.receive()
             socket.send("4abc")
@@ -113,7 +113,8 @@ import Testing
     /// No CONNECT within `connectTimeout` (1 s here): the connection is closed. The heartbeat is answered, so
     /// only the connect timeout can close it.
     @Test func closesWhenNoHandshakeIsReceived() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000, pingTimeoutMilliseconds: 10_000).run {
+            server in
             let socket = try await server.webSocket(Self.url)
             _ = try await socket.receive()
             while let frame = try await socket.receive() {
@@ -128,10 +129,12 @@ import Testing
 
     /// `41` leaves `/`, and the Engine.IO connection stays open: the next frame is a ping.
     @Test func disconnectsFromTheMainNamespace() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.conformance(pingTimeoutMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
+        { server in
             let socket = try await Self.connectedSocket(server)
             socket.send("41")
             #expect(try await socket.receive() == .text("2"))
+            #expect(try await server.disconnectReasons.next() == "client namespace disconnect")
             #expect(server.io.mainNamespace.socketCount == 0)
             #expect(server.io.engine.sessionCount == 1)
             socket.close()
@@ -139,7 +142,7 @@ import Testing
     }
 
     @Test func connectsThenDisconnectsFromACustomNamespace() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await Self.connectedSocket(server)
             socket.send("40/custom")
             _ = try await socket.receiveSkippingPings()
@@ -157,7 +160,7 @@ import Testing
     // MARK: - Message
 
     @Test func sendsAPlainTextPacket() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await Self.connectedSocket(server)
             socket.send("42[\"message\",1,\"2\",{\"3\":[true]}]")
             #expect(try await socket.receiveSkippingPings() == .text("42[\"message-back\",1,\"2\",{\"3\":[true]}]"))
@@ -166,7 +169,7 @@ import Testing
     }
 
     @Test func sendsAPacketWithBinaryAttachments() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await Self.connectedSocket(server)
             socket.send("452-[\"message\",\(Self.placeholders)]")
             socket.send(bytes: [1, 2, 3])
@@ -179,7 +182,7 @@ import Testing
     }
 
     @Test func sendsAPlainTextPacketWithAnAck() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await Self.connectedSocket(server)
             socket.send("42456[\"message-with-ack\",1,\"2\",{\"3\":[false]}]")
             #expect(try await socket.receiveSkippingPings() == .text("43456[1,\"2\",{\"3\":[false]}]"))
@@ -188,7 +191,7 @@ import Testing
     }
 
     @Test func sendsAPacketWithBinaryAttachmentsAndAnAck() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await Self.connectedSocket(server)
             socket.send("452-789[\"message-with-ack\",\(Self.placeholders)]")
             socket.send(bytes: [1, 2, 3])
@@ -204,7 +207,7 @@ import Testing
     /// official test too): the socket's disconnect reason says so.
     @Test(arguments: ["4abc", "42{}", "42abc[\"message-with-ack\",1,\"2\",{\"3\":[false]}]"])
     func closesUponInvalidFormat(packet: String) async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await Self.connectedSocket(server)
             socket.send(packet)
             #expect(try await server.disconnectReasons.next() == "parse error")

@@ -19,7 +19,7 @@ import WSClient
     // MARK: - CORS
 
     @Test func corsOffSendsNoHeadersAndRefusesPreflight() async throws {
-        var app = TestSignalingApp.conformance()
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.cors = CORSConfiguration(origins: [])
         try await app.run { server in
             let response = try await server.get(
@@ -39,7 +39,7 @@ import WSClient
     }
 
     @Test func corsAnyOriginOnSuccessErrorAndPreflight() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let origin: HTTPFields = [.origin: "http://example.com"]
             let ok = try await server.get("/engine.io/?EIO=4&transport=polling", headers: origin)
             #expect(ok.headers[.accessControlAllowOrigin] == "*")
@@ -61,7 +61,7 @@ import WSClient
     }
 
     @Test func corsListAndCredentials() async throws {
-        var app = TestSignalingApp.conformance()
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.cors = CORSConfiguration(origins: ["http://good.example"], credentials: true)
         try await app.run { server in
             let good = try await server.get(
@@ -83,7 +83,7 @@ import WSClient
     /// socket.io-client 2.x sends `withCredentials`: an Engine.IO v3 request gets its origin echoed with credentials
     /// even when any origin is allowed (engine.io 3's behaviour).
     @Test func corsLegacyEchoForEngineIOv3() async throws {
-        try await TestSignalingApp.conformance(allowEIO3: true).run { server in
+        try await TestSignalingApp.relaxed(allowEIO3: true).run { server in
             let response = try await server.get(
                 "/engine.io/?EIO=3&transport=polling",
                 headers: [.origin: "http://page.example"]
@@ -96,7 +96,7 @@ import WSClient
     // MARK: - Limits
 
     @Test func postOverMaxHttpBufferSizeGets413() async throws {
-        var app = TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.maxHttpBufferSize = 100
         try await app.run { server in
             let sid = try await server.openV4PollingSession()
@@ -115,7 +115,7 @@ import WSClient
     }
 
     @Test func webSocketMessageOverTheLimitClosesWith1009() async throws {
-        var app = TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.maxHttpBufferSize = 20_000
         try await app.run { server in
             let socket = try await server.webSocket("/engine.io/?EIO=4&transport=websocket")
@@ -128,7 +128,7 @@ import WSClient
     }
 
     @Test func aSlowClientIsDropped() async throws {
-        var app = TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.outboundBufferLimit = 3
         try await app.run { server in
             let sid = try await server.openV4PollingSession()
@@ -143,7 +143,7 @@ import WSClient
     // MARK: - Upgrade details
 
     @Test func upgradeTimeoutClosesTheProbeAndKeepsPolling() async throws {
-        var app = TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.upgradeTimeoutMilliseconds = 200
         try await app.run { server in
             let sid = try await server.openV4PollingSession()
@@ -155,7 +155,7 @@ import WSClient
     }
 
     @Test func thePendingPollIsReleasedWithNoopDuringAnUpgrade() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             async let pending = server.get("/engine.io/?EIO=4&transport=polling&sid=\(sid)")
             try await server.waitForSession(sid, what: "the poll") { $0.isPollPending }
@@ -171,7 +171,7 @@ import WSClient
     }
 
     @Test func packetsQueuedDuringTheUpgradeArriveOnTheWebSocket() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()
             let socket = try await server.webSocket("/engine.io/?EIO=4&transport=websocket&sid=\(sid)")
             socket.send("2probe")
@@ -187,7 +187,7 @@ import WSClient
     // MARK: - allowRequest
 
     @Test func allowRequestRefusalIs403() async throws {
-        var app = TestSignalingApp.conformance()
+        var app = TestSignalingApp.relaxed()
         app.allowRequest = { request in
             request.headers[HTTPField.Name("x-deny")!] == nil
         }
@@ -205,7 +205,7 @@ import WSClient
     // MARK: - permessage-deflate
 
     @Test func permessageDeflateIsNegotiated() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await TestWebSocket.connect(
                 port: server.port,
                 path: "/engine.io/?EIO=4&transport=websocket",
@@ -220,7 +220,7 @@ import WSClient
     }
 
     @Test func permessageDeflateIsDeclinedWhenOff() async throws {
-        var app = TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed()
         app.engineConfiguration.webSocketCompression = false
         try await app.run { server in
             let socket = try await TestWebSocket.connect(
@@ -238,7 +238,7 @@ import WSClient
     // MARK: - Socket.IO
 
     @Test func serverToClientAcknowledgements() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
             socket.send("42[\"server-ack\",\"question\",1]")
             #expect(try await socket.receive() == .text("420[\"question\",1]"))
@@ -249,7 +249,8 @@ import WSClient
     }
 
     @Test func serverSideDisconnectKeepsTheConnection() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.conformance(pingTimeoutMilliseconds: 10_000, connectTimeoutMilliseconds: 10_000).run
+        { server in
             let socket = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
             socket.send("42[\"disconnect-me\",false]")
             #expect(try await socket.receiveSkippingPings() == .text("41"))
@@ -260,7 +261,7 @@ import WSClient
     }
 
     @Test func serverSideDisconnectWithClose() async throws {
-        try await TestSignalingApp.conformance().run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
             socket.send("42[\"disconnect-me\",true]")
             #expect(try await socket.waitForClose().filter { $0 != .text("2") } == [.text("41")])
@@ -268,7 +269,7 @@ import WSClient
     }
 
     @Test func binaryEventsOverPolling() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession(path: "/socket.io/")
             let url = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
             #expect(try await server.post(url, "40").text == "ok")
@@ -285,7 +286,7 @@ import WSClient
     }
 
     @Test func jsonIsRelayedAsJavaScriptWritesIt() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let socket = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
             socket.send("42[\"message\",1.0,1e2,\"a/b\",\"é😀\",{\"b\":1,\"a\":[true,null]},-0]")
             #expect(
@@ -297,7 +298,7 @@ import WSClient
     }
 
     @Test func tooManyAttachmentsCloseTheConnection() async throws {
-        var app = TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed()
         app.socketConfiguration.maxAttachments = 1
         try await app.run { server in
             let socket = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
@@ -308,7 +309,7 @@ import WSClient
     }
 
     @Test func anEventForANamespaceNotJoinedClosesOnlyThatConnection() async throws {
-        try await TestSignalingApp.conformance(pingIntervalMilliseconds: 10_000).run { server in
+        try await TestSignalingApp.relaxed().run { server in
             let bystander = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
             let socket = try await SocketIOv5ConformanceIntegrationTests.connectedSocket(server)
             socket.send("42/custom,[\"message\",1]")
@@ -323,7 +324,7 @@ import WSClient
     // MARK: - Socket.IO v4 over Engine.IO v3 (legacy clients)
 
     @Test func legacyClientsAreConnectedToTheMainNamespaceImplicitly() async throws {
-        var app = TestSignalingApp.conformance(allowEIO3: true, pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed(allowEIO3: true)
         app.socketConfiguration.allowEIO3 = true
         try await app.run { server in
             let response = try await server.get("/socket.io/?EIO=3&transport=polling&b64=1")
@@ -349,7 +350,7 @@ import WSClient
     }
 
     @Test func legacyClientsOverWebSocket() async throws {
-        var app = TestSignalingApp.conformance(allowEIO3: true, pingIntervalMilliseconds: 10_000)
+        var app = TestSignalingApp.relaxed(allowEIO3: true)
         app.socketConfiguration.allowEIO3 = true
         try await app.run { server in
             let socket = try await server.webSocket("/socket.io/?EIO=3&transport=websocket")

@@ -121,13 +121,23 @@ extension EngineIOServer {
                             }
                         }
                     case .close:
+                        // Start the closing handshake here: the client's answering close frame ends the reader's
+                        // loop, so the connection does not depend on the reader noticing cancellation.
+                        try? await outbound.close(.normalClosure, reason: nil)
                         return true
                     }
                 }
             }
             // Whichever side ends first ends the connection: the reader when the client closes, the writer when
-            // the session closes the socket. Returning closes the WebSocket (the handler sends the close frame).
-            _ = try await group.next()
+            // the session closes the socket.
+            if try await group.next() == true {
+                // The writer closed: give the client a moment to answer the close frame, then stop reading.
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(5))
+                    return false
+                }
+                _ = try await group.next()
+            }
             group.cancelAll()
         }
     }

@@ -10,10 +10,15 @@ import Foundation
 ///
 /// Binary attachments (``JSONValue/binary(_:)``) have no JSON form: read them from the raw ``JSONValue`` instead.
 extension JSONValue {
-    /// The value of an `Encodable` as a ``JSONValue``, with JavaScript's serialization (so `emit` sends exactly what
-    /// `JSON.stringify` would).
+    /// The value of an `Encodable` as a ``JSONValue``, serialized as JavaScript would (compact, `/` unescaped,
+    /// integers without `.0`).
+    ///
+    /// Object keys come out sorted: Foundation's encoder does not keep declaration order, and sorting at least makes
+    /// the output deterministic. Build the ``JSONValue`` by hand (a dictionary literal) when the key order matters.
     public init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
         self = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
     }
 

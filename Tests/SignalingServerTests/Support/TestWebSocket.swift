@@ -112,25 +112,32 @@ final class TestWebSocket: Sendable {
         try await self.inbox.next(timeout: timeout, what: "a WebSocket frame")
     }
 
-    /// The next text frame that is not a heartbeat ping `2` (for tests that do not care about heartbeats).
+    /// The next text frame that is not a heartbeat ping `2` (for tests that do not care about heartbeats); pings
+    /// are answered.
     func receiveSkippingPings(timeout: Duration = .seconds(10)) async throws -> Frame? {
-        while true {
+        for _ in 0..<100 {
             let frame = try await self.receive(timeout: timeout)
             if frame != .text("2") {
                 return frame
             }
             self.send("3")
         }
+        throw TestTimeout(what: "a frame other than a ping")
     }
 
-    /// Waits until the server closes the connection; frames before the close are returned.
+    /// Waits until the server closes the connection; frames before the close are returned. Bounded by `timeout` in
+    /// total, so that a connection that keeps sending (pings) cannot hold a test forever.
     @discardableResult
-    func waitForClose(timeout: Duration = .seconds(10)) async throws -> [Frame] {
+    func waitForClose(timeout: Duration = .seconds(20)) async throws -> [Frame] {
+        let deadline = ContinuousClock.now + timeout
         var frames: [Frame] = []
-        while let frame = try await self.receive(timeout: timeout) {
+        while ContinuousClock.now < deadline {
+            guard let frame = try await self.receive(timeout: deadline - ContinuousClock.now) else {
+                return frames
+            }
             frames.append(frame)
         }
-        return frames
+        throw TestTimeout(what: "the connection to close (got \(frames))")
     }
 
     func send(_ text: String) {
