@@ -126,6 +126,7 @@ def check_mute_and_screen_share(alice, bob, test_name):
         return (peer["videoWidth"], peer["videoHeight"]) if peer else (0, 0)
 
     camera = preview(alice.snapshot())
+    assert camera[0] > 0 and camera[1] > 0, camera
 
     def from_camera(size):
         width, height = size
@@ -156,10 +157,10 @@ def check_mute_and_screen_share(alice, bob, test_name):
 
 
 @pytest.mark.parametrize("client", ["builtin", "official"])
-def test_two_pages_relay_only(server, pages, official_client, client, request):
+def test_two_pages_relay_only(server, pages, client, request):
     base_url = f"http://127.0.0.1:{server.http_port}"
     query = "relay=1" if client == "builtin" else "relay=1&client=official"
-    init_script = official_client if client == "official" else None
+    init_script = request.getfixturevalue("official_client") if client == "official" else None
     alice = pages(base_url, "alice", query=query, init_script=init_script)
     bob = pages(base_url, "bob", query=query, init_script=init_script)
 
@@ -271,7 +272,8 @@ def test_three_pages_then_one_leaves(server, pages, request):
 
 
 def test_two_pages_without_relay_connect_directly(server, pages):
-    """Without `?relay=1` two pages on one machine pair their host candidates: the tile says "direct"."""
+    """Without `?relay=1` two pages on one machine pair their host candidates: the tile says "direct". Then one
+    page is closed."""
     base_url = f"http://127.0.0.1:{server.http_port}"
     alice = pages(base_url, "alice", query="")
     bob = pages(base_url, "bob", query="")
@@ -283,3 +285,13 @@ def test_two_pages_without_relay_connect_directly(server, pages):
         data_type, badge = page.wait_for_connection_type(other.name, "direct")
         assert data_type == "direct" and badge.startswith("direct"), badge
         assert page.snapshot()["relayOnly"] is False
+
+    # Closing the page sends `leave` (pagehide): the server drops bob at once instead of after its 15 s grace for
+    # a vanished socket, and alice's grid shrinks.
+    bob.driver.get("about:blank")
+    wait_until(
+        lambda: [sorted(room["members"]) for room in status_json(server)["rooms"]] == [["alice"]],
+        10,
+        "the server has only alice left in the room",
+    )
+    alice.wait(lambda s: s["peers"] == [] and s["tiles"] == 1, 10, "bob's tile is gone")
