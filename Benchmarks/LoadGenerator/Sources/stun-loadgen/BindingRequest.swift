@@ -1,3 +1,5 @@
+import LoadGeneratorSupport
+
 /// Encodes RFC 8489 Binding requests: the 20-byte header, optionally followed by FINGERPRINT.
 struct BindingRequestEncoder {
     /// RFC 8489 §5.

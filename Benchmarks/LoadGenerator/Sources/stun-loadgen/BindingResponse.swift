@@ -1,4 +1,5 @@
 import Glibc
+import LoadGeneratorSupport
 
 /// A transport address as XOR-MAPPED-ADDRESS carries it, compared in network byte order.
 struct MappedAddress: Equatable {

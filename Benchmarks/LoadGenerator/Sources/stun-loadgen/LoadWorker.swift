@@ -1,4 +1,5 @@
 import Glibc
+import LoadGeneratorSupport
 
 /// What one socket saw.
 struct WorkerResult: Sendable {

@@ -1,4 +1,5 @@
 import Glibc
+import LoadGeneratorSupport
 
 /// The command line of `stun-loadgen`.
 struct Options: Sendable {
@@ -116,10 +117,4 @@ struct Options: Sendable {
         printError("stun-loadgen: \(message)\n\n\(Self.usage)")
         exit(2)
     }
-}
-
-/// Writes `message` and a newline to standard error.
-func printError(_ message: String) {
-    var line = message + "\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

@@ -1,3 +1,5 @@
+import LoadGeneratorSupport
+
 /// The requests of one socket that await a response, with the time each was sent.
 struct OutstandingRequests {
     private var sentAt: [TransactionID: UInt64]

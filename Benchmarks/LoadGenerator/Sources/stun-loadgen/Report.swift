@@ -1,4 +1,4 @@
-import Glibc
+import LoadGeneratorSupport
 
 /// The one JSON line `stun-loadgen` prints.
 struct Report {
@@ -19,38 +19,16 @@ struct Report {
             ("received", "\(self.result.received)"),
             ("valid", "\(self.result.valid)"),
             ("lost", "\(lost)"),
-            ("loss_percent", Self.fixed(lossPercent, digits: 4)),
-            ("duration_s", Self.fixed(self.duration, digits: 3)),
-            ("responses_per_second", Self.fixed(rate, digits: 1)),
+            ("loss_percent", JSONNumber.fixed(lossPercent, digits: 4)),
+            ("duration_s", JSONNumber.fixed(self.duration, digits: 3)),
+            ("responses_per_second", JSONNumber.fixed(rate, digits: 1)),
             ("p50_rtt_us", "\(self.result.latency.percentile(0.50))"),
             ("p99_rtt_us", "\(self.result.latency.percentile(0.99))"),
             ("timed_out", "\(self.result.timedOut)"),
             ("unanswered_at_end", "\(self.result.unansweredAtEnd)"),
             ("refused", "\(self.result.refused)"),
-            ("client_cpu_s", Self.fixed(self.clientCPU, digits: 3)),
+            ("client_cpu_s", JSONNumber.fixed(self.clientCPU, digits: 3)),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-    }
-
-    /// `value` with exactly `digits` decimals, as a JSON number.
-    static func fixed(_ value: Double, digits: Int) -> String {
-        var scale: Int64 = 1
-        for _ in 0..<digits {
-            scale *= 10
-        }
-        let scaled = Int64((value * Double(scale)).rounded())
-        let fraction = String(scaled % scale)
-        let padding = String(repeating: "0", count: digits - fraction.count)
-        return digits == 0 ? "\(scaled)" : "\(scaled / scale).\(padding)\(fraction)"
-    }
-
-    /// User plus system CPU time of this process so far, seconds.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double {
-            Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000
-        }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }

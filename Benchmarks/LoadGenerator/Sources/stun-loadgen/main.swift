@@ -1,4 +1,5 @@
 import Glibc
+import LoadGeneratorSupport
 
 /// Where a worker thread leaves its result; read only after joining the thread.
 final class ResultSlot: @unchecked Sendable {
@@ -31,5 +32,5 @@ for slot in slots {
         total.merge(result)
     }
 }
-let report = Report(result: total, duration: options.duration, clientCPU: Report.processCPUSeconds())
+let report = Report(result: total, duration: options.duration, clientCPU: ProcessCPU.seconds())
 print(report.json)

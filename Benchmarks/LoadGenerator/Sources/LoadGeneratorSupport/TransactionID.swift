@@ -1,29 +1,29 @@
 /// A 96-bit STUN transaction id (RFC 8489 §5), kept as the 12 wire bytes read in host order.
-struct TransactionID: Hashable {
+package struct TransactionID: Hashable, Sendable {
     /// Wire bytes 0..<8.
-    var high: UInt64
+    package var high: UInt64
     /// Wire bytes 8..<12.
-    var low: UInt32
+    package var low: UInt32
 
-    init(high: UInt64, low: UInt32) {
+    package init(high: UInt64, low: UInt32) {
         self.high = high
         self.low = low
     }
 
     /// Reads the id from `bytes[offset..<offset + 12]`.
-    init(from bytes: UnsafeRawBufferPointer, at offset: Int) {
+    package init(from bytes: UnsafeRawBufferPointer, at offset: Int) {
         self.high = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
         self.low = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)
     }
 
     /// A fresh random id.
-    init(using generator: inout some RandomNumberGenerator) {
+    package init(using generator: inout some RandomNumberGenerator) {
         self.high = generator.next()
         self.low = UInt32(truncatingIfNeeded: generator.next())
     }
 
     /// Writes the id to `bytes[offset..<offset + 12]`.
-    func write(to bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
+    package func write(to bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
         bytes.storeBytes(of: self.high, toByteOffset: offset, as: UInt64.self)
         bytes.storeBytes(of: self.low, toByteOffset: offset + 8, as: UInt32.self)
     }
@@ -31,15 +31,15 @@ struct TransactionID: Hashable {
 
 /// SplitMix64: a fast generator for transaction ids, seeded from the system's entropy so that ids are
 /// unpredictable across runs without a system call per request.
-struct SplitMix64: RandomNumberGenerator {
+package struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init() {
+    package init() {
         var system = SystemRandomNumberGenerator()
         self.state = system.next()
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,15 +1,17 @@
 /// Round-trip times with exact microsecond percentiles: one counter per microsecond up to a bound, and the raw
 /// values beyond it (rare on loopback).
-struct LatencyHistogram: Sendable {
+package struct LatencyHistogram: Sendable {
     /// Counters cover 0..<bound microseconds.
-    static let bound = 100_000
+    package static let bound = 100_000
 
     private var counts = [UInt32](repeating: 0, count: LatencyHistogram.bound)
     private var overflow: [UInt64] = []
-    private(set) var count: UInt64 = 0
+    package private(set) var count: UInt64 = 0
+
+    package init() {}
 
     /// Records one round trip of `microseconds`.
-    mutating func record(_ microseconds: UInt64) {
+    package mutating func record(_ microseconds: UInt64) {
         if microseconds < UInt64(Self.bound) {
             self.counts[Int(microseconds)] &+= 1
         } else {
@@ -19,7 +21,7 @@ struct LatencyHistogram: Sendable {
     }
 
     /// Adds every sample of `other`.
-    mutating func merge(_ other: LatencyHistogram) {
+    package mutating func merge(_ other: LatencyHistogram) {
         for index in 0..<Self.bound where other.counts[index] != 0 {
             self.counts[index] &+= other.counts[index]
         }
@@ -28,7 +30,7 @@ struct LatencyHistogram: Sendable {
     }
 
     /// The smallest recorded value that at least `fraction` of the samples do not exceed, or 0 with no samples.
-    func percentile(_ fraction: Double) -> UInt64 {
+    package func percentile(_ fraction: Double) -> UInt64 {
         guard self.count > 0 else {
             return 0
         }

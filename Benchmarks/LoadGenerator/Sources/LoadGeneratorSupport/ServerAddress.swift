@@ -1,23 +1,24 @@
+import CMMsg
 import Glibc
 
-/// A numeric IPv4 or IPv6 loopback transport address.
+/// A numeric IPv4 or IPv6 loopback transport address: the server under load, or a TURN peer.
 ///
-/// Only loopback targets are accepted: the load generator floods its target and is meant for one machine.
-struct ServerAddress: Sendable {
+/// Only loopback addresses are accepted: the load generators flood their target and are meant for one machine.
+package struct ServerAddress: Sendable {
     /// Why a `HOST:PORT` string was refused.
-    struct ParseError: Error {
-        var reason: String
+    package struct ParseError: Error {
+        package var reason: String
     }
 
     /// The address as the socket calls want it.
-    var storage: sockaddr_storage
+    package var storage: sockaddr_storage
     /// How many bytes of `storage` are meaningful.
-    var length: socklen_t
+    package var length: socklen_t
     /// `AF_INET` or `AF_INET6`.
-    var family: Int32
+    package var family: Int32
 
     /// Parses `127.0.0.1:3478`, `[::1]:3478` or `localhost:3478`.
-    init(parsing text: String) throws(ParseError) {
+    package init(parsing text: String) throws(ParseError) {
         guard let colon = text.lastIndex(of: ":") else {
             throw ParseError(reason: "expected HOST:PORT")
         }
@@ -67,5 +68,14 @@ struct ServerAddress: Sendable {
             throw ParseError(reason: "host must be a numeric IPv4 or IPv6 address or localhost")
         }
         self.storage = storage
+    }
+
+    /// The IPv4 address and port, both in network byte order, or `nil` for an IPv6 address.
+    package var ipv4: (address: UInt32, port: UInt16)? {
+        guard self.family == AF_INET else {
+            return nil
+        }
+        let address = withUnsafeBytes(of: self.storage) { $0.load(as: sockaddr_in.self) }
+        return (address.sin_addr.s_addr, address.sin_port)
     }
 }

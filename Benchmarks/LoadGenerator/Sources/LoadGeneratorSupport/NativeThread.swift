@@ -1,7 +1,7 @@
 import Glibc
 
 /// A joinable POSIX thread. The load generator wants one kernel thread per socket, whatever the core count.
-struct NativeThread {
+package struct NativeThread {
     /// The closure a new thread runs, boxed to cross `pthread_create`.
     private final class Body {
         let run: @Sendable () -> Void
@@ -14,7 +14,7 @@ struct NativeThread {
     private let handle: pthread_t
 
     /// Starts a thread running `body`.
-    init(_ body: @escaping @Sendable () -> Void) {
+    package init(_ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var handle = pthread_t()
         let status = pthread_create(
@@ -31,7 +31,7 @@ struct NativeThread {
     }
 
     /// Waits for the thread to finish.
-    func join() {
+    package func join() {
         let status = pthread_join(self.handle, nil)
         precondition(status == 0, "pthread_join failed: \(status)")
     }
