@@ -3,6 +3,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOWebSocket
 import SocketIOCodec
 
 /// The WebSocket transport and the upgrade from polling (Engine.IO v4 §"WebSocket", §"Upgrade"; the protocol notes
