@@ -62,8 +62,10 @@ const bytes = (value) => Array.from(new Uint8Array(value));
   const socket = io(url, { transports, reconnection: false });
   const custom = io(url + "/custom", { transports, reconnection: false, auth: { token: "abc" } });
   socket.on("connect_error", (error) => fail(`connect_error: ${error.message}`));
-  check("auth /", await once(socket, "auth"), [{}]);
-  check("auth /custom", await once(custom, "auth"), [{ token: "abc" }]);
+  // Both listeners before the first await: the second socket's event may arrive while the first is awaited.
+  const auths = [once(socket, "auth"), once(custom, "auth")];
+  check("auth /", await auths[0], [{}]);
+  check("auth /custom", await auths[1], [{ token: "abc" }]);
 
   // Acks: every argument comes back.
   const acked = await new Promise((resolve) =>

@@ -126,6 +126,8 @@ extension EngineIOServer {
                         // loop, so the connection does not depend on the reader noticing cancellation.
                         try? await outbound.close(.normalClosure, reason: nil)
                         return true
+                    case .finished:
+                        return false
                     }
                 }
             }

@@ -12,8 +12,10 @@ final class EngineIOWebSocketTransport: @unchecked Sendable {
     enum Batch: Sendable {
         /// Write these frames, in order.
         case frames([EngineIOWebSocketFrame])
-        /// Close the socket (after the frames of earlier batches).
+        /// Close the socket (after the frames of earlier batches): the session ends it.
         case close
+        /// The socket is gone: stop without writing anything.
+        case finished
     }
 
     let eventLoop: any EventLoop
@@ -68,7 +70,7 @@ final class EngineIOWebSocketTransport: @unchecked Sendable {
         self.queue.removeAll()
         if let waiter = self.waiter {
             self.waiter = nil
-            waiter.succeed(.close)
+            waiter.succeed(.finished)
         }
     }
 
@@ -80,11 +82,14 @@ final class EngineIOWebSocketTransport: @unchecked Sendable {
             self.queue.removeAll(keepingCapacity: true)
             return self.eventLoop.makeSucceededFuture(.frames(batch))
         }
-        if self.closeRequested || self.isFinished {
+        if self.isFinished {
+            return self.eventLoop.makeSucceededFuture(.finished)
+        }
+        if self.closeRequested {
             return self.eventLoop.makeSucceededFuture(.close)
         }
         let promise = self.eventLoop.makePromise(of: Batch.self)
-        self.waiter?.succeed(.close)
+        self.waiter?.succeed(.finished)
         self.waiter = promise
         return promise.futureResult
     }

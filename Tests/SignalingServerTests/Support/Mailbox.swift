@@ -42,8 +42,26 @@ final class Mailbox<Element: Sendable>: Sendable {
 
     /// The next item; `nil` once finished and drained.
     func next(timeout: Duration = .seconds(10), what: String = "an event") async throws -> Element? {
-        let result = await withCheckedContinuation {
-            (continuation: CheckedContinuation<Result<Element?, TestTimeout>, Never>) in
+        let result = await withTaskCancellationHandler {
+            await self.wait(timeout: timeout, what: what)
+        } onCancel: {
+            // A test's time limit cancels it: give up the wait rather than hold the test.
+            self.expireWaiter(TestTimeout(what: "\(what) (cancelled)"))
+        }
+        return try result.get()
+    }
+
+    private func expireWaiter(_ error: TestTimeout) {
+        let waiter = self.state.withLock { state -> CheckedContinuation<Result<Element?, TestTimeout>, Never>? in
+            let waiter = state.waiter
+            state.waiter = nil
+            return waiter?.continuation
+        }
+        waiter?.resume(returning: .failure(error))
+    }
+
+    private func wait(timeout: Duration, what: String) async -> Result<Element?, TestTimeout> {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Result<Element?, TestTimeout>, Never>) in
             let token: Int? = self.state.withLock { state in
                 if !state.items.isEmpty {
                     continuation.resume(returning: .success(state.items.removeFirst()))
@@ -74,6 +92,5 @@ final class Mailbox<Element: Sendable>: Sendable {
                 expired?.resume(returning: .failure(TestTimeout(what: what)))
             }
         }
-        return try result.get()
     }
 }

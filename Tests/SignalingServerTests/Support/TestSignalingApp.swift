@@ -6,6 +6,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import SocketIOCodec
 
 @testable import SignalingServer
@@ -87,6 +88,7 @@ struct TestSignalingApp {
         }
         self.configureSocketIO?(io)
         io.addRoutes(to: router)
+        let listening = Mailbox<Int>()
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade(
@@ -94,18 +96,52 @@ struct TestSignalingApp {
                 configuration: engine.webSocketUpgradeConfiguration
             ),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                listening.put(channel.localAddress?.port ?? 0)
+            },
             logger: logger
         )
-        try await app.test(.live) { client in
-            try await body(
-                TestServer(
-                    port: client.port!,
-                    engine: engine,
-                    io: io,
-                    echoCloseReasons: echoCloseReasons,
-                    disconnectReasons: disconnectReasons
-                )
+        // The app runs in a service group of its own rather than under `app.test(.live)`: that helper opens a client
+        // connection at start and, when the test is quick, shuts the client down before the connection completes,
+        // leaving an idle connection the server's graceful shutdown then waits for forever.
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await serviceGroup.run()
+            }
+            defer {
+                group.cancelAll()
+            }
+            guard let port = try await listening.next(what: "the server to listen"), port != 0 else {
+                throw TestTimeout(what: "the server to listen")
+            }
+            let server = TestServer(
+                port: port,
+                engine: engine,
+                io: io,
+                echoCloseReasons: echoCloseReasons,
+                disconnectReasons: disconnectReasons
             )
+            var failure: (any Error)?
+            do {
+                try await body(server)
+            } catch {
+                failure = error
+            }
+            // Close what the test left open from the server side, as `SignalingService` does on graceful shutdown,
+            // and wait for it, so that the server stops with no connection in flight.
+            engine.closeAllSessions()
+            io.closeAllConnections()
+            for _ in 0..<500 where engine.sessionCount + io.engine.sessionCount > 0 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.next()
+            if let failure {
+                throw failure
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOWebSocket
 import WSClient
 
 /// A WebSocket client for the tests: frames in a mailbox, commands through a stream.
@@ -67,6 +68,11 @@ final class TestWebSocket: Sendable {
                     opened.put(.success(()))
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
+                            defer {
+                                // The server closed (or answered our close): no more frames, and no more commands.
+                                inbox.finish()
+                                continuation.finish()
+                            }
                             for try await message in inbound.messages(maxSize: 1 << 24) {
                                 switch message {
                                 case .text(let text):
@@ -84,12 +90,16 @@ final class TestWebSocket: Sendable {
                                 case .binary(let bytes):
                                     try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
                                 case .close:
+                                    // The closing handshake: the server's answering close frame ends the reader.
+                                    try await outbound.close(.normalClosure, reason: nil)
                                     return
                                 }
                             }
                         }
+                        // The reader ends when the server closes (or answers our close); the writer ends on close()
+                        // and then the reader follows. Nothing is cancelled, so no frame is lost.
                         try await group.next()
-                        group.cancelAll()
+                        try await group.next()
                     }
                 }
                 inbox.finish()
