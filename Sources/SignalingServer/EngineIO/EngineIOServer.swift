@@ -147,10 +147,19 @@ public final class EngineIOServer: Sendable {
     /// The WebSocket part of ``webSocketUpgradeConfiguration``.
     public var webSocketConfiguration: WebSocketServerConfiguration {
         let maxSize = max(self.configuration.maxHttpBufferSize, 1 << 14)
+        // Signaling messages are small, so a small deflate state costs little compression and keeps an idle
+        // connection cheap: zlib's defaults (15-bit window, memLevel 8) take about 90 KiB of resident memory per
+        // connection, these about 4 KiB. The server may limit its own window unasked and the client's when the
+        // client offers `client_max_window_bits` (RFC 7692 §7.1.2); zlib's raw deflate needs at least 9 bits.
+        let compression = WebSocketExtensionFactory.perMessageDeflate(
+            clientMaxWindow: 9,
+            serverMaxWindow: 9,
+            memoryLevel: 1,
+            maxDecompressedFrameSize: maxSize
+        )
         return WebSocketServerConfiguration(
             maxFrameSize: maxSize,
-            extensions: self.configuration.webSocketCompression
-                ? [.perMessageDeflate(maxDecompressedFrameSize: maxSize)] : [],
+            extensions: self.configuration.webSocketCompression ? [compression] : [],
             autoPing: .disabled,
             closeTimeout: .seconds(5),
             validateUTF8: true

@@ -498,7 +498,11 @@ extension AllocationTable {
     private func makeRelaySocket(address: TransportAddress, allocation: Allocation?) -> EventLoopFuture<any Channel> {
         let table = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundAllocation = allocation.map { NIOLoopBound($0, eventLoop: self.eventLoop) }
+        // A relay socket takes a peer's bursts (a video keyframe is tens of datagrams at once): 1 MiB of receive
+        // buffer instead of the kernel's default (about 200 KiB) keeps them while the loop serves other sockets;
+        // the kernel charges only what is queued.
         var bootstrap = DatagramBootstrap(group: self.eventLoop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 16)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
             .channelInitializer { channel in
