@@ -219,6 +219,29 @@ import WSClient
         }
     }
 
+    /// The server limits its own deflate window unasked, and the client's when the client offers
+    /// `client_max_window_bits` (RFC 7692 §7.1.2), which keeps the zlib state of an idle connection small.
+    @Test func permessageDeflateUsesSmallWindows() async throws {
+        try await TestSignalingApp.relaxed().run { server in
+            let exchange = try await RawWebSocket.exchange(
+                port: server.port,
+                path: "/engine.io/?EIO=4&transport=websocket",
+                extraHeaders: "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n",
+                headOnly: true
+            )
+            #expect(exchange.statusLine.contains("101"))
+            let extensions = exchange.head.split(separator: "\r\n").first {
+                $0.lowercased().hasPrefix("sec-websocket-extensions:")
+            }
+            let parameters = Set(
+                (extensions?.split(separator: ":", maxSplits: 1).last ?? "").split(separator: ";").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+            )
+            #expect(parameters == ["permessage-deflate", "client_max_window_bits=9", "server_max_window_bits=9"])
+        }
+    }
+
     @Test func permessageDeflateIsDeclinedWhenOff() async throws {
         var app = TestSignalingApp.relaxed()
         app.engineConfiguration.webSocketCompression = false

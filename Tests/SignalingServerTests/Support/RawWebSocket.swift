@@ -4,9 +4,11 @@ import NIOPosix
 /// A WebSocket handshake over a raw TCP connection, for the cases where the server closes right after the 101: the
 /// bytes are read as they come, with no client library that could miss a frame sent together with the response.
 enum RawWebSocket {
-    /// What the server sent: the HTTP status line, and the opcodes of the frames that followed it.
+    /// What the server sent: the HTTP status line, the whole response head, and the opcodes of the frames that
+    /// followed it.
     struct Exchange: Sendable {
         var statusLine: String
+        var head: String = ""
         var frameOpcodes: [UInt8]
     }
 
@@ -28,8 +30,16 @@ enum RawWebSocket {
         }
     }
 
-    /// Sends an upgrade request and reads until the server sends a close frame (or closes the connection).
-    static func exchange(port: Int, path: String) async throws -> Exchange {
+    /// Sends an upgrade request (with `extraHeaders`, each line ending in CRLF) and reads until the server sends a
+    /// close frame or closes the connection, or only up to the response head when `headOnly` is set.
+    static func exchange(
+        port: Int,
+        path: String,
+        extraHeaders: String = "",
+        headOnly: Bool = false
+    ) async throws
+        -> Exchange
+    {
         let bytes = Mailbox<[UInt8]>()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -44,7 +54,7 @@ enum RawWebSocket {
         }
         let request =
             "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extraHeaders)\r\n"
         try await channel.writeAndFlush(ByteBuffer(string: request)).get()
         var received: [UInt8] = []
         var exchange = Exchange(statusLine: "", frameOpcodes: [])
@@ -55,8 +65,9 @@ enum RawWebSocket {
             }
             let head = String(decoding: received[..<headerEnd], as: UTF8.self)
             exchange.statusLine = String(head.prefix { $0 != "\r" })
+            exchange.head = head
             exchange.frameOpcodes = Self.opcodes(Array(received[(headerEnd + 4)...]))
-            if exchange.frameOpcodes.contains(0x8) || !exchange.statusLine.contains("101") {
+            if headOnly || exchange.frameOpcodes.contains(0x8) || !exchange.statusLine.contains("101") {
                 return exchange
             }
         }
