@@ -60,6 +60,7 @@ public struct SwitchboardApplication: Sendable {
         )
         let signaling = SignalingSetup(
             configuration: self.configuration,
+            eventLoopGroup: eventLoopGroup,
             logger: Logger(label: "switchboard.signaling")
         )
         signaling.addRoutes(to: router)

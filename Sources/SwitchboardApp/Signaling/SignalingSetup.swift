@@ -2,7 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
-import NIOPosix
+import NIOCore
 import ServiceLifecycle
 import SignalingServer
 
@@ -19,15 +19,16 @@ struct SignalingSetup {
     /// The Engine.IO echo endpoint at `/engine.io/`, when `signaling.testApp` is on.
     let echo: EngineIOServer?
 
-    init(configuration: SwitchboardConfiguration, logger: Logger) {
+    init(configuration: SwitchboardConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         let signalingConfiguration = Self.signalingConfiguration(from: configuration)
         let metrics = SignalingMetrics()
-        // Sessions live on the loops of NIO's shared group; each keeps to one loop (see `EngineIOSession`).
+        // Sessions live on the loops of the application's group (the HTTP server's and the TURN relay's, `threads`
+        // of them); each keeps to one loop (see `EngineIOSession`).
         self.server = SocketIOServer(
             configuration: signalingConfiguration,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            eventLoopGroup: eventLoopGroup,
             metrics: metrics,
             logger: logger
         )
@@ -41,7 +42,7 @@ struct SignalingSetup {
             echoConfiguration.path = "/engine.io/"
             self.echo = EngineIOServer(
                 configuration: echoConfiguration,
-                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                eventLoopGroup: eventLoopGroup,
                 metrics: metrics,
                 logger: logger
             ) { session in
