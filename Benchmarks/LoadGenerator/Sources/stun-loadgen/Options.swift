@@ -47,49 +47,25 @@ struct Options: Sendable {
         var timeoutMilliseconds = 500
         var drainMilliseconds = 200
 
-        var iterator = arguments.makeIterator()
-        while let argument = iterator.next() {
-            func value() -> String {
-                guard let value = iterator.next() else {
-                    Self.fail("\(argument) needs a value")
-                }
-                return value
-            }
-            func integer(in range: ClosedRange<Int>) -> Int {
-                let text = value()
-                guard let number = Int(text), range.contains(number) else {
-                    Self.fail(
-                        "\(argument) must be an integer in \(range.lowerBound)...\(range.upperBound), not \(text)"
-                    )
-                }
-                return number
-            }
+        var reader = ArgumentReader(arguments, fail: Self.fail)
+        while let argument = reader.nextFlag() {
             switch argument {
             case "--server":
-                let text = value()
-                do {
-                    server = try ServerAddress(parsing: text)
-                } catch {
-                    Self.fail("--server \(text): \(error.reason)")
-                }
+                server = reader.address()
             case "--sockets":
-                sockets = integer(in: 1...256)
+                sockets = reader.integer(in: 1...256)
             case "--duration":
-                let text = value()
-                guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
-                    Self.fail("--duration must be a number of seconds in (0, 3600], not \(text)")
-                }
-                duration = seconds
+                duration = reader.seconds(atMost: 3600)
             case "--window":
-                window = integer(in: 1...65_536)
+                window = reader.integer(in: 1...65_536)
             case "--batch":
-                batch = integer(in: 1...1024)
+                batch = reader.integer(in: 1...1024)
             case "--fingerprint":
                 fingerprint = true
             case "--timeout-ms":
-                timeoutMilliseconds = integer(in: 1...60_000)
+                timeoutMilliseconds = reader.integer(in: 1...60_000)
             case "--drain-ms":
-                drainMilliseconds = integer(in: 0...60_000)
+                drainMilliseconds = reader.integer(in: 0...60_000)
             case "-h", "--help":
                 print(Self.usage)
                 exit(0)

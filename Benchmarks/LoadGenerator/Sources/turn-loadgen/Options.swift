@@ -69,52 +69,22 @@ enum Options {
         var threads: Int?
         var settings = FloodSettings()
 
-        var iterator = arguments.makeIterator()
-        while let argument = iterator.next() {
-            func value() -> String {
-                guard let value = iterator.next() else {
-                    Self.fail("\(argument) needs a value")
-                }
-                return value
-            }
-            func integer(in range: ClosedRange<Int>) -> Int {
-                let text = value()
-                guard let number = Int(text), range.contains(number) else {
-                    Self.fail(
-                        "\(argument) must be an integer in \(range.lowerBound)...\(range.upperBound), not \(text)"
-                    )
-                }
-                return number
-            }
-            func address() -> ServerAddress {
-                let text = value()
-                do {
-                    return try ServerAddress(parsing: text)
-                } catch {
-                    Self.fail("\(argument) \(text): \(error.reason)")
-                }
-            }
+        var reader = ArgumentReader(arguments, fail: Self.fail)
+        while let argument = reader.nextFlag() {
             switch argument {
-            case "--server": server = address()
-            case "--peer": peer = address()
-            case "--echo-peer": echoPeer = address()
-            case "--user": settings.username = value()
-            case "--password": settings.password = value()
-            case "--allocations": settings.allocations = integer(in: 1...4096)
-            case "--threads": threads = integer(in: 1...256)
-            case "--duration":
-                let text = value()
-                guard let seconds = Double(text), seconds > 0, seconds <= Self.longestDuration else {
-                    Self.fail(
-                        "--duration must be a number of seconds in (0, \(Int(Self.longestDuration))], not \(text)"
-                    )
-                }
-                settings.duration = seconds
-            case "--window": settings.window = integer(in: 1...4096)
-            case "--batch": settings.batch = integer(in: 1...1024)
-            case "--payload": settings.payload = integer(in: 16...1400)
-            case "--timeout-ms": settings.timeoutMilliseconds = integer(in: 1...60_000)
-            case "--drain-ms": settings.drainMilliseconds = integer(in: 0...60_000)
+            case "--server": server = reader.address()
+            case "--peer": peer = reader.address()
+            case "--echo-peer": echoPeer = reader.address()
+            case "--user": settings.username = reader.value()
+            case "--password": settings.password = reader.value()
+            case "--allocations": settings.allocations = reader.integer(in: 1...4096)
+            case "--threads": threads = reader.integer(in: 1...256)
+            case "--duration": settings.duration = reader.seconds(atMost: Self.longestDuration)
+            case "--window": settings.window = reader.integer(in: 1...4096)
+            case "--batch": settings.batch = reader.integer(in: 1...1024)
+            case "--payload": settings.payload = reader.integer(in: 16...1400)
+            case "--timeout-ms": settings.timeoutMilliseconds = reader.integer(in: 1...60_000)
+            case "--drain-ms": settings.drainMilliseconds = reader.integer(in: 0...60_000)
             case "-h", "--help":
                 print(Self.usage)
                 exit(0)
