@@ -10,7 +10,7 @@
 /// `signaling.pingIntervalMilliseconds`, `signaling.pingTimeoutMilliseconds`, `signaling.upgradeTimeoutMilliseconds`,
 /// `signaling.maxHttpBufferSize`, `signaling.connectTimeoutMilliseconds`, `signaling.allowEIO3`,
 /// `signaling.allowUpgrades`, `signaling.transports`, `signaling.cors.origins`, `signaling.cors.credentials`,
-/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`, `signaling.webSocketCompression`.
+/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`.
 public struct SignalingServerConfiguration: Sendable, Hashable {
     /// The transports an Engine.IO endpoint serves (Engine.IO v4 §"Transports").
     public enum Transport: String, Sendable, Hashable, CaseIterable {
@@ -42,12 +42,10 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
     public var cors: CORSConfiguration
     /// The most binary attachments one Socket.IO packet may announce; more closes the connection. Default 10.
     public var maxAttachments: Int
-    /// The most Engine.IO packets queued for one client that it has not taken yet (polling) or that its socket has
-    /// not accepted yet (WebSocket). A client over it is too slow: it is disconnected, with a log line. Default 1000.
+    /// The most Engine.IO packets queued for one client that it has not taken yet (polling), or written to its
+    /// WebSocket while the socket's buffer is over its high water mark. A client over it is too slow: it is
+    /// disconnected, with a log line. Default 1000.
     public var outboundBufferLimit: Int
-    /// Whether a WebSocket client that asks for permessage-deflate (RFC 7692) gets it. Off: the extension is
-    /// declined (the response carries no `Sec-WebSocket-Extensions`). Default on.
-    public var webSocketCompression: Bool
     /// Milliseconds a polling session closed by the server waits for a GET to deliver the close packet. Default 30000.
     public var closeTimeoutMilliseconds: Int
 
@@ -65,7 +63,6 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         cors: CORSConfiguration = CORSConfiguration(),
         maxAttachments: Int = 10,
         outboundBufferLimit: Int = 1000,
-        webSocketCompression: Bool = true,
         closeTimeoutMilliseconds: Int = 30_000
     ) {
         self.path = path
@@ -80,7 +77,6 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         self.cors = cors
         self.maxAttachments = maxAttachments
         self.outboundBufferLimit = outboundBufferLimit
-        self.webSocketCompression = webSocketCompression
         self.closeTimeoutMilliseconds = closeTimeoutMilliseconds
     }
 

@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -51,7 +50,7 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.stun")
         )
 
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: BasicRequestContext.self)
         HTTPRoutes.add(
             to: router,
             metricsRegistry: metricsRegistry,
@@ -64,11 +63,14 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.signaling")
         )
         signaling.addRoutes(to: router)
+        var webSocketEndpoints = signaling.webSocketEndpoints
         let iceServers = self.iceServersProvider(turnService: turnService)
         var dialects: SignalingDialects?
         var pinnedServices: [any Service] = []
         if self.configuration.values["signaling.testApp"] != .boolean(true) {
-            dialects = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
+            let installed = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
+            dialects = installed.dialects
+            webSocketEndpoints += installed.webSocketEndpoints
             // Extra endpoints pinned to one dialect each (`dialects.pinnedPaths`).
             for (path, dialect) in self.configuration.dialectPinnedPaths {
                 var pinnedConfiguration = SignalingSetup.signalingConfiguration(from: self.configuration)
@@ -79,6 +81,7 @@ public struct SwitchboardApplication: Sendable {
                     logger: Logger(label: "switchboard.signaling")
                 )
                 pinnedServer.addRoutes(to: router)
+                webSocketEndpoints.append(pinnedServer.webSocketEndpoint)
                 _ = SignalingDialects(
                     server: pinnedServer,
                     configuration: self.dialectsConfiguration(selection: .init(rawValue: dialect) ?? .auto),
@@ -106,11 +109,13 @@ public struct SwitchboardApplication: Sendable {
         }
         let httpLogger = Logger(label: "switchboard.http")
         var services: [any Service] = [turnService] + signaling.services + pinnedServices
+        // HTTP/1.1; WebSocket upgrades on the signaling paths are served in the channel pipeline.
+        let serverBuilder = HTTPServerBuilder.http1WebSocketEndpoints(webSocketEndpoints)
         if self.configuration.tlsPort > 0 {
             services.append(
                 try self.makeTLSApplication(
                     router: router,
-                    server: signaling.serverBuilder(router: router),
+                    server: serverBuilder,
                     eventLoopGroup: eventLoopGroup,
                     logger: httpLogger
                 )
@@ -118,7 +123,7 @@ public struct SwitchboardApplication: Sendable {
         }
         let app = Application(
             router: router,
-            server: signaling.serverBuilder(router: router),
+            server: serverBuilder,
             configuration: ApplicationConfiguration(
                 address: .hostname(self.configuration.httpHost, port: self.configuration.httpPort),
                 serverName: "Switchboard"
@@ -174,13 +179,12 @@ public struct SwitchboardApplication: Sendable {
     }
 
     /// The seed dialects (A, B and D over Socket.IO, C over a raw WebSocket) with the ICE configuration they hand
-    /// out on join.
-    @discardableResult
+    /// out on join; returns them with dialect C's WebSocket endpoint when it is configured.
     func installDialects(
         on server: SocketIOServer,
-        router: Router<BasicWebSocketRequestContext>,
+        router: Router<BasicRequestContext>,
         iceServers: ICEServersProvider
-    ) -> SignalingDialects {
+    ) -> (dialects: SignalingDialects, webSocketEndpoints: [any WebSocketEndpoint]) {
         let dialects = SignalingDialects(
             server: server,
             configuration: self.dialectsConfiguration(
@@ -193,13 +197,15 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.dialects")
         )
         dialects.addRoutes(to: router)
-        if let path = self.configuration.dialectRawWebSocketPath {
-            RawWebSocketDialect(
-                iceServers: { host in iceServers.iceServers(requestHost: host, user: "ws") },
-                logger: Logger(label: "switchboard.dialects")
-            ).addRoutes(to: router, path: path)
+        guard let path = self.configuration.dialectRawWebSocketPath else {
+            return (dialects, [])
         }
-        return dialects
+        let rawWebSocket = RawWebSocketDialect(
+            path: path,
+            iceServers: { host in iceServers.iceServers(requestHost: host, user: "ws") },
+            logger: Logger(label: "switchboard.dialects")
+        )
+        return (dialects, [rawWebSocket])
     }
 
     func dialectsConfiguration(selection: SignalingDialectsConfiguration.Selection) -> SignalingDialectsConfiguration {
@@ -214,7 +220,7 @@ public struct SwitchboardApplication: Sendable {
     /// The second HTTP server, with TLS (HTTPS and WSS), serving the same routes: dialect B's clients hard-code
     /// `https://HOST:8443`.
     func makeTLSApplication(
-        router: Router<BasicWebSocketRequestContext>,
+        router: Router<BasicRequestContext>,
         server: HTTPServerBuilder,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger

@@ -1,91 +1,111 @@
 import CoreMetrics
 import Foundation
-import Hummingbird
-import HummingbirdWebSocket
+import HTTPTypes
 import Logging
+import NIOCore
+import NIOWebSocket
+import SignalingServer
 import SocketIOCodec
 import Synchronization
 
-/// Dialect C bound to a WebSocket route: one task per connection reads frames into ``RawWebSocketState`` and
-/// writes what other connections queued for it. Each connection's outbound queue is bounded; a client that does not
-/// keep up loses its connection rather than growing the server's memory.
-public final class RawWebSocketDialect: Sendable {
+/// Dialect C served on a WebSocket path: each connection's messages go through ``RawWebSocketState`` and what it
+/// decides is sent to the other connections. Connections are served in the channel pipeline (see
+/// `HTTP1WebSocketEndpointsChannel`); a client that does not keep up is closed rather than growing the server's
+/// memory.
+public final class RawWebSocketDialect: WebSocketEndpoint {
+    public let webSocketPath: String
+    public var maxWebSocketMessageSize: Int { 1 << 20 }
     private let state = Mutex(RawWebSocketState())
-    private let outboxes = Mutex<[String: AsyncStream<String>.Continuation]>([:])
+    private let connections = Mutex<[String: WebSocketConnection]>([:])
     private let iceServers: @Sendable (String?) -> JSONValue
     private let dropped = Counter(label: "switchboard_signaling_dialect_dropped_events_total")
     private let logger: Logger
-    /// Messages queued per connection before it is closed as too slow.
-    static let outboxLimit = 1024
+    /// Messages written to a connection that is not keeping up before it is closed as too slow.
+    static let outboundBufferLimit = 1024
 
-    /// - Parameter iceServers: the ICE payload for a client that reached the server as the given Host.
-    public init(iceServers: @escaping @Sendable (String?) -> JSONValue, logger: Logger) {
+    /// - Parameters:
+    ///   - path: the WebSocket path.
+    ///   - iceServers: the ICE payload for a client that reached the server as the given Host.
+    public init(path: String, iceServers: @escaping @Sendable (String?) -> JSONValue, logger: Logger) {
+        self.webSocketPath = path
         self.iceServers = iceServers
         self.logger = logger
     }
 
-    /// Serves the dialect at `path` on a router whose server does WebSocket upgrades.
-    public func addRoutes<Context: WebSocketRequestContext>(to router: Router<Context>, path: String) {
-        router.ws(RouterPath(path)) { [self] inbound, outbound, context in
-            let host = context.request.head.authority
-            try await self.serve(inbound: inbound, outbound: outbound, host: host)
+    public func acceptWebSocket(_ request: HTTPRequest, channel: any Channel) -> EventLoopFuture<WebSocketAcceptance?> {
+        let host = request.authority
+        let acceptance = WebSocketAcceptance(outboundBufferLimit: Self.outboundBufferLimit) { connection in
+            let client = Client(id: UUID().uuidString, host: host, dialect: self)
+            self.connections.withLock { $0[client.id] = connection }
+            connection.attach(client)
+        }
+        return channel.eventLoop.makeSucceededFuture(acceptance)
+    }
+
+    /// One connection's delegate: its id in ``RawWebSocketState`` and the Host it reached the server as.
+    private final class Client: WebSocketConnectionDelegate {
+        let id: String
+        let host: String?
+        let dialect: RawWebSocketDialect
+
+        init(id: String, host: String?, dialect: RawWebSocketDialect) {
+            self.id = id
+            self.host = host
+            self.dialect = dialect
+        }
+
+        func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
+            self.dialect.received(message, from: self)
+        }
+
+        func webSocketOutboundBufferFull(_ connection: WebSocketConnection) {
+            self.dialect.logger.warning(
+                "raw WebSocket client too slow; closing it",
+                metadata: ["connection": "\(self.id)"]
+            )
+            connection.close(code: .policyViolation)
+        }
+
+        func webSocketClosed(_ connection: WebSocketConnection) {
+            self.dialect.closed(self)
         }
     }
 
-    private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, host: String?) async throws {
-        let connection = UUID().uuidString
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(Self.outboxLimit))
-        self.outboxes.withLock { $0[connection] = continuation }
-        defer {
-            continuation.finish()
-            self.outboxes.withLock { $0[connection] = nil }
-            let deliveries = self.state.withLock { $0.closed(connection: connection) }
-            self.deliver(deliveries)
+    private func received(_ message: WebSocketMessage, from client: Client) {
+        guard case .text(let text) = message else {
+            self.dropped.increment()
+            return
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await text in stream {
-                    try await outbound.write(.text(text))
-                }
-            }
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message else {
-                    self.dropped.increment()
-                    continue
-                }
-                let outcome = self.state.withLock { $0.received(text: text, from: connection) }
-                if outcome.dropped {
-                    self.dropped.increment()
-                }
-                if outcome.sendICEServers {
-                    var payload = self.iceServers(host)
-                    if case .object(var object) = payload {
-                        object = JSONObject([("type", "iceServers")] + object.members.map { ($0.key, $0.value) })
-                        payload = .object(object)
-                    }
-                    self.enqueue(payload.serialized(), to: connection)
-                }
-                self.deliver(outcome.deliveries)
-            }
-            group.cancelAll()
+        let outcome = self.state.withLock { $0.received(text: text, from: client.id) }
+        if outcome.dropped {
+            self.dropped.increment()
         }
+        if outcome.sendICEServers {
+            var payload = self.iceServers(client.host)
+            if case .object(var object) = payload {
+                object = JSONObject([("type", "iceServers")] + object.members.map { ($0.key, $0.value) })
+                payload = .object(object)
+            }
+            self.send(payload.serialized(), to: client.id)
+        }
+        self.deliver(outcome.deliveries)
+    }
+
+    private func closed(_ client: Client) {
+        self.connections.withLock { $0[client.id] = nil }
+        let deliveries = self.state.withLock { $0.closed(connection: client.id) }
+        self.deliver(deliveries)
     }
 
     private func deliver(_ deliveries: [SignalingDelivery]) {
         for delivery in deliveries {
             if let message = delivery.arguments.first {
-                self.enqueue(message.serialized(), to: delivery.to)
+                self.send(message.serialized(), to: delivery.to)
             }
         }
     }
 
-    private func enqueue(_ text: String, to connection: String) {
-        guard let continuation = self.outboxes.withLock({ $0[connection] }) else {
-            return
-        }
-        if case .dropped = continuation.yield(text) {
-            self.logger.warning("raw WebSocket client too slow; closing it", metadata: ["connection": "\(connection)"])
-            continuation.finish()
-        }
+    private func send(_ text: String, to connection: String) {
+        self.connections.withLock { $0[connection] }?.send(.text(text))
     }
 }

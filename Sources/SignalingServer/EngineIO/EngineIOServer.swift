@@ -1,8 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWSCompression
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import SocketIOCodec
@@ -15,8 +13,7 @@ import SocketIOCodec
 ///     EchoHandler(session: session)  // an EngineIOSessionHandler
 /// }
 /// engine.addRoutes(to: router)
-/// let app = Application(router: router, server: .http1WebSocketUpgrade(
-///     webSocketRouter: router, configuration: engine.webSocketUpgradeConfiguration))
+/// let app = Application(router: router, server: .http1WebSocketEndpoints([engine]))
 /// ```
 ///
 /// Every session lives on one event loop of `eventLoopGroup` (see ``EngineIOSession``); the registry of sessions is
@@ -104,25 +101,13 @@ public final class EngineIOServer: Sendable {
 
     // MARK: - Routes
 
-    /// Adds the endpoint to a router: GET (polling, and WebSocket upgrades when the router also serves as the
-    /// WebSocket router), POST, and the other methods, which get the reference's errors.
-    public func addRoutes<Context: WebSocketRequestContext>(to router: Router<Context>) {
+    /// Adds the polling endpoint to a router: GET, POST, and the other methods, which get the reference's errors.
+    /// WebSocket upgrades on the same path are served by ``HTTP1WebSocketEndpointsChannel`` with this server among
+    /// its endpoints.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let path = RouterPath(self.configuration.routePath)
-        let upgrade = WebSocketUpgradeMiddleware<Context>(
-            shouldUpgrade: { request, _ in
-                self.shouldUpgrade(request)
-            },
-            onUpgrade: { inbound, outbound, context in
-                try await self.runWebSocket(inbound: inbound, outbound: outbound, request: context.request)
-            }
-        )
-        router.on(path, method: .get) { request, context -> Response in
-            if Self.isWebSocketUpgrade(request.headers) {
-                return try await upgrade.handle(request, context: context) { _, _ in
-                    Response(status: .badRequest)
-                }
-            }
-            return await self.handleGET(request)
+        router.on(path, method: .get) { request, _ -> Response in
+            await self.handleGET(request)
         }
         router.on(path, method: .post) { request, _ -> Response in
             await self.handlePOST(request)
@@ -132,42 +117,6 @@ public final class EngineIOServer: Sendable {
                 self.handleOtherMethod(request)
             }
         }
-    }
-
-    /// The configuration of the HTTP/1.1 server with WebSocket upgrades: frames and messages up to
-    /// `maxHttpBufferSize` (bigger ones close the socket with 1009), no WebSocket-level pings (Engine.IO has its own
-    /// heartbeat), and permessage-deflate offered back to clients that ask when enabled.
-    public var webSocketUpgradeConfiguration: HTTP1WebSocketUpgradeChannel.Configuration {
-        HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: HTTP1Channel.Configuration(),
-            ws: self.webSocketConfiguration
-        )
-    }
-
-    /// The WebSocket part of ``webSocketUpgradeConfiguration``.
-    public var webSocketConfiguration: WebSocketServerConfiguration {
-        let maxSize = max(self.configuration.maxHttpBufferSize, 1 << 14)
-        // Signaling messages are small, so a small deflate state costs little compression and keeps an idle
-        // connection cheap: zlib's defaults (15-bit window, memLevel 8) take about 90 KiB of resident memory per
-        // connection, these about 4 KiB. The server may limit its own window unasked and the client's when the
-        // client offers `client_max_window_bits` (RFC 7692 §7.1.2); zlib's raw deflate needs at least 9 bits.
-        let compression = WebSocketExtensionFactory.perMessageDeflate(
-            clientMaxWindow: 9,
-            serverMaxWindow: 9,
-            memoryLevel: 1,
-            maxDecompressedFrameSize: maxSize
-        )
-        return WebSocketServerConfiguration(
-            maxFrameSize: maxSize,
-            extensions: self.configuration.webSocketCompression ? [compression] : [],
-            autoPing: .disabled,
-            closeTimeout: .seconds(5),
-            validateUTF8: true
-        )
-    }
-
-    static func isWebSocketUpgrade(_ headers: HTTPFields) -> Bool {
-        headers[.upgrade]?.lowercased() == "websocket"
     }
 
     // MARK: - Verification
@@ -237,12 +186,13 @@ public final class EngineIOServer: Sendable {
         }
     }
 
-    /// A new session on a loop of the group.
+    /// A new session on `eventLoop`, or on a loop of the group.
     func makeSession(
         version: EngineIOProtocolVersion,
         transport: EngineIOSessionStateMachine.Transport,
         supportsBinary: Bool,
-        request: EngineIOHandshakeRequest
+        request: EngineIOHandshakeRequest,
+        eventLoop: (any EventLoop)? = nil
     ) -> EngineIOSession {
         EngineIOSession(
             id: EngineIOSessionID.generate(),
@@ -251,7 +201,7 @@ public final class EngineIOServer: Sendable {
             supportsBinary: supportsBinary,
             request: request,
             timing: self.timing,
-            eventLoop: self.eventLoopGroup.any(),
+            eventLoop: eventLoop ?? self.eventLoopGroup.any(),
             registry: self.registry,
             metrics: self.metrics,
             logger: self.logger

@@ -32,8 +32,8 @@ public final class EngineIOSession: @unchecked Sendable {
     private var stateMachine: EngineIOSessionStateMachine
     private var handler: (any EngineIOSessionHandler)?
     private var pendingPoll: EventLoopPromise<[EngineIOPacket]>?
-    private var webSocket: EngineIOWebSocketTransport?
-    private var probe: EngineIOWebSocketTransport?
+    private var webSocket: WebSocketConnection?
+    private var probe: WebSocketConnection?
     private var timers: [EngineIOSessionStateMachine.Timer: Scheduled<Void>] = [:]
 
     init(
@@ -123,7 +123,7 @@ public final class EngineIOSession: @unchecked Sendable {
     /// Opens the session on the loop: queues the handshake and creates the application's handler.
     func open(
         handshake: EngineIOPacket,
-        webSocket: EngineIOWebSocketTransport?,
+        webSocket: WebSocketConnection?,
         makeHandler: (EngineIOSession) -> any EngineIOSessionHandler
     ) {
         self.eventLoop.assertInEventLoop()
@@ -200,7 +200,7 @@ public final class EngineIOSession: @unchecked Sendable {
 
     /// A WebSocket with this session's id was accepted: it probes an upgrade. Returns `false` if the session cannot
     /// upgrade (the WebSocket must then be closed at once).
-    func attachProbe(_ transport: EngineIOWebSocketTransport) -> Bool {
+    func attachProbe(_ transport: WebSocketConnection) -> Bool {
         self.eventLoop.assertInEventLoop()
         guard self.probe == nil, let actions = self.stateMachine.upgradeRequested() else {
             return false
@@ -210,9 +210,16 @@ public final class EngineIOSession: @unchecked Sendable {
         return true
     }
 
-    /// A frame arrived on one of the session's WebSockets.
-    func webSocketReceived(_ frame: EngineIOWebSocketFrame, on transport: EngineIOWebSocketTransport) {
+    /// A message arrived on one of the session's WebSockets.
+    private func webSocketReceived(_ message: WebSocketMessage, on transport: WebSocketConnection) {
         self.eventLoop.assertInEventLoop()
+        let frame: EngineIOWebSocketFrame
+        switch message {
+        case .text(let text):
+            frame = .text(text)
+        case .binary(let bytes):
+            frame = .binary(bytes)
+        }
         let packet: EngineIOPacket
         do {
             packet = try EngineIOPacket(webSocketFrame: frame, version: self.version)
@@ -233,9 +240,8 @@ public final class EngineIOSession: @unchecked Sendable {
     }
 
     /// One of the session's WebSockets closed (the client went away or the server closed it).
-    func webSocketClosed(_ transport: EngineIOWebSocketTransport) {
+    private func webSocketClosedOnLoop(_ transport: WebSocketConnection) {
         self.eventLoop.assertInEventLoop()
-        transport.finish()
         if transport === self.webSocket {
             self.perform(self.stateMachine.webSocketClosed())
         } else if transport === self.probe {
@@ -262,14 +268,11 @@ public final class EngineIOSession: @unchecked Sendable {
             guard let webSocket = self.webSocket else {
                 return
             }
-            webSocket.enqueue(packets.map { $0.webSocketFrame(version: self.version) })
-            if webSocket.queuedFrameCount > self.stateMachine.timing.outboundBufferLimit {
-                self.perform(self.stateMachine.close(reason: .outboundBufferFull))
-            }
+            webSocket.send(packets.map { self.webSocketMessage($0) })
         case .closeWebSocket:
             self.webSocket?.close()
         case .writeToProbe(let packet):
-            self.probe?.enqueue([packet.webSocketFrame(version: self.version)])
+            self.probe?.send(self.webSocketMessage(packet))
         case .promoteProbe:
             self.webSocket = self.probe
             self.probe = nil
@@ -313,6 +316,15 @@ public final class EngineIOSession: @unchecked Sendable {
         }
     }
 
+    private func webSocketMessage(_ packet: EngineIOPacket) -> WebSocketMessage {
+        switch packet.webSocketFrame(version: self.version) {
+        case .text(let text):
+            return .text(text)
+        case .binary(let bytes):
+            return .binary(bytes)
+        }
+    }
+
     private func timerFired(_ timer: EngineIOSessionStateMachine.Timer) {
         self.timers.removeValue(forKey: timer)
         switch timer {
@@ -324,6 +336,41 @@ public final class EngineIOSession: @unchecked Sendable {
             self.perform(self.stateMachine.upgradeNoopTimerFired())
         case .closeTimeout:
             self.perform(self.stateMachine.closeTimeoutFired())
+        }
+    }
+}
+
+/// The session's WebSockets report here, on their channel's loop; the session's own loop handles each event (the
+/// same loop for a session opened on WebSocket, a hop for a polling session probing an upgrade).
+extension EngineIOSession: WebSocketConnectionDelegate {
+    public func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
+        self.onLoop {
+            self.webSocketReceived(message, on: connection)
+        }
+    }
+
+    public func webSocketOutboundBufferFull(_ connection: WebSocketConnection) {
+        self.onLoop {
+            if connection === self.webSocket {
+                self.perform(self.stateMachine.close(reason: .outboundBufferFull))
+            } else if connection === self.probe {
+                // Closing it ends the probe (`webSocketClosed`); the session stays on polling.
+                connection.close()
+            }
+        }
+    }
+
+    public func webSocketClosed(_ connection: WebSocketConnection) {
+        self.onLoop {
+            self.webSocketClosedOnLoop(connection)
+        }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable () -> Void) {
+        if self.eventLoop.inEventLoop {
+            body()
+        } else {
+            self.eventLoop.execute(body)
         }
     }
 }

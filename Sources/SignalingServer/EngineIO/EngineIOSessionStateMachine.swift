@@ -442,7 +442,9 @@ struct EngineIOSessionStateMachine {
                 if !self.writeBuffer.isEmpty {
                     actions.append(.writeToWebSocket(self.drain()))
                 }
-                actions.append(contentsOf: [.closeWebSocket, .notifyClosed(reason), .unregister])
+                // The socket closes last: by the time the client sees the close frame, the server is done with the
+                // session.
+                actions.append(contentsOf: [.notifyClosed(reason), .unregister, .closeWebSocket])
             }
             return actions
         }
@@ -455,9 +457,12 @@ struct EngineIOSessionStateMachine {
                 actions.append(.respondToPoll([reason == .transportClose ? .noop : .close]))
             }
         case .webSocket:
-            actions.append(.closeWebSocket)
+            break
         }
         actions.append(contentsOf: [.notifyClosed(reason), .unregister])
+        if self.transport == .webSocket {
+            actions.append(.closeWebSocket)
+        }
         return actions
     }
 

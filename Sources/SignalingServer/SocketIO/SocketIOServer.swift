@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import SocketIOCodec
@@ -22,6 +21,7 @@ import Synchronization
 ///     }
 /// }
 /// io.addRoutes(to: router)
+/// let app = Application(router: router, server: .http1WebSocketEndpoints([io.webSocketEndpoint]))
 /// ```
 ///
 /// Namespaces must be created (``namespace(_:)``) before clients connect to them; a CONNECT to any other namespace
@@ -69,9 +69,14 @@ public final class SocketIOServer: Sendable {
         self.directory.namespace(SocketIONamespace.root)
     }
 
-    /// Adds the endpoint to a router (see ``EngineIOServer/addRoutes(to:)``).
-    public func addRoutes<Context: WebSocketRequestContext>(to router: Router<Context>) {
+    /// Adds the polling endpoint to a router (see ``EngineIOServer/addRoutes(to:)``).
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         self.engine.addRoutes(to: router)
+    }
+
+    /// The WebSocket endpoint, for ``HTTP1WebSocketEndpointsChannel``.
+    public var webSocketEndpoint: any WebSocketEndpoint {
+        self.engine
     }
 
     /// Disconnects every client (graceful shutdown).

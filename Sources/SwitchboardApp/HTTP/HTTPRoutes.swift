@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 import Prometheus
 import SocketIOCodec
@@ -8,7 +7,7 @@ import TURNServer
 /// The plain HTTP routes of the operator surface: `/healthz` and `/metrics`.
 enum HTTPRoutes {
     static func add(
-        to router: Router<BasicWebSocketRequestContext>,
+        to router: Router<BasicRequestContext>,
         metricsRegistry: PrometheusCollectorRegistry,
         turnService: TURNService,
         iceServers: ICEServersProvider

@@ -93,12 +93,6 @@ extension ConfigurationSchema {
             "Most packets queued for one client; a client over it is too slow and is disconnected (logged)."
         ),
         ConfigurationKey(
-            "signaling.webSocketCompression",
-            .boolean,
-            default: .boolean(true),
-            "Accept permessage-deflate when a WebSocket client asks for it; off declines it."
-        ),
-        ConfigurationKey(
             "signaling.testApp",
             .boolean,
             default: .boolean(false),

@@ -1,6 +1,5 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -54,18 +53,14 @@ struct SignalingSetup {
     }
 
     /// HTTP and WebSocket routes of the signaling plane: polling and WebSocket upgrades on the same path.
-    func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    func addRoutes(to router: Router<BasicRequestContext>) {
         self.server.addRoutes(to: router)
         self.echo?.addRoutes(to: router)
     }
 
-    /// HTTP/1.1 with WebSocket upgrades on the router (the signaling path), permessage-deflate negotiated when the
-    /// client asks and `signaling.webSocketCompression` is on, and declined otherwise.
-    func serverBuilder(router: Router<BasicWebSocketRequestContext>) -> HTTPServerBuilder {
-        .http1WebSocketUpgrade(
-            webSocketRouter: router,
-            configuration: self.server.engine.webSocketUpgradeConfiguration
-        )
+    /// The WebSocket endpoints of the signaling plane: the Socket.IO path, and `/engine.io/` with the test app.
+    var webSocketEndpoints: [any WebSocketEndpoint] {
+        [self.server.webSocketEndpoint] + (self.echo.map { [$0] } ?? [])
     }
 
     /// Services the signaling plane runs next to the HTTP server: on graceful shutdown, every client is sent the
@@ -100,7 +95,6 @@ struct SignalingSetup {
             ),
             maxAttachments: Self.integer(configuration, "signaling.maxAttachments"),
             outboundBufferLimit: Self.integer(configuration, "signaling.outboundBufferLimit"),
-            webSocketCompression: Self.boolean(configuration, "signaling.webSocketCompression"),
             closeTimeoutMilliseconds: Self.integer(configuration, "signaling.closeTimeoutMilliseconds")
         )
     }

@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 import SocketIOCodec
 
@@ -13,7 +12,7 @@ enum WebRoutes {
         .chatPage, .statusPage, .styleSheet, .socketClientScript, .chatScript, .statusScript, .favicon,
     ]
 
-    static func add(to router: Router<BasicWebSocketRequestContext>, status: @escaping @Sendable () -> StatusSnapshot) {
+    static func add(to router: Router<BasicRequestContext>, status: @escaping @Sendable () -> StatusSnapshot) {
         for asset in Self.assets {
             router.get(RouterPath(asset.path)) { request, _ -> Response in
                 asset.response(to: request)

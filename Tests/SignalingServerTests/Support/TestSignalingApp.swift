@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -63,7 +62,7 @@ struct TestSignalingApp {
         var logger = Logger(label: "SignalingServerTests")
         logger.logLevel =
             ProcessInfo.processInfo.environment["SIGNALING_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router(context: BasicRequestContext.self)
         let engine = EngineIOServer(
             configuration: self.engineConfiguration,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
@@ -91,10 +90,7 @@ struct TestSignalingApp {
         let listening = Mailbox<Int>()
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: engine.webSocketUpgradeConfiguration
-            ),
+            server: .http1WebSocketEndpoints([engine, io.webSocketEndpoint]),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 listening.put(channel.localAddress?.port ?? 0)

@@ -1,0 +1,226 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+
+/// Hummingbird's HTTP/1.1 child channel with WebSocket upgrades served in the pipeline: a request for an upgrade on
+/// the path of a ``WebSocketEndpoint`` becomes a ``WebSocketConnection`` handler on the channel's event loop, with no
+/// task, stream or writer per connection; every other request goes to the Hummingbird responder as usual.
+///
+/// That keeps an idle WebSocket at a few kilobytes (the channel, its handlers and the session) and a message on the
+/// loop that owns its connection, which is what the signaling plane's memory and latency come down to.
+public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHandler {
+    /// What became of a connection's first request.
+    public enum UpgradeResult: Sendable {
+        /// Upgraded: a ``WebSocketConnection`` serves the channel from now on.
+        case webSocket
+        /// A plain HTTP request: served by the responder.
+        case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// An upgrade that was refused: answered with 400 and closed.
+        case failedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+    }
+
+    public struct Value: ServerChildChannelValue {
+        let upgradeResult: EventLoopFuture<UpgradeResult>
+        public let channel: any Channel
+    }
+
+    public let responder: HTTPChannelHandler.Responder
+    let endpoints: [String: any WebSocketEndpoint]
+    let maxFrameSize: Int
+    let configuration: HTTP1Channel.Configuration
+
+    /// - Parameters:
+    ///   - responder: the Hummingbird responder for every request that is not a WebSocket upgrade.
+    ///   - endpoints: the WebSocket endpoints, by path.
+    ///   - configuration: the HTTP/1.1 settings (decoder limits, idle timeout, extra handlers).
+    public init(
+        responder: @escaping HTTPChannelHandler.Responder,
+        endpoints: [any WebSocketEndpoint],
+        configuration: HTTP1Channel.Configuration = .init()
+    ) {
+        var byPath: [String: any WebSocketEndpoint] = [:]
+        for endpoint in endpoints {
+            byPath[Self.normalize(endpoint.webSocketPath)] = endpoint
+        }
+        self.endpoints = byPath
+        self.maxFrameSize = min(max(endpoints.map(\.maxWebSocketMessageSize).max() ?? 0, 1 << 14), Int(UInt32.max))
+        self.configuration = configuration
+        self.responder = Self.redirectingUpgrades(responder)
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            let acceptance = NIOLoopBoundBox<(WebSocketAcceptance, maxMessageSize: Int)?>(
+                nil,
+                eventLoop: channel.eventLoop
+            )
+            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
+                maxFrameSize: self.maxFrameSize,
+                enableAutomaticErrorHandling: true,
+                shouldUpgrade: { channel, head in
+                    upgradeAttempted.value = true
+                    return self.decide(head, channel: channel).map { accepted in
+                        acceptance.value = accepted
+                        return accepted.map { _ in HTTPHeaders() }
+                    }
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let (accepted, maxMessageSize) = acceptance.value else {
+                            throw NIOWebSocketUpgradeError.unsupportedWebSocketTarget
+                        }
+                        let connection = WebSocketConnection(
+                            eventLoop: channel.eventLoop,
+                            maxMessageSize: maxMessageSize,
+                            outboundBufferLimit: accepted.outboundBufferLimit
+                        )
+                        try channel.pipeline.syncOperations.addHandler(connection)
+                        accepted.opened(connection)
+                        return .webSocket
+                    }
+                }
+            )
+            let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandlers(self.configuration.additionalChannelHandlers())
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPConnectionStateHandler(
+                                idleTimeout: self.configuration.idleTimeout.map { Duration($0) },
+                                logger: logger
+                            )
+                        )
+                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        return upgradeAttempted.value ? .failedUpgrade(asyncChannel) : .notUpgraded(asyncChannel)
+                    }
+                }
+            )
+            var pipelineConfiguration = NIOUpgradableHTTPServerPipelineConfiguration(
+                upgradeConfiguration: upgradeConfiguration
+            )
+            pipelineConfiguration.enablePipelining = false
+            pipelineConfiguration.enableErrorHandling = false
+            pipelineConfiguration.enableResponseHeaderValidation = false
+            pipelineConfiguration.decoderConfiguration.maxHeaderFieldSize =
+                self.configuration.httpDecoder.maxHeaderFieldSize
+            pipelineConfiguration.decoderConfiguration.maxHeaderListSize =
+                self.configuration.httpDecoder.maxHeaderListSize
+            pipelineConfiguration.decoderConfiguration.maxHeaderFieldCount =
+                self.configuration.httpDecoder.maxHeaderFieldCount
+            let upgradeResult = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+                configuration: pipelineConfiguration
+            )
+            return Value(upgradeResult: upgradeResult, channel: channel)
+        }
+    }
+
+    public func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.upgradeResult.get() {
+            case .webSocket:
+                // The connection lives on in the pipeline; nothing waits for it here.
+                return
+            case .notUpgraded(let http1):
+                await self.handleHTTP(asyncChannel: http1, logger: logger)
+            case .failedUpgrade(let http1):
+                await Self.refuseUpgrade(http1, logger: logger)
+            }
+        } catch let error as ChannelError where error == .inputClosed {
+            logger.trace("Connection closed before its first request")
+        } catch {
+            logger.debug("HTTP upgrade failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Upgrades
+
+    /// Asks the endpoint of the request's path, if any; returns its acceptance with its message size limit.
+    private func decide(
+        _ head: HTTPRequestHead,
+        channel: any Channel
+    ) -> EventLoopFuture<(WebSocketAcceptance, maxMessageSize: Int)?> {
+        let path = Self.normalize(String(head.uri.prefix { $0 != "?" }))
+        guard let endpoint = self.endpoints[path],
+            let request = try? HTTPRequest(head, secure: false, splitCookie: false)
+        else {
+            return channel.eventLoop.makeSucceededFuture(nil)
+        }
+        let maxMessageSize = endpoint.maxWebSocketMessageSize
+        return endpoint.acceptWebSocket(request, channel: channel).map { accepted in
+            accepted.map { ($0, maxMessageSize) }
+        }
+    }
+
+    /// `/socket.io/` and `/socket.io` are the same path.
+    static func normalize(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") {
+            path.removeLast()
+        }
+        return path
+    }
+
+    /// The answer to a refused upgrade: 400, no body, and the connection closes.
+    private static func refuseUpgrade(
+        _ asyncChannel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>,
+        logger: Logger
+    ) async {
+        do {
+            try await asyncChannel.executeThenClose { _, outbound in
+                let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
+                try await outbound.write(contentsOf: [.head(head), .end(nil)])
+            }
+        } catch {
+            logger.trace("Could not answer a refused upgrade", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// NIO only upgrades a connection's first request: a later request asking for a WebSocket is redirected to the
+    /// same URI and the connection closed, so the client retries on a fresh connection (as Hummingbird does).
+    private static func redirectingUpgrades(
+        _ responder: @escaping HTTPChannelHandler.Responder
+    ) -> HTTPChannelHandler.Responder {
+        struct RedirectedUpgrade: Error {}
+        return { request, responseWriter, channel in
+            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                try await responder(request, responseWriter, channel)
+                return
+            }
+            var location = request.uri.path
+            if let query = request.uri.query {
+                location += "?\(query)"
+            }
+            let response = HTTPResponse(
+                status: .temporaryRedirect,
+                headerFields: [.connection: "close", .location: location]
+            )
+            try await responseWriter.writeResponse(response)
+            throw RedirectedUpgrade()
+        }
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1.1 with WebSocket upgrades on the paths of `endpoints`, each served in the pipeline (see
+    /// ``HTTP1WebSocketEndpointsChannel``).
+    public static func http1WebSocketEndpoints(
+        _ endpoints: [any WebSocketEndpoint],
+        configuration: HTTP1Channel.Configuration = .init()
+    ) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            HTTP1WebSocketEndpointsChannel(responder: responder, endpoints: endpoints, configuration: configuration)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import HTTPTypes
+import NIOCore
+
+/// A path whose WebSocket upgrades are served by ``WebSocketConnection`` handlers in the channel pipeline (see
+/// ``HTTP1WebSocketEndpointsChannel``): an Engine.IO endpoint, or a dialect speaking raw WebSocket.
+public protocol WebSocketEndpoint: Sendable {
+    /// The path (without the query) whose upgrade requests this endpoint decides; a trailing slash is ignored.
+    var webSocketPath: String { get }
+    /// The largest message the endpoint accepts, in bytes.
+    var maxWebSocketMessageSize: Int { get }
+
+    /// Decides, on the channel's event loop, whether an upgrade request is accepted: `nil` refuses it (HTTP 400 and
+    /// the connection closes, as the reference Engine.IO server answers a failed upgrade).
+    func acceptWebSocket(_ request: HTTPRequest, channel: any Channel) -> EventLoopFuture<WebSocketAcceptance?>
+}
+
+/// An accepted WebSocket upgrade: how to set up the connection once the 101 response is written.
+public struct WebSocketAcceptance: Sendable {
+    /// Messages written while the channel is not writable before the client counts as too slow.
+    public var outboundBufferLimit: Int
+    /// Called on the channel's event loop with the connection, already in the pipeline; attach a delegate here.
+    public var opened: @Sendable (WebSocketConnection) -> Void
+
+    /// - Parameters:
+    ///   - outboundBufferLimit: messages written while the channel is not writable before the client is too slow.
+    ///   - opened: called on the channel's event loop with the new connection.
+    public init(outboundBufferLimit: Int, opened: @escaping @Sendable (WebSocketConnection) -> Void) {
+        self.outboundBufferLimit = outboundBufferLimit
+        self.opened = opened
+    }
+}

@@ -1,0 +1,214 @@
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import Testing
+
+@testable import SignalingServer
+
+/// The RFC 6455 rules ``WebSocketConnection`` enforces on its own, on an `EmbeddedChannel` carrying decoded frames.
+@Suite struct WebSocketConnectionTests {
+    /// Records what the connection reports.
+    final class Recorder: WebSocketConnectionDelegate {
+        var messages: [WebSocketMessage] = []
+        var overflows = 0
+        var closes = 0
+
+        func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
+            self.messages.append(message)
+        }
+
+        func webSocketOutboundBufferFull(_ connection: WebSocketConnection) {
+            self.overflows += 1
+        }
+
+        func webSocketClosed(_ connection: WebSocketConnection) {
+            self.closes += 1
+        }
+    }
+
+    struct Harness {
+        let channel: EmbeddedChannel
+        let connection: WebSocketConnection
+        let recorder = Recorder()
+
+        init(maxMessageSize: Int = 64, outboundBufferLimit: Int = 3) throws {
+            self.channel = EmbeddedChannel()
+            self.connection = WebSocketConnection(
+                eventLoop: self.channel.eventLoop,
+                maxMessageSize: maxMessageSize,
+                outboundBufferLimit: outboundBufferLimit,
+                closeTimeout: .seconds(5)
+            )
+            // Connected first: the handler joins a live channel, as after a real upgrade.
+            try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+            try self.channel.pipeline.syncOperations.addHandler(self.connection)
+            self.connection.attach(self.recorder)
+        }
+
+        /// A client frame: masked, as RFC 6455 §5.1 requires, unless `masked` is false.
+        func receive(
+            _ opcode: WebSocketOpcode,
+            _ bytes: [UInt8],
+            fin: Bool = true,
+            masked: Bool = true,
+            rsv1: Bool = false
+        ) throws {
+            var data = ByteBuffer(bytes: bytes)
+            let key: WebSocketMaskingKey? = masked ? [0x11, 0x22, 0x33, 0x44] : nil
+            if let key {
+                data.webSocketMask(key)
+            }
+            try self.channel.writeInbound(
+                WebSocketFrame(fin: fin, rsv1: rsv1, opcode: opcode, maskKey: key, data: data)
+            )
+        }
+
+        func receive(text: String, fin: Bool = true, opcode: WebSocketOpcode = .text) throws {
+            try self.receive(opcode, Array(text.utf8), fin: fin)
+        }
+
+        /// The frames the connection wrote, as (opcode, payload).
+        func written() throws -> [(WebSocketOpcode, [UInt8])] {
+            var frames: [(WebSocketOpcode, [UInt8])] = []
+            while let frame = try self.channel.readOutbound(as: WebSocketFrame.self) {
+                frames.append((frame.opcode, Array(frame.data.readableBytesView)))
+            }
+            return frames
+        }
+
+        /// The status code of the one close frame written, if any.
+        func closeCode() throws -> WebSocketErrorCode? {
+            let closes = try self.written().filter { $0.0 == .connectionClose }
+            guard closes.count == 1 else {
+                return nil
+            }
+            var data = ByteBuffer(bytes: closes[0].1)
+            return data.readWebSocketErrorCode()
+        }
+    }
+
+    @Test func deliversMessages() throws {
+        let harness = try Harness()
+        try harness.receive(text: "4hello")
+        try harness.receive(.binary, [1, 2, 3])
+        #expect(harness.recorder.messages == [.text("4hello"), .binary(ByteBuffer(bytes: [1, 2, 3]))])
+    }
+
+    /// §5.4: fragments are reassembled; a control frame may come between them (§5.5) and is answered at once.
+    @Test func reassemblesFragmentsAroundAPing() throws {
+        let harness = try Harness()
+        try harness.receive(text: "4hel", fin: false)
+        try harness.receive(.ping, [9])
+        try harness.receive(text: "lo", fin: true, opcode: .continuation)
+        #expect(harness.recorder.messages == [.text("4hello")])
+        let written = try harness.written()
+        #expect(written.count == 1)
+        #expect(written.first?.0 == .pong)
+        #expect(written.first?.1 == [9])
+    }
+
+    @Test func anUnmaskedFrameFailsTheConnection() throws {
+        let harness = try Harness()
+        try harness.receive(.text, Array("4x".utf8), masked: false)
+        #expect(try harness.closeCode() == .protocolError)
+        #expect(!harness.channel.isActive)
+        #expect(harness.recorder.messages.isEmpty)
+        #expect(harness.recorder.closes == 1)
+    }
+
+    @Test func aReservedBitFailsTheConnection() throws {
+        let harness = try Harness()
+        try harness.receive(.text, Array("4x".utf8), rsv1: true)
+        #expect(try harness.closeCode() == .protocolError)
+        #expect(!harness.channel.isActive)
+    }
+
+    @Test func aContinuationWithoutAStartFailsTheConnection() throws {
+        let harness = try Harness()
+        try harness.receive(text: "x", opcode: .continuation)
+        #expect(try harness.closeCode() == .protocolError)
+    }
+
+    /// §8.1: a text message that is not UTF-8 fails with 1007.
+    @Test func invalidUTF8FailsWith1007() throws {
+        let harness = try Harness()
+        try harness.receive(.text, [0x34, 0xC3, 0x28])
+        #expect(try harness.closeCode() == .dataInconsistentWithMessage)
+        #expect(harness.recorder.messages.isEmpty)
+    }
+
+    @Test func aMessageOverTheLimitFailsWith1009() throws {
+        let harness = try Harness(maxMessageSize: 8)
+        try harness.receive(text: "4abcd", fin: false)
+        try harness.receive(text: "efgh", fin: true, opcode: .continuation)
+        #expect(try harness.closeCode() == .messageTooLarge)
+        #expect(harness.recorder.messages.isEmpty)
+    }
+
+    /// §5.5.1: a client's close is answered with the same status code, then the server closes the TCP connection.
+    @Test func aClientCloseIsEchoed() throws {
+        let harness = try Harness()
+        var data = ByteBuffer()
+        data.write(webSocketErrorCode: .goingAway)
+        try harness.receive(.connectionClose, Array(data.readableBytesView))
+        #expect(try harness.closeCode() == .goingAway)
+        #expect(!harness.channel.isActive)
+        #expect(harness.recorder.closes == 1)
+    }
+
+    /// §7.1.2: a server close waits for the client's close frame, then closes the TCP connection; nothing is sent
+    /// after the close frame.
+    @Test func aServerCloseWaitsForTheAnswer() throws {
+        let harness = try Harness()
+        harness.connection.send(.text("4bye"))
+        harness.connection.close()
+        harness.connection.send(.text("4late"))
+        let written = try harness.written()
+        #expect(written.map(\.0) == [.text, .connectionClose])
+        #expect(harness.channel.isActive)
+        try harness.receive(.connectionClose, [0x03, 0xE8])
+        #expect(try harness.written().isEmpty)
+        #expect(!harness.channel.isActive)
+        #expect(harness.recorder.closes == 1)
+    }
+
+    @Test func aServerCloseGivesUpAfterTheTimeout() throws {
+        let harness = try Harness()
+        harness.connection.close()
+        harness.channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(harness.channel.isActive)
+        harness.channel.embeddedEventLoop.advanceTime(by: .seconds(2))
+        #expect(!harness.channel.isActive)
+        #expect(harness.recorder.closes == 1)
+    }
+
+    /// Messages written while the channel is not writable count against the limit; past it the delegate hears of
+    /// it once and later messages are dropped. Writability coming back resets the count.
+    @Test func aClientThatDoesNotKeepUpOverflows() throws {
+        let harness = try Harness(outboundBufferLimit: 3)
+        harness.channel.isWritable = false
+        harness.channel.pipeline.fireChannelWritabilityChanged()
+        harness.connection.send([.text("1"), .text("2")])
+        harness.channel.isWritable = true
+        harness.channel.pipeline.fireChannelWritabilityChanged()
+        harness.channel.isWritable = false
+        harness.channel.pipeline.fireChannelWritabilityChanged()
+        harness.connection.send([.text("3"), .text("4"), .text("5")])
+        #expect(harness.recorder.overflows == 0)
+        harness.connection.send(.text("6"))
+        harness.connection.send(.text("7"))
+        #expect(harness.recorder.overflows == 1)
+        #expect(try harness.written().count == 5)
+    }
+
+    @Test func aConnectionGoneBeforeAttachReportsItsClose() throws {
+        let channel = EmbeddedChannel()
+        let connection = WebSocketConnection(eventLoop: channel.eventLoop, maxMessageSize: 8, outboundBufferLimit: 1)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandler(connection)
+        _ = try channel.finish()
+        let recorder = Recorder()
+        connection.attach(recorder)
+        #expect(recorder.closes == 1)
+    }
+}
