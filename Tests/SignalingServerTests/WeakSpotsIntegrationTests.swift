@@ -229,6 +229,17 @@ import WSClient
         }
     }
 
+    /// A session opened over WebSocket keeps the client's headers but not the WebSocket handshake's own fields.
+    @Test func webSocketHandshakeFieldsAreNotKeptWithTheSession() {
+        let fields: HTTPFields = [
+            .upgrade: "websocket", .connection: "Upgrade",
+            HTTPField.Name("Sec-WebSocket-Key")!: "dGhlIHNhbXBsZSBub25jZQ==",
+            HTTPField.Name("Sec-WebSocket-Version")!: "13", .userAgent: "test", .cookie: "a=b",
+        ]
+        let kept = EngineIOServer.handshakeHeaders(fields)
+        #expect(kept == [.userAgent: "test", .cookie: "a=b"])
+    }
+
     // MARK: - Socket.IO
 
     @Test func serverToClientAcknowledgements() async throws {

@@ -145,6 +145,20 @@ import Testing
         #expect(harness.recorder.messages.isEmpty)
     }
 
+    /// §7.4.1: the decoder's errors become close frames: 1009 for a frame over its limit, 1002 for a bad control
+    /// frame.
+    @Test(arguments: [
+        (NIOWebSocketError.invalidFrameLength, WebSocketErrorCode.messageTooLarge),
+        (.fragmentedControlFrame, .protocolError),
+        (.multiByteControlFrameLength, .protocolError),
+    ])
+    func decoderErrorsFailTheConnection(error: NIOWebSocketError, code: WebSocketErrorCode) throws {
+        let harness = try Harness()
+        harness.channel.pipeline.fireErrorCaught(error)
+        #expect(try harness.closeCode() == code)
+        #expect(!harness.channel.isActive)
+    }
+
     /// §5.5.1: a client's close is answered with the same status code, then the server closes the TCP connection.
     @Test func aClientCloseIsEchoed() throws {
         let harness = try Harness()

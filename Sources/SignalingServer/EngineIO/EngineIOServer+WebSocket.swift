@@ -44,7 +44,7 @@ extension EngineIOServer: WebSocketEndpoint {
             let handshakeRequest = EngineIOHandshakeRequest(
                 uri: uri.description,
                 query: query.parameters,
-                headers: request.headerFields,
+                headers: Self.handshakeHeaders(request.headerFields),
                 authority: request.authority
             )
             let acceptance = WebSocketAcceptance(outboundBufferLimit: limit) { connection in
@@ -59,6 +59,21 @@ extension EngineIOServer: WebSocketEndpoint {
             }
             return promise.futureResult
         }
+    }
+
+    /// The headers a session keeps from a WebSocket handshake: all but the fields of the WebSocket handshake itself
+    /// (`Upgrade`, `Connection`, `Sec-WebSocket-*`), which describe the transport rather than the client and would
+    /// cost every idle session a few hundred bytes.
+    static func handshakeHeaders(_ fields: HTTPFields) -> HTTPFields {
+        var kept = HTTPFields()
+        for field in fields {
+            let name = field.name.canonicalName
+            if name == "upgrade" || name == "connection" || name.hasPrefix("sec-websocket-") {
+                continue
+            }
+            kept.append(field)
+        }
+        return kept
     }
 
     /// A new session carried by `connection` from the start, on the connection's loop so that its frames never

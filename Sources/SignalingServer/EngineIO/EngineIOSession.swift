@@ -23,9 +23,18 @@ public final class EngineIOSession: @unchecked Sendable {
     public let request: EngineIOHandshakeRequest
     /// Engine.IO v3: whether polling responses may use binary framing (the handshake had no `b64=1`).
     let supportsBinary: Bool
-    let logger: Logger
+    /// The server's logger; ``logger`` adds the session id when a line is logged, so an idle session keeps no
+    /// metadata dictionary of its own.
+    private let serverLogger: Logger
     private let registry: EngineIOSessionRegistry
     private let metrics: SignalingMetrics
+
+    /// The logger for this session's lines: the server's, with `engineio.sid`.
+    var logger: Logger {
+        var logger = self.serverLogger
+        logger[metadataKey: "engineio.sid"] = .string(self.id)
+        return logger
+    }
 
     // MARK: Loop-confined state
 
@@ -55,9 +64,7 @@ public final class EngineIOSession: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.registry = registry
         self.metrics = metrics
-        var logger = logger
-        logger[metadataKey: "engineio.sid"] = .string(id)
-        self.logger = logger
+        self.serverLogger = logger
         self.stateMachine = EngineIOSessionStateMachine(version: version, transport: transport, timing: timing)
     }
 

@@ -119,7 +119,9 @@ struct EngineIOSessionStateMachine {
     private var pollPending = false
     private var postPending = false
     private var awaitingPong = false
-    private var writeBuffer = CircularBuffer<EngineIOPacket>()
+    /// Packets not yet handed to a transport. An array, handed over whole by ``drain()``: empty (no storage) while
+    /// idle, which is most of a session's life.
+    private var writeBuffer: [EngineIOPacket] = []
 
     /// Creates the state machine of a new session on `transport`.
     init(version: EngineIOProtocolVersion, transport: Transport, timing: Timing) {
@@ -185,8 +187,8 @@ struct EngineIOSessionStateMachine {
     }
 
     private mutating func drain() -> [EngineIOPacket] {
-        let packets = Array(self.writeBuffer)
-        self.writeBuffer.removeAll(keepingCapacity: true)
+        let packets = self.writeBuffer
+        self.writeBuffer = []
         return packets
     }
 

@@ -14,7 +14,10 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
     let session: EngineIOSession
     let directory: NamespaceDirectory
     let version: SocketIOProtocolVersion
-    let logger: Logger
+    /// The session's logger (with `engineio.sid`), made when a line is logged.
+    var logger: Logger {
+        self.session.logger
+    }
     private var reassembler: SocketIOBinaryReassembler
     private var sockets: [String: SocketIOSocket] = [:]
     private var connectTimeout: Scheduled<Void>?
@@ -24,7 +27,6 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
         self.session = session
         self.directory = directory
         self.version = session.version.socketIOProtocolVersion
-        self.logger = session.logger
         self.reassembler = SocketIOBinaryReassembler(maxAttachments: directory.configuration.maxAttachments)
     }
 

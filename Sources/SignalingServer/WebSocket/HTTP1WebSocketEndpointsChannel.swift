@@ -56,6 +56,13 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // Every channel keeps its last receive buffer for the next read, sized by the allocator: NIO's default
+            // starts at 2 KiB, a quarter of what an idle WebSocket may cost in all. Signaling messages and upgrade
+            // requests are mostly far smaller; a bigger read grows the buffer (up to 64 KiB) as before.
+            try channel.syncOptions?.setOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
+            )
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let acceptance = NIOLoopBoundBox<(WebSocketAcceptance, maxMessageSize: Int)?>(
                 nil,
@@ -63,7 +70,8 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
             )
             let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
                 maxFrameSize: self.maxFrameSize,
-                enableAutomaticErrorHandling: true,
+                // The connection turns decoder errors into close frames itself (one handler less per connection).
+                enableAutomaticErrorHandling: false,
                 shouldUpgrade: { channel, head in
                     upgradeAttempted.value = true
                     return self.decide(head, channel: channel).map { accepted in

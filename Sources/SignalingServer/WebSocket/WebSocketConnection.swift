@@ -24,8 +24,8 @@ public enum WebSocketMessage: Sendable, Hashable {
 /// are reassembled into messages and handed to the delegate (``attach(_:)``) on the channel's event loop, and messages sent from
 /// any thread are written straight to the channel.
 ///
-/// The handler sits after NIO's `WebSocketFrameDecoder` (which enforces the frame size limit and closes with 1009
-/// over it) and takes care of the rest of the protocol: masking (§5.1), reserved bits without an extension (§5.2),
+/// The handler sits after NIO's `WebSocketFrameDecoder` (whose errors it turns into close frames: 1009 for a frame
+/// over the size limit, 1002 for a malformed control frame) and takes care of the rest of the protocol: masking (§5.1), reserved bits without an extension (§5.2),
 /// fragmentation with interleaved control frames (§5.4), ping and pong (§5.5.2-3), the closing handshake (§5.5.1,
 /// §7) and UTF-8 in text messages (§8.1, 1007). A message over ``maxMessageSize`` closes with 1009.
 ///
@@ -195,8 +195,17 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
         context.fireChannelWritabilityChanged()
     }
 
+    /// A frame the decoder refused fails the connection with the matching close code (RFC 6455 §7.4.1): 1009 for a
+    /// frame over the size limit, 1002 for a malformed control frame. Any other error just closes it.
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        switch error as? NIOWebSocketError {
+        case .invalidFrameLength:
+            self.fail(code: .messageTooLarge, context: context)
+        case .fragmentedControlFrame, .multiByteControlFrameLength:
+            self.fail(code: .protocolError, context: context)
+        case nil:
+            context.close(promise: nil)
+        }
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
