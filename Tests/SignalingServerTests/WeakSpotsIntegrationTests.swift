@@ -140,6 +140,27 @@ import WSClient
         }
     }
 
+    /// A WebSocket client that sends but never reads: once the server's socket buffer is full, the echoes count
+    /// against `outboundBufferLimit` and the session is closed as too slow (with a warning line), not buffered
+    /// without end.
+    @Test func aSlowWebSocketClientIsDropped() async throws {
+        var app = TestSignalingApp.relaxed()
+        app.engineConfiguration.outboundBufferLimit = 3
+        try await app.run { server in
+            let channel = try await RawWebSocket.floodWithoutReading(
+                port: server.port,
+                path: "/engine.io/?EIO=4&transport=websocket",
+                text: "4" + String(repeating: "x", count: 4000),
+                count: 4000
+            )
+            defer {
+                channel.close(promise: nil)
+            }
+            #expect(try await server.echoCloseReasons.next() == .outboundBufferFull)
+            #expect(server.engine.sessionCount == 0)
+        }
+    }
+
     // MARK: - Upgrade details
 
     @Test func upgradeTimeoutClosesTheProbeAndKeepsPolling() async throws {

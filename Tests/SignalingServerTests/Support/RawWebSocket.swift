@@ -74,6 +74,35 @@ enum RawWebSocket {
         return exchange
     }
 
+    /// Upgrades, then sends `count` masked text frames of `text` and never reads (the channel does not read at all),
+    /// so whatever the server answers piles up in its socket. Returns the channel; close it when done.
+    static func floodWithoutReading(port: Int, path: String, text: String, count: Int) async throws -> any Channel {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.autoRead, value: false)
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try await channel.writeAndFlush(ByteBuffer(string: request)).get()
+        let payload = Array(text.utf8)
+        precondition(payload.count < 65536)
+        let mask: [UInt8] = [1, 2, 3, 4]
+        var frame: [UInt8] = [0x81]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        for _ in 0..<count {
+            channel.write(ByteBuffer(bytes: frame), promise: nil)
+        }
+        try await channel.writeAndFlush(ByteBuffer()).get()
+        return channel
+    }
+
     private static func headerEnd(_ bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4 else {
             return nil
