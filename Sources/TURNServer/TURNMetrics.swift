@@ -29,6 +29,8 @@ public final class TURNMetrics: Sendable {
         case noChannel = "no_channel"
         case bandwidth
         case malformed
+        /// The kernel did not take a relayed datagram (a full send buffer, an unreachable destination).
+        case sendFailed = "send_failed"
     }
 
     public init() {

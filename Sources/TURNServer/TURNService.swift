@@ -199,16 +199,17 @@ public final class TURNService: Service {
         }
         var channels: [any Channel] = []
         var port = port
-        let isIPv6 = host.contains(":")
         for loop in loops {
             let responder = BindingResponder(software: self.configuration.software)
             let metrics = self.metrics
             let logger = self.logger
             let readCount = self.configuration.datagramVectorReadCount
-            var bootstrap = DatagramBootstrap(group: loop)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                .channelOption(.socket(SocketOptionLevel(SOL_SOCKET), SocketOptionName(SO_REUSEPORT)), value: 1)
-                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            // The socket is opened here rather than by the bootstrap so that the relay can send on it directly.
+            guard let address = TransportAddress(try SocketAddress(ipAddress: host, port: port)) else {
+                throw IOError(errnoCode: EAFNOSUPPORT, reason: "not an IP address: \(host)")
+            }
+            let socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 4 << 20, reusePort: true)
+            let bootstrap = DatagramBootstrap(group: loop)
                 .channelOption(.datagramVectorReadMessageCount, value: readCount)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: readCount * 2048))
                 .channelOption(.receivePacketInfo, value: true)
@@ -218,19 +219,14 @@ public final class TURNService: Service {
                             STUNDatagramHandler(
                                 responder: responder,
                                 table: self.table(for: channel.eventLoop),
+                                socket: socket,
                                 metrics: metrics,
                                 logger: logger
                             )
                         )
                     }
                 }
-            if isIPv6 {
-                bootstrap = bootstrap.channelOption(
-                    .socket(SocketOptionLevel(IPPROTO_IPV6), SocketOptionName(IPV6_V6ONLY)),
-                    value: 1
-                )
-            }
-            let channel = try await bootstrap.bind(host: host, port: port).get()
+            let channel = try await bootstrap.withBoundSocket(socket.descriptor).get()
             if port == 0, let boundPort = channel.localAddress?.port {
                 port = boundPort
             }

@@ -7,6 +7,10 @@ import Testing
 
 @testable import TURNServer
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct STUNListenerHandlerTests {
     private func bindingRequest(_ transactionID: STUNTransactionID = .random()) -> ByteBuffer {
         var writer = STUNMessageWriter(
@@ -19,10 +23,19 @@ import Testing
     }
 
     @Test func datagramHandlerAnswersAndSurvivesGarbage() throws {
+        let socket = try DatagramSocket.make(
+            boundTo: TransportAddress(ip: .v4(0x7F00_0001), port: 0),
+            receiveBufferSize: 1 << 16,
+            reusePort: false
+        )
+        defer {
+            close(socket.descriptor)
+        }
         let channel = EmbeddedChannel(
             handler: STUNDatagramHandler(
                 responder: BindingResponder(software: nil),
                 table: nil,
+                socket: socket,
                 metrics: STUNMetrics(),
                 logger: .init(label: "test")
             )

@@ -68,16 +68,35 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible {
     public func makeSocketAddress() -> SocketAddress {
         switch self.ip {
         case .v4(let ip):
-            let address = self.makeSockaddr(sockaddr_in.self, family: AF_INET) { raw in
-                raw.storeBytes(of: ip.bigEndian, toByteOffset: Self.ipv4AddressOffset, as: UInt32.self)
-            }
-            return SocketAddress(address, host: "")
+            return SocketAddress(self.makeSockaddrIn(ip), host: "")
         case .v6(let high, let low):
-            let address = self.makeSockaddr(sockaddr_in6.self, family: AF_INET6) { raw in
-                raw.storeBytes(of: high.bigEndian, toByteOffset: Self.ipv6AddressOffset, as: UInt64.self)
-                raw.storeBytes(of: low.bigEndian, toByteOffset: Self.ipv6AddressOffset + 8, as: UInt64.self)
-            }
-            return SocketAddress(address, host: "")
+            return SocketAddress(self.makeSockaddrIn6(high, low), host: "")
+        }
+    }
+
+    /// Calls `body` with this address as a `sockaddr_in` or `sockaddr_in6` on the stack and its length, for system
+    /// calls such as `sendmsg`.
+    public func withSockaddr<Result>(_ body: (UnsafeRawPointer, socklen_t) -> Result) -> Result {
+        switch self.ip {
+        case .v4(let ip):
+            let address = self.makeSockaddrIn(ip)
+            return withUnsafeBytes(of: address) { body($0.baseAddress!, socklen_t($0.count)) }
+        case .v6(let high, let low):
+            let address = self.makeSockaddrIn6(high, low)
+            return withUnsafeBytes(of: address) { body($0.baseAddress!, socklen_t($0.count)) }
+        }
+    }
+
+    private func makeSockaddrIn(_ ip: UInt32) -> sockaddr_in {
+        self.makeSockaddr(sockaddr_in.self, family: AF_INET) { raw in
+            raw.storeBytes(of: ip.bigEndian, toByteOffset: Self.ipv4AddressOffset, as: UInt32.self)
+        }
+    }
+
+    private func makeSockaddrIn6(_ high: UInt64, _ low: UInt64) -> sockaddr_in6 {
+        self.makeSockaddr(sockaddr_in6.self, family: AF_INET6) { raw in
+            raw.storeBytes(of: high.bigEndian, toByteOffset: Self.ipv6AddressOffset, as: UInt64.self)
+            raw.storeBytes(of: low.bigEndian, toByteOffset: Self.ipv6AddressOffset + 8, as: UInt64.self)
         }
     }
 

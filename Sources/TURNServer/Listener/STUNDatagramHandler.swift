@@ -15,15 +15,24 @@ final class STUNDatagramHandler: ChannelInboundHandler {
 
     private let responder: BindingResponder
     private let table: AllocationTable?
+    /// The socket itself, for the relay's direct sends to clients.
+    private let socket: DatagramSocket
     private let metrics: STUNMetrics
     private let logger: Logger
     private var tally = STUNMetrics.Tally()
     private var needsFlush = false
     private var localAddress: TransportAddress?
 
-    init(responder: BindingResponder, table: AllocationTable?, metrics: STUNMetrics, logger: Logger) {
+    init(
+        responder: BindingResponder,
+        table: AllocationTable?,
+        socket: DatagramSocket,
+        metrics: STUNMetrics,
+        logger: Logger
+    ) {
         self.responder = responder
         self.table = table
+        self.socket = socket
         self.metrics = metrics
         self.logger = logger
     }
@@ -31,6 +40,12 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         self.localAddress = context.localAddress.flatMap(TransportAddress.init)
         context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The descriptor is closed: the relay must not send on its number any more.
+        self.socket.isOpen = false
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -59,7 +74,12 @@ final class STUNDatagramHandler: ChannelInboundHandler {
                 table.receivedTURNMessage(
                     message,
                     from: self.fiveTuple(client: source, envelope: envelope),
-                    output: .datagram(listener: context.channel, remote: envelope.remoteAddress),
+                    output: .datagram(
+                        listener: context.channel,
+                        remote: envelope.remoteAddress,
+                        socket: self.socket,
+                        client: source
+                    ),
                     allocator: context.channel.allocator
                 )
                 return

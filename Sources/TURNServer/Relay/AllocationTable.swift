@@ -89,7 +89,8 @@ final class AllocationTable {
         self.allocations[allocation.fiveTuple] = nil
         for relay in allocation.relays {
             self.shared.relayRegistry.remove(relay.address)
-            relay.channel.close(promise: nil)
+            relay.relay.socket.isOpen = false
+            relay.relay.channel.close(promise: nil)
         }
         self.shared.quota.withLockedValue { $0.release(user: allocation.username) }
         self.shared.metrics.allocations.decrement()
@@ -158,7 +159,9 @@ final class AllocationTable {
             self.tally.dropped[.bandwidth, default: 0] += 1
             return
         }
-        // The payload is a slice of the datagram the client sent: written as is, never copied.
+        // The payload is a slice of the datagram the client sent: written as is, never copied. Through the relay
+        // channel rather than a direct send: the datagrams of one listener read batch for one allocation leave in
+        // one `sendmmsg` when the batch is flushed.
         relay.write(AddressedEnvelope(remoteAddress: peer.makeSocketAddress(), data: payload), promise: nil)
         self.tally.packetsToPeer += 1
         self.tally.bytesToPeer += payload.readableBytes
@@ -176,7 +179,7 @@ final class AllocationTable {
         for allocation in self.relaysToFlush {
             allocation.relayNeedsFlush = false
             for relay in allocation.relays {
-                relay.channel.flush()
+                relay.relay.channel.flush()
             }
         }
         self.relaysToFlush.removeAll(keepingCapacity: true)
@@ -204,13 +207,9 @@ final class AllocationTable {
             self.tally.dropped[.bandwidth, default: 0] += 1
             return
         }
-        let isStream = allocation.clientOutput.isStream
-        var buffer: ByteBuffer
+        let sent: Bool
         if let number = allocation.state.channel(forPeer: peer, now: now) {
-            // The 4-byte ChannelData header has to precede the payload in one datagram, so this direction copies
-            // the payload once into the outgoing buffer (NIO's vector reads leave no headroom to prepend into).
-            buffer = allocator.buffer(capacity: payload.readableBytes + 8)
-            ChannelData(channelNumber: number, payload: payload).encode(into: &buffer, padToFourBytes: isStream)
+            sent = allocation.clientOutput.sendChannelData(number: number, payload: payload, allocator: allocator)
         } else {
             var writer = STUNMessageWriter(
                 type: STUNMessageType(method: .data, messageClass: .indication),
@@ -219,10 +218,15 @@ final class AllocationTable {
             )
             writer.append(XORPeerAddress(address: peer))
             writer.append(DataAttribute(payload))
-            buffer = writer.finish()
+            sent = allocation.clientOutput.sendRelayed(writer.finish())
         }
-        allocation.clientOutput.write(buffer)
-        allocation.clientNeedsFlush = true
+        guard sent else {
+            self.tally.dropped[.sendFailed, default: 0] += 1
+            return
+        }
+        if allocation.clientOutput.isStream {
+            allocation.clientNeedsFlush = true
+        }
         self.tally.packetsToClient += 1
         self.tally.bytesToClient += payload.readableBytes
     }
