@@ -9,7 +9,7 @@ final class Allocation {
     var state: AllocationState
     let clientOutput: ClientOutput
     /// Relay sockets, one per address family (RFC 8656 §7.2 dual allocation), with their advertised addresses.
-    var relays: [(address: TransportAddress, relay: RelaySocket)] = []
+    var relays: [(address: TransportAddress, channel: any Channel)] = []
     /// The transaction of the Allocate that created it and the response sent, so that a retransmission of that
     /// Allocate is answered with the same response (RFC 8656 §7.2) instead of 437.
     let allocateTransactionID: STUNTransactionID
@@ -17,7 +17,6 @@ final class Allocation {
     var limiter: BandwidthLimiter?
     /// Whether relay sockets were written since the last flush.
     var relayNeedsFlush = false
-    /// Whether the client's TCP connection was written since the last flush.
     var clientNeedsFlush = false
     var isClosed = false
 
@@ -35,10 +34,10 @@ final class Allocation {
         self.allocateTransactionID = allocateTransactionID
     }
 
-    /// The relay channel for a peer's address family.
+    /// The relay socket for a peer's address family.
     func relayChannel(for peer: TransportAddress) -> (any Channel)? {
         for relay in self.relays where relay.address.family == peer.family {
-            return relay.relay.channel
+            return relay.channel
         }
         return nil
     }

@@ -326,7 +326,7 @@ extension AllocationTable {
             let allBound = bindings.count == results.count
             guard allBound, !bindings.isEmpty, self.allocations[fiveTuple] == nil else {
                 for binding in bindings {
-                    binding.relay.channel.close(promise: nil)
+                    binding.channel.close(promise: nil)
                     binding.reserved?.channel.close(promise: nil)
                 }
                 self.shared.quota.withLockedValue { $0.release(user: username) }
@@ -358,7 +358,7 @@ extension AllocationTable {
         signing: Signing,
         allocator: ByteBufferAllocator
     ) {
-        allocation.relays = bindings.map { ($0.address, $0.relay) }
+        allocation.relays = bindings.map { ($0.address, $0.channel) }
         self.allocations[allocation.fiveTuple] = allocation
         for binding in bindings {
             self.shared.relayRegistry.insert(binding.address)
@@ -416,7 +416,7 @@ extension AllocationTable {
     /// A bound relay socket and, for EVEN-PORT with R, the reserved next port.
     struct RelayBinding {
         var address: TransportAddress
-        var relay: RelaySocket
+        var channel: any Channel
         var reserved: (address: TransportAddress, channel: any Channel)?
     }
 
@@ -480,47 +480,47 @@ extension AllocationTable {
                 attempt: attempt + 1
             )
         }
-        return self.makeRelaySocket(address: address, allocation: allocation).assumeIsolated().flatMap { relay in
+        return self.makeRelaySocket(address: address, allocation: allocation).assumeIsolated().flatMap { channel in
             guard reserveNext else {
-                return relay.channel.eventLoop.makeSucceededFuture(RelayBinding(address: address, relay: relay))
+                return channel.eventLoop.makeSucceededFuture(RelayBinding(address: address, channel: channel))
             }
             let nextAddress = TransportAddress(ip: ip, port: UInt16(chosen + 1))
-            return self.makeRelaySocket(address: nextAddress, allocation: nil).map { reserved in
-                RelayBinding(address: address, relay: relay, reserved: (nextAddress, reserved.channel))
+            return self.makeRelaySocket(address: nextAddress, allocation: nil).map { reservedChannel in
+                RelayBinding(address: address, channel: channel, reserved: (nextAddress, reservedChannel))
             }.flatMapError { error in
-                relay.channel.close(promise: nil)
-                return relay.channel.eventLoop.makeFailedFuture(error)
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(error)
             }
         }.flatMapError(retry).nonisolated()
     }
 
     /// One UDP socket bound to `address` on this loop. With no allocation (a reservation) it reads nothing.
-    private func makeRelaySocket(address: TransportAddress, allocation: Allocation?) -> EventLoopFuture<RelaySocket> {
+    private func makeRelaySocket(address: TransportAddress, allocation: Allocation?) -> EventLoopFuture<any Channel> {
         let table = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundAllocation = allocation.map { NIOLoopBound($0, eventLoop: self.eventLoop) }
         // A relay socket takes a peer's bursts (a video keyframe is tens of datagrams at once): 1 MiB of receive
         // buffer instead of the kernel's default (about 200 KiB) keeps them while the loop serves other sockets;
         // the kernel charges only what is queued.
-        let socket: DatagramSocket
-        do {
-            socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 1 << 20, reusePort: false)
-        } catch {
-            return self.eventLoop.makeFailedFuture(error)
-        }
-        return DatagramBootstrap(group: self.eventLoop)
+        var bootstrap = DatagramBootstrap(group: self.eventLoop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 16)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let boundAllocation {
                         try channel.pipeline.syncOperations.addHandler(
-                            RelayHandler(table: table.value, allocation: boundAllocation.value, socket: socket)
+                            RelayHandler(table: table.value, allocation: boundAllocation.value)
                         )
                     }
                 }
             }
-            .withBoundSocket(socket.descriptor)
-            .map { RelaySocket(channel: $0, socket: socket) }
+        if case .v6 = address.ip {
+            bootstrap = bootstrap.channelOption(
+                .socket(SocketOptionLevel(IPPROTO_IPV6), SocketOptionName(IPV6_V6ONLY)),
+                value: 1
+            )
+        }
+        return bootstrap.bind(to: address.makeSocketAddress())
     }
 
     // MARK: - Refresh (RFC 8656 §8)

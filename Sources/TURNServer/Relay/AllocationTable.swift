@@ -89,8 +89,7 @@ final class AllocationTable {
         self.allocations[allocation.fiveTuple] = nil
         for relay in allocation.relays {
             self.shared.relayRegistry.remove(relay.address)
-            relay.relay.socket.isOpen = false
-            relay.relay.channel.close(promise: nil)
+            relay.channel.close(promise: nil)
         }
         self.shared.quota.withLockedValue { $0.release(user: allocation.username) }
         self.shared.metrics.allocations.decrement()
@@ -179,7 +178,7 @@ final class AllocationTable {
         for allocation in self.relaysToFlush {
             allocation.relayNeedsFlush = false
             for relay in allocation.relays {
-                relay.relay.channel.flush()
+                relay.channel.flush()
             }
         }
         self.relaysToFlush.removeAll(keepingCapacity: true)

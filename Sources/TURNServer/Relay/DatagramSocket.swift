@@ -10,13 +10,15 @@ import Musl
 import Darwin
 #endif
 
-/// A UDP socket this process opens and binds itself before NIO takes it over (`DatagramBootstrap.withBoundSocket`):
-/// NIO reads it (vector reads, the channel pipeline) and the relay data plane also sends on it directly, one
-/// `sendmsg` per datagram from a buffer slice, with no envelope, socket-address object or pending-write queue per
-/// datagram and, for ChannelData, the 4-byte header in its own iovec instead of a copy of the payload behind it.
+/// A UDP listener socket this process opens and binds itself before NIO takes it over
+/// (`DatagramBootstrap.withBoundSocket`): NIO reads it (vector reads, the channel pipeline) and the relay also sends
+/// peers' data to clients on it directly, one `sendmsg` per datagram from the payload slice as received, with no
+/// envelope, socket-address object or pending-write entry per datagram and, for ChannelData, the 4-byte header in its
+/// own iovec instead of a copy of the payload behind it. (Client-to-peer data stays on NIO's relay channels, whose
+/// flush per read batch sends an allocation's datagrams in one `sendmmsg`.)
 ///
-/// Confined to the event loop of its channel, like everything of the relay (`@unchecked Sendable` only so that it
-/// can travel in the futures of the loop that binds it). ``isOpen`` is cleared when the channel
+/// Confined to the event loop of its channel, like everything of the relay (`@unchecked Sendable` only so that the
+/// channel initializer can hand it to the listener's handler). ``isOpen`` is cleared when the channel
 /// goes inactive, on that loop, before any later event there: a closed descriptor's number may be reused by another
 /// socket at once, so nothing may be sent on it afterwards.
 final class DatagramSocket: @unchecked Sendable {
@@ -108,10 +110,4 @@ final class DatagramSocket: @unchecked Sendable {
             }
         }
     }
-}
-
-/// A relay socket: the NIO channel that reads it and the socket the relay sends on.
-struct RelaySocket: Sendable {
-    let channel: any Channel
-    let socket: DatagramSocket
 }

@@ -7,18 +7,10 @@ final class RelayHandler: ChannelInboundHandler {
 
     private let table: AllocationTable
     private let allocation: Allocation
-    private let socket: DatagramSocket
 
-    init(table: AllocationTable, allocation: Allocation, socket: DatagramSocket) {
+    init(table: AllocationTable, allocation: Allocation) {
         self.table = table
         self.allocation = allocation
-        self.socket = socket
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        // The descriptor is closed: the relay must not send on its number any more.
-        self.socket.isOpen = false
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
