@@ -458,12 +458,10 @@ struct EngineIOSessionStateMachine {
                 self.pollPending = false
                 actions.append(.respondToPoll([reason == .transportClose ? .noop : .close]))
             }
+            actions.append(contentsOf: [.notifyClosed(reason), .unregister])
         case .webSocket:
-            break
-        }
-        actions.append(contentsOf: [.notifyClosed(reason), .unregister])
-        if self.transport == .webSocket {
-            actions.append(.closeWebSocket)
+            // The socket closes last, as above.
+            actions.append(contentsOf: [.notifyClosed(reason), .unregister, .closeWebSocket])
         }
         return actions
     }
