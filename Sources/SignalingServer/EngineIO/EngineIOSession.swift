@@ -72,12 +72,8 @@ public final class EngineIOSession: @unchecked Sendable {
 
     /// Sends messages to the client, in order. Dropped if the session is closed.
     public func send(_ messages: [EngineIOMessage]) {
-        if self.eventLoop.inEventLoop {
+        self.eventLoop.runOnLoop {
             self.sendOnLoop(messages)
-        } else {
-            self.eventLoop.execute {
-                self.sendOnLoop(messages)
-            }
         }
     }
 
@@ -93,12 +89,8 @@ public final class EngineIOSession: @unchecked Sendable {
 
     /// Closes the session for the given reason.
     func close(reason: EngineIOCloseReason) {
-        if self.eventLoop.inEventLoop {
+        self.eventLoop.runOnLoop {
             self.perform(self.stateMachine.close(reason: reason))
-        } else {
-            self.eventLoop.execute {
-                self.perform(self.stateMachine.close(reason: reason))
-            }
         }
     }
 
@@ -351,13 +343,13 @@ public final class EngineIOSession: @unchecked Sendable {
 /// same loop for a session opened on WebSocket, a hop for a polling session probing an upgrade).
 extension EngineIOSession: WebSocketConnectionDelegate {
     public func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             self.webSocketReceived(message, on: connection)
         }
     }
 
     public func webSocketOutboundBufferFull(_ connection: WebSocketConnection) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             if connection === self.webSocket {
                 self.perform(self.stateMachine.close(reason: .outboundBufferFull))
             } else if connection === self.probe {
@@ -368,16 +360,8 @@ extension EngineIOSession: WebSocketConnectionDelegate {
     }
 
     public func webSocketClosed(_ connection: WebSocketConnection) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             self.webSocketClosedOnLoop(connection)
-        }
-    }
-
-    private func onLoop(_ body: @escaping @Sendable () -> Void) {
-        if self.eventLoop.inEventLoop {
-            body()
-        } else {
-            self.eventLoop.execute(body)
         }
     }
 }

@@ -75,19 +75,11 @@ public final class SocketIOSocket: @unchecked Sendable {
         self.client.logger
     }
 
-    private func onLoop(_ body: @escaping @Sendable () -> Void) {
-        if self.eventLoop.inEventLoop {
-            body()
-        } else {
-            self.eventLoop.execute(body)
-        }
-    }
-
     // MARK: - Handlers
 
     /// Handles an event (Node's `socket.on(event, …)`).
     public func on(_ event: String, _ handler: @escaping EventHandler) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             self.handlers.append((event, handler))
         }
     }
@@ -114,21 +106,21 @@ public final class SocketIOSocket: @unchecked Sendable {
 
     /// Handles every event, before the per-event handlers (Node's `socket.onAny`).
     public func onAny(_ handler: @escaping AnyEventHandler) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             self.anyHandlers.append(handler)
         }
     }
 
     /// Runs when the socket is about to disconnect, while it is still in its rooms (Node's `disconnecting`).
     public func onDisconnecting(_ handler: @escaping DisconnectHandler) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             self.disconnectingHandlers.append(handler)
         }
     }
 
     /// Runs when the socket disconnected, after it left its rooms (Node's `disconnect`).
     public func onDisconnect(_ handler: @escaping DisconnectHandler) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             self.disconnectHandlers.append(handler)
         }
     }
@@ -158,7 +150,7 @@ public final class SocketIOSocket: @unchecked Sendable {
         timeout: Duration = .seconds(10),
         ack callback: @escaping @Sendable (Result<[JSONValue], SocketIOAckError>) -> Void
     ) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             guard self.isConnected else {
                 callback(.failure(.disconnected))
                 return
@@ -242,7 +234,7 @@ public final class SocketIOSocket: @unchecked Sendable {
     /// Disconnects the socket from its namespace (the client gets DISCONNECT); with `close`, also closes the whole
     /// connection (Node's `socket.disconnect(true)`).
     public func disconnect(close: Bool = false) {
-        self.onLoop {
+        self.eventLoop.runOnLoop {
             guard self.isConnected else {
                 return
             }

@@ -89,12 +89,8 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
 
     /// Sends messages in order, from any thread. Dropped once the connection is closing.
     public func send(_ messages: [WebSocketMessage]) {
-        if self.eventLoop.inEventLoop {
+        self.eventLoop.runOnLoop {
             self.sendOnLoop(messages)
-        } else {
-            self.eventLoop.execute {
-                self.sendOnLoop(messages)
-            }
         }
     }
 
@@ -106,12 +102,8 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
     /// Starts the closing handshake (RFC 6455 §7.1.2) from any thread: the close frame goes after what was sent
     /// before; the TCP connection closes when the client answers, or after the close timeout.
     public func close(code: WebSocketErrorCode = .normalClosure) {
-        if self.eventLoop.inEventLoop {
+        self.eventLoop.runOnLoop {
             self.closeOnLoop(code: code)
-        } else {
-            self.eventLoop.execute {
-                self.closeOnLoop(code: code)
-            }
         }
     }
 
