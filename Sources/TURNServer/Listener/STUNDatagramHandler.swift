@@ -74,12 +74,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
                 table.receivedTURNMessage(
                     message,
                     from: self.fiveTuple(client: source, envelope: envelope),
-                    output: .datagram(
-                        listener: context.channel,
-                        remote: envelope.remoteAddress,
-                        socket: self.socket,
-                        client: source
-                    ),
+                    output: .datagram(listener: context.channel, socket: self.socket, client: source),
                     allocator: context.channel.allocator
                 )
                 return

@@ -8,14 +8,14 @@ import STUNCodec
 /// listener's socket directly (``DatagramSocket``), so the peer's payload is not copied to put the ChannelData header
 /// in front of it.
 enum ClientOutput {
-    case datagram(listener: any Channel, remote: SocketAddress, socket: DatagramSocket, client: TransportAddress)
+    case datagram(listener: any Channel, socket: DatagramSocket, client: TransportAddress)
     case stream(any Channel)
 
     /// Writes a response without flushing; the caller flushes once per read batch.
     func write(_ buffer: ByteBuffer) {
         switch self {
-        case .datagram(let listener, let remote, _, _):
-            listener.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+        case .datagram(let listener, _, let client):
+            listener.write(AddressedEnvelope(remoteAddress: client.makeSocketAddress(), data: buffer), promise: nil)
         case .stream(let channel):
             channel.write(buffer, promise: nil)
         }
@@ -23,7 +23,7 @@ enum ClientOutput {
 
     func flush() {
         switch self {
-        case .datagram(let listener, _, _, _): listener.flush()
+        case .datagram(let listener, _, _): listener.flush()
         case .stream(let channel): channel.flush()
         }
     }
@@ -33,7 +33,7 @@ enum ClientOutput {
     /// `false` when the datagram was dropped.
     func sendChannelData(number: UInt16, payload: ByteBuffer, allocator: ByteBufferAllocator) -> Bool {
         switch self {
-        case .datagram(_, _, let socket, let client):
+        case .datagram(_, let socket, let client):
             let header = UInt32(number) << 16 | UInt32(payload.readableBytes)
             return socket.send(header: header, payload: payload, to: client)
         case .stream(let channel):
@@ -47,7 +47,7 @@ enum ClientOutput {
     /// Relays a complete message (a Data indication, RFC 8656 §11.4). Returns `false` when it was dropped.
     func sendRelayed(_ message: ByteBuffer) -> Bool {
         switch self {
-        case .datagram(_, _, let socket, let client):
+        case .datagram(_, let socket, let client):
             return socket.send(payload: message, to: client)
         case .stream(let channel):
             channel.write(message, promise: nil)
