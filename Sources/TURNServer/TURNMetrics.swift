@@ -71,6 +71,25 @@ public final class TURNMetrics: Sendable {
         var packetsToClient = 0
         var bytesToClient = 0
         var dropped: [DropReason: Int] = [:]
+
+        enum Direction {
+            case toPeer, toClient
+        }
+
+        /// Counts what a relay send did: datagrams and payload bytes sent, `send_failed` drops.
+        mutating func record(_ result: DatagramSocket.FlushResult, _ direction: Direction) {
+            switch direction {
+            case .toPeer:
+                self.packetsToPeer += result.sent
+                self.bytesToPeer += result.payloadBytes
+            case .toClient:
+                self.packetsToClient += result.sent
+                self.bytesToClient += result.payloadBytes
+            }
+            if result.failed > 0 {
+                self.dropped[.sendFailed, default: 0] += result.failed
+            }
+        }
     }
 
     func flush(_ tally: inout Tally) {

@@ -9,13 +9,13 @@ final class Allocation {
     var state: AllocationState
     let clientOutput: ClientOutput
     /// Relay sockets, one per address family (RFC 8656 §7.2 dual allocation), with their advertised addresses.
-    var relays: [(address: TransportAddress, channel: any Channel)] = []
+    var relays: [(address: TransportAddress, channel: any Channel, socket: DatagramSocket)] = []
     /// The transaction of the Allocate that created it and the response sent, so that a retransmission of that
     /// Allocate is answered with the same response (RFC 8656 §7.2) instead of 437.
     let allocateTransactionID: STUNTransactionID
     var allocateResponse: ByteBuffer?
     var limiter: BandwidthLimiter?
-    /// Whether relay sockets were written since the last flush.
+    /// Whether datagrams were queued on the relay sockets, or for the client, since the last flush.
     var relayNeedsFlush = false
     var clientNeedsFlush = false
     var isClosed = false
@@ -35,9 +35,9 @@ final class Allocation {
     }
 
     /// The relay socket for a peer's address family.
-    func relayChannel(for peer: TransportAddress) -> (any Channel)? {
+    func relaySocket(for peer: TransportAddress) -> DatagramSocket? {
         for relay in self.relays where relay.address.family == peer.family {
-            return relay.channel
+            return relay.socket
         }
         return nil
     }

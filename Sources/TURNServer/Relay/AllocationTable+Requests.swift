@@ -358,7 +358,7 @@ extension AllocationTable {
         signing: Signing,
         allocator: ByteBufferAllocator
     ) {
-        allocation.relays = bindings.map { ($0.address, $0.channel) }
+        allocation.relays = bindings.map { ($0.address, $0.channel, $0.socket) }
         self.allocations[allocation.fiveTuple] = allocation
         for binding in bindings {
             self.shared.relayRegistry.insert(binding.address)
@@ -417,6 +417,7 @@ extension AllocationTable {
     struct RelayBinding {
         var address: TransportAddress
         var channel: any Channel
+        var socket: DatagramSocket
         var reserved: (address: TransportAddress, channel: any Channel)?
     }
 
@@ -480,13 +481,16 @@ extension AllocationTable {
                 attempt: attempt + 1
             )
         }
-        return self.makeRelaySocket(address: address, allocation: allocation).assumeIsolated().flatMap { channel in
+        return self.makeRelaySocket(address: address, allocation: allocation).assumeIsolated().flatMap { relay in
+            let (channel, socket) = relay
             guard reserveNext else {
-                return channel.eventLoop.makeSucceededFuture(RelayBinding(address: address, channel: channel))
+                return channel.eventLoop.makeSucceededFuture(
+                    RelayBinding(address: address, channel: channel, socket: socket)
+                )
             }
             let nextAddress = TransportAddress(ip: ip, port: UInt16(chosen + 1))
-            return self.makeRelaySocket(address: nextAddress, allocation: nil).map { reservedChannel in
-                RelayBinding(address: address, channel: channel, reserved: (nextAddress, reservedChannel))
+            return self.makeRelaySocket(address: nextAddress, allocation: nil).map { reserved in
+                RelayBinding(address: address, channel: channel, socket: socket, reserved: (nextAddress, reserved.0))
             }.flatMapError { error in
                 channel.close(promise: nil)
                 return channel.eventLoop.makeFailedFuture(error)
@@ -495,32 +499,37 @@ extension AllocationTable {
     }
 
     /// One UDP socket bound to `address` on this loop. With no allocation (a reservation) it reads nothing.
-    private func makeRelaySocket(address: TransportAddress, allocation: Allocation?) -> EventLoopFuture<any Channel> {
+    ///
+    /// The socket is opened here rather than by the bootstrap so that the relay can send on it directly
+    /// (``DatagramSocket``). A relay socket takes a peer's bursts (a video keyframe is tens of datagrams at once):
+    /// 1 MiB of receive buffer instead of the kernel's default (about 200 KiB) keeps them while the loop serves
+    /// other sockets; the kernel charges only what is queued.
+    private func makeRelaySocket(
+        address: TransportAddress,
+        allocation: Allocation?
+    ) -> EventLoopFuture<(any Channel, DatagramSocket)> {
+        let socket: DatagramSocket
+        do {
+            socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 1 << 20, reusePort: false)
+        } catch {
+            return self.eventLoop.makeFailedFuture(error)
+        }
         let table = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundAllocation = allocation.map { NIOLoopBound($0, eventLoop: self.eventLoop) }
-        // A relay socket takes a peer's bursts (a video keyframe is tens of datagrams at once): 1 MiB of receive
-        // buffer instead of the kernel's default (about 200 KiB) keeps them while the loop serves other sockets;
-        // the kernel charges only what is queued.
-        var bootstrap = DatagramBootstrap(group: self.eventLoop)
-            .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
+        return DatagramBootstrap(group: self.eventLoop)
             .channelOption(.datagramVectorReadMessageCount, value: 16)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let boundAllocation {
                         try channel.pipeline.syncOperations.addHandler(
-                            RelayHandler(table: table.value, allocation: boundAllocation.value)
+                            RelayHandler(table: table.value, allocation: boundAllocation.value, socket: socket)
                         )
                     }
                 }
             }
-        if case .v6 = address.ip {
-            bootstrap = bootstrap.channelOption(
-                .socket(SocketOptionLevel(IPPROTO_IPV6), SocketOptionName(IPV6_V6ONLY)),
-                value: 1
-            )
-        }
-        return bootstrap.bind(to: address.makeSocketAddress())
+            .withBoundSocket(socket.descriptor)
+            .map { ($0, socket) }
     }
 
     // MARK: - Refresh (RFC 8656 §8)

@@ -149,7 +149,7 @@ final class AllocationTable {
     }
 
     private func sendToPeer(_ payload: ByteBuffer, peer: TransportAddress, allocation: Allocation, now: NIODeadline) {
-        guard allocation.state.hasPermission(for: peer.ip, now: now), let relay = allocation.relayChannel(for: peer)
+        guard allocation.state.hasPermission(for: peer.ip, now: now), let relay = allocation.relaySocket(for: peer)
         else {
             self.tally.dropped[.noPermission, default: 0] += 1
             return
@@ -158,30 +158,31 @@ final class AllocationTable {
             self.tally.dropped[.bandwidth, default: 0] += 1
             return
         }
-        // The payload is a slice of the datagram the client sent: written as is, never copied. Through the relay
-        // channel rather than a direct send: the datagrams of one listener read batch for one allocation leave in
-        // one `sendmmsg` when the batch is flushed.
-        relay.write(AddressedEnvelope(remoteAddress: peer.makeSocketAddress(), data: payload), promise: nil)
-        self.tally.packetsToPeer += 1
-        self.tally.bytesToPeer += payload.readableBytes
+        // The payload is a slice of the datagram the client sent: queued as is, never copied, and sent when the
+        // listener's read batch ends, with the allocation's other datagrams for the same peer in one GSO send.
+        var result = DatagramSocket.FlushResult()
+        relay.enqueue(payload: payload, to: peer, into: &result)
+        self.tally.record(result, .toPeer)
         if !allocation.relayNeedsFlush {
             allocation.relayNeedsFlush = true
             self.relaysToFlush.append(allocation)
         }
     }
 
-    /// Flushes the relay sockets written during a listener's read batch.
+    /// Sends what was queued on relay sockets during a listener's read batch.
     func flushRelays() {
         guard !self.relaysToFlush.isEmpty else {
             return
         }
+        var result = DatagramSocket.FlushResult()
         for allocation in self.relaysToFlush {
             allocation.relayNeedsFlush = false
             for relay in allocation.relays {
-                relay.channel.flush()
+                relay.socket.flush(into: &result)
             }
         }
         self.relaysToFlush.removeAll(keepingCapacity: true)
+        self.tally.record(result, .toPeer)
     }
 
     // MARK: - Data plane: peer to client
@@ -206,9 +207,14 @@ final class AllocationTable {
             self.tally.dropped[.bandwidth, default: 0] += 1
             return
         }
-        let sent: Bool
+        var result = DatagramSocket.FlushResult()
         if let number = allocation.state.channel(forPeer: peer, now: now) {
-            sent = allocation.clientOutput.sendChannelData(number: number, payload: payload, allocator: allocator)
+            allocation.clientOutput.sendChannelData(
+                number: number,
+                payload: payload,
+                allocator: allocator,
+                into: &result
+            )
         } else {
             var writer = STUNMessageWriter(
                 type: STUNMessageType(method: .data, messageClass: .indication),
@@ -217,17 +223,21 @@ final class AllocationTable {
             )
             writer.append(XORPeerAddress(address: peer))
             writer.append(DataAttribute(payload))
-            sent = allocation.clientOutput.sendRelayed(writer.finish())
+            allocation.clientOutput.sendRelayed(writer.finish(), payloadBytes: payload.readableBytes, into: &result)
         }
-        guard sent else {
-            self.tally.dropped[.sendFailed, default: 0] += 1
+        allocation.clientNeedsFlush = true
+        self.tally.record(result, .toClient)
+    }
+
+    /// Sends what was queued for an allocation's client during its relay socket's read batch.
+    func flushToClient(_ allocation: Allocation) {
+        guard allocation.clientNeedsFlush else {
             return
         }
-        if allocation.clientOutput.isStream {
-            allocation.clientNeedsFlush = true
-        }
-        self.tally.packetsToClient += 1
-        self.tally.bytesToClient += payload.readableBytes
+        allocation.clientNeedsFlush = false
+        var result = DatagramSocket.FlushResult()
+        allocation.clientOutput.flushRelayed(into: &result)
+        self.tally.record(result, .toClient)
     }
 }
 

@@ -4,9 +4,9 @@ import STUNCodec
 /// How packets reach one client: through the UDP listener socket that received its Allocate (addressed to the
 /// client), or down its TCP connection.
 ///
-/// Responses go through the NIO channel (`write`, flushed once per read batch). Relayed data over UDP is sent on the
-/// listener's socket directly (``DatagramSocket``), so the peer's payload is not copied to put the ChannelData header
-/// in front of it.
+/// Responses go through the NIO channel (`write`, flushed once per read batch). Relayed data over UDP is queued on
+/// the listener's socket itself (``DatagramSocket``) and sent at the end of the relay socket's read batch, so the
+/// peer's payload is not copied to put the ChannelData header in front of it.
 enum ClientOutput {
     case datagram(listener: any Channel, socket: DatagramSocket, client: TransportAddress)
     case stream(any Channel)
@@ -28,37 +28,46 @@ enum ClientOutput {
         }
     }
 
-    /// Relays a peer's payload as ChannelData (RFC 8656 §12.4): over UDP in one `sendmsg` with the header in its own
-    /// iovec; over TCP copied behind the header and padded to four bytes (§12.5), written without a flush. Returns
-    /// `false` when the datagram was dropped.
-    func sendChannelData(number: UInt16, payload: ByteBuffer, allocator: ByteBufferAllocator) -> Bool {
+    /// Sends the relayed data queued or written for the client since the last time; counts it in `result`.
+    func flushRelayed(into result: inout DatagramSocket.FlushResult) {
+        switch self {
+        case .datagram(_, let socket, _): socket.flush(into: &result)
+        case .stream(let channel): channel.flush()
+        }
+    }
+
+    /// Relays a peer's payload as ChannelData (RFC 8656 §12.4): over UDP queued on the listener socket with the
+    /// header in its own iovec (see ``DatagramSocket``); over TCP copied behind the header and padded to four bytes
+    /// (§12.5), written. Either way it leaves at ``flushRelayed(into:)``.
+    func sendChannelData(
+        number: UInt16,
+        payload: ByteBuffer,
+        allocator: ByteBufferAllocator,
+        into result: inout DatagramSocket.FlushResult
+    ) {
         switch self {
         case .datagram(_, let socket, let client):
             let header = UInt32(number) << 16 | UInt32(payload.readableBytes)
-            return socket.send(header: header, payload: payload, to: client)
+            socket.enqueue(header: header, payload: payload, to: client, into: &result)
         case .stream(let channel):
             var buffer = allocator.buffer(capacity: payload.readableBytes + 8)
             ChannelData(channelNumber: number, payload: payload).encode(into: &buffer, padToFourBytes: true)
             channel.write(buffer, promise: nil)
-            return true
+            result.sent += 1
+            result.payloadBytes += payload.readableBytes
         }
     }
 
-    /// Relays a complete message (a Data indication, RFC 8656 §11.4). Returns `false` when it was dropped.
-    func sendRelayed(_ message: ByteBuffer) -> Bool {
+    /// Relays a complete message (a Data indication, RFC 8656 §11.4) carrying `payloadBytes` of a peer's data;
+    /// it leaves at ``flushRelayed(into:)``.
+    func sendRelayed(_ message: ByteBuffer, payloadBytes: Int, into result: inout DatagramSocket.FlushResult) {
         switch self {
         case .datagram(_, let socket, let client):
-            return socket.send(payload: message, to: client)
+            socket.enqueue(payload: message, relayedBytes: payloadBytes, to: client, into: &result)
         case .stream(let channel):
             channel.write(message, promise: nil)
-            return true
+            result.sent += 1
+            result.payloadBytes += payloadBytes
         }
-    }
-
-    var isStream: Bool {
-        if case .stream = self {
-            return true
-        }
-        return false
     }
 }

@@ -10,24 +10,39 @@ import Musl
 import Darwin
 #endif
 
-/// A UDP listener socket this process opens and binds itself before NIO takes it over
-/// (`DatagramBootstrap.withBoundSocket`): NIO reads it (vector reads, the channel pipeline) and the relay also sends
-/// peers' data to clients on it directly, one `sendmsg` per datagram from the payload slice as received, with no
-/// envelope, socket-address object or pending-write entry per datagram and, for ChannelData, the 4-byte header in its
-/// own iovec instead of a copy of the payload behind it. (Client-to-peer data stays on NIO's relay channels, whose
-/// flush per read batch sends an allocation's datagrams in one `sendmmsg`.)
+/// A UDP socket this process opens and binds itself before NIO takes it over (`DatagramBootstrap.withBoundSocket`):
+/// a client-facing listener or an allocation's relay socket. NIO reads it (vector reads, the channel pipeline); the
+/// relay sends on it directly. Relayed datagrams are queued (``enqueue(header:payload:to:)``) during a read batch
+/// and leave at its end (``flush()``): a run of datagrams of one size for one destination goes out in one
+/// `sendmsg` with UDP generic segmentation offload (`UDP_SEGMENT`, udp(7)), every header and payload in its own
+/// iovec, so the kernel routes and builds the run once instead of once per datagram, and no payload is copied in
+/// user space. A run of one is a plain `sendmsg`.
 ///
 /// Confined to the event loop of its channel, like everything of the relay (`@unchecked Sendable` only so that the
-/// channel initializer can hand it to the listener's handler). ``isOpen`` is cleared when the channel
+/// channel initializer can hand it to the socket's handler). ``isOpen`` is cleared when the channel
 /// goes inactive, on that loop, before any later event there: a closed descriptor's number may be reused by another
 /// socket at once, so nothing may be sent on it afterwards.
 final class DatagramSocket: @unchecked Sendable {
     let descriptor: CInt
     /// Whether the channel still owns the descriptor.
     var isOpen = true
+    /// Whether runs are sent with `UDP_SEGMENT`. Cleared for good when the kernel refuses it with `EIO` (the
+    /// route's device cannot checksum the segments); a run refused for another reason (a segment larger than the
+    /// path MTU, say) is sent again one datagram at a time.
+    private(set) var segmentationOffload = true
+    /// The run being queued.
+    private var run = DatagramRun()
+    /// The iovecs and ChannelData headers of one `sendmsg`, allocated once.
+    private let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: 2 * DatagramRun.maximumSegments)
+    private let headers = UnsafeMutablePointer<UInt32>.allocate(capacity: DatagramRun.maximumSegments)
 
     private init(descriptor: CInt) {
         self.descriptor = descriptor
+    }
+
+    deinit {
+        self.vectors.deallocate()
+        self.headers.deallocate()
     }
 
     /// Opens a non-blocking UDP socket for `address`'s family, applies the options and binds it.
@@ -80,34 +95,136 @@ final class DatagramSocket: @unchecked Sendable {
         }
     }
 
-    /// Sends one datagram to `destination`: the 4-byte `header` (a ChannelData header, RFC 8656 §12.4) when given,
-    /// then `payload`. Returns `false` when the kernel did not take it (a full send buffer, an unreachable
-    /// destination) or the socket is closed: UDP, so the datagram is dropped.
-    func send(header: UInt32? = nil, payload: ByteBuffer, to destination: TransportAddress) -> Bool {
-        guard self.isOpen else {
-            return false
+    /// What a ``flush(into:)`` did.
+    struct FlushResult: Equatable {
+        /// Datagrams the kernel took, and the relayed bytes they carry (ChannelData headers and Data indication
+        /// framing not counted).
+        var sent = 0
+        var payloadBytes = 0
+        /// Datagrams dropped: the socket is closed, its send buffer is full or the destination is unreachable
+        /// (UDP: they are lost, as on the wire).
+        var failed = 0
+        /// `sendmsg` calls made.
+        var systemCalls = 0
+    }
+
+    /// Queues one datagram for `destination`: the 4-byte `header` (a ChannelData header, RFC 8656 §12.4) when
+    /// given, then `payload`, which is kept (not copied) until it is sent. `relayedBytes` is what the byte counters
+    /// count for it (default: the payload's size). Sends the queued run first when this datagram cannot join it;
+    /// its result is added to `result`.
+    func enqueue(
+        header: UInt32? = nil,
+        payload: ByteBuffer,
+        relayedBytes: Int? = nil,
+        to destination: TransportAddress,
+        into result: inout FlushResult
+    ) {
+        if !self.run.canAppend(size: (header == nil ? 0 : 4) + payload.readableBytes, destination: destination) {
+            self.flush(into: &result)
         }
-        var headerBytes = header?.bigEndian ?? 0
-        return withUnsafeMutableBytes(of: &headerBytes) { headerRaw in
-            payload.withUnsafeReadableBytes { payloadRaw in
-                destination.withSockaddr { address, length in
-                    var vectors = (
-                        iovec(iov_base: headerRaw.baseAddress, iov_len: header == nil ? 0 : 4),
-                        iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: payloadRaw.baseAddress),
-                            iov_len: payloadRaw.count
-                        )
-                    )
-                    return withUnsafeMutableBytes(of: &vectors) { vectorsRaw in
-                        var message = msghdr()
-                        message.msg_name = UnsafeMutableRawPointer(mutating: address)
-                        message.msg_namelen = length
-                        message.msg_iov = vectorsRaw.baseAddress?.assumingMemoryBound(to: iovec.self)
-                        message.msg_iovlen = 2
-                        return sendmsg(self.descriptor, &message, CInt(MSG_DONTWAIT)) >= 0
-                    }
-                }
+        self.run.append(
+            header: header,
+            payload: payload,
+            relayedBytes: relayedBytes ?? payload.readableBytes,
+            destination: destination
+        )
+    }
+
+    /// Sends the queued run.
+    func flush(into result: inout FlushResult) {
+        guard let destination = self.run.destination else {
+            return
+        }
+        defer {
+            self.run.removeAll()
+        }
+        guard self.isOpen else {
+            result.failed += self.run.count
+            return
+        }
+        if self.run.count > 1 && self.segmentationOffload {
+            result.systemCalls += 1
+            if self.send(self.run.indices, segmentSize: self.run.segmentSize, to: destination) {
+                result.sent += self.run.count
+                result.payloadBytes += self.run.totalRelayedBytes
+                return
+            }
+            switch errno {
+            case EAGAIN, ENOBUFS:
+                // The send buffer is full: one at a time would fail the same way.
+                result.failed += self.run.count
+                return
+            case EIO:
+                self.segmentationOffload = false
+            default:
+                break
             }
         }
+        for index in self.run.indices {
+            result.systemCalls += 1
+            if self.send(index..<(index + 1), segmentSize: nil, to: destination) {
+                result.sent += 1
+                result.payloadBytes += self.run.relayedBytes[index]
+            } else {
+                result.failed += 1
+            }
+        }
+    }
+
+    /// One `sendmsg` of the queued datagrams in `range`; with a `segmentSize`, as one GSO message the kernel cuts
+    /// into datagrams of that size (the last may be shorter).
+    private func send(_ range: Range<Int>, segmentSize: Int?, to destination: TransportAddress) -> Bool {
+        var count = 0
+        for index in range {
+            if let header = self.run.headers[index] {
+                self.headers[index] = header.bigEndian
+                self.vectors[count] = iovec(iov_base: self.headers + index, iov_len: 4)
+                count += 1
+            }
+            // The run holds the buffer, so its storage stays where it is until the run is cleared after the send.
+            self.run.payloads[index].withUnsafeReadableBytes { bytes in
+                self.vectors[count] = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                    iov_len: bytes.count
+                )
+            }
+            count += 1
+        }
+        return destination.withSockaddr { address, length in
+            var message = msghdr()
+            message.msg_name = UnsafeMutableRawPointer(mutating: address)
+            message.msg_namelen = length
+            message.msg_iov = self.vectors
+            message.msg_iovlen = count
+            guard let segmentSize else {
+                return sendmsg(self.descriptor, &message, CInt(MSG_DONTWAIT)) >= 0
+            }
+            var control = SegmentSizeControlMessage(segmentSize: UInt16(segmentSize))
+            return withUnsafeMutableBytes(of: &control) { controlBytes in
+                message.msg_control = controlBytes.baseAddress
+                message.msg_controllen = controlBytes.count
+                return sendmsg(self.descriptor, &message, CInt(MSG_DONTWAIT)) >= 0
+            }
+        }
+    }
+}
+
+/// The `UDP_SEGMENT` control message (udp(7)): `cmsghdr` then the segment size as a `UInt16`, padded to
+/// `CMSG_SPACE(2)`.
+private struct SegmentSizeControlMessage {
+    /// `SOL_UDP` and `UDP_SEGMENT` from `<netinet/udp.h>` (Linux 4.18 and later).
+    private static let level: CInt = 17
+    private static let type: CInt = 103
+
+    var header: cmsghdr
+    var segmentSize: UInt16
+    var padding: (UInt16, UInt16, UInt16) = (0, 0, 0)
+
+    init(segmentSize: UInt16) {
+        self.header = cmsghdr()
+        self.header.cmsg_len = MemoryLayout<cmsghdr>.size + MemoryLayout<UInt16>.size
+        self.header.cmsg_level = Self.level
+        self.header.cmsg_type = Self.type
+        self.segmentSize = segmentSize
     }
 }
