@@ -51,9 +51,11 @@ let package = Package(
         ),
 
         // MARK: - Servers
+        .target(name: "CSocketBatch"),
         .target(
             name: "TURNServer",
             dependencies: [
+                "CSocketBatch",
                 "STUNCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

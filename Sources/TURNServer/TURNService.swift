@@ -17,7 +17,7 @@ import Darwin
 ///
 /// UDP scales across cores the way the relay needs: one SO_REUSEPORT socket per event loop on the same port
 /// (the kernel hashes each client's 5-tuple to one socket, so a client always lands on the same loop), each read
-/// with `recvmmsg` batches (`datagramVectorReadMessageCount`).
+/// with `recvmmsg` batches (``DatagramReceiver``).
 public final class TURNService: Service {
     private let configuration: TURNServerConfiguration
     private let eventLoopGroup: MultiThreadedEventLoopGroup
@@ -209,9 +209,13 @@ public final class TURNService: Service {
                 throw IOError(errnoCode: EAFNOSUPPORT, reason: "not an IP address: \(host)")
             }
             let socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 4 << 20, reusePort: true)
+            // NIO reads one datagram per wake-up; the handler reads the rest (`DatagramReceiver`).
             let bootstrap = DatagramBootstrap(group: loop)
-                .channelOption(.datagramVectorReadMessageCount, value: readCount)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: readCount * 2048))
+                .channelOption(.maxMessagesPerRead, value: 1)
+                .channelOption(
+                    .recvAllocator,
+                    value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize)
+                )
                 .channelOption(.receivePacketInfo, value: true)
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -220,6 +224,7 @@ public final class TURNService: Service {
                                 responder: responder,
                                 table: self.table(for: channel.eventLoop),
                                 socket: socket,
+                                receiver: DatagramReceiver(capacity: readCount, allocator: channel.allocator),
                                 metrics: metrics,
                                 logger: logger
                             )

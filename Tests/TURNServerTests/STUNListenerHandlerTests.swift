@@ -36,6 +36,7 @@ import Glibc
                 responder: BindingResponder(software: nil),
                 table: nil,
                 socket: socket,
+                receiver: DatagramReceiver(capacity: 4, allocator: ByteBufferAllocator()),
                 metrics: STUNMetrics(),
                 logger: .init(label: "test")
             )

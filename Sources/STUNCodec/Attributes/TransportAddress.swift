@@ -38,28 +38,46 @@ public struct TransportAddress: Hashable, Sendable, CustomStringConvertible {
     /// IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`, as a dual-stack socket reports IPv4 peers) stay IPv6; use
     /// ``unmappingIPv4()`` to turn them into IPv4.
     public init?(_ socketAddress: SocketAddress) {
-        // The sockaddr fields are read at their POSIX offsets rather than by name: the field accessors belong to a
-        // C module of swift-nio that this target does not import. Linux and BSD agree on these offsets (BSD splits
-        // the 2-byte family into length + family).
+        let converted: TransportAddress?
         switch socketAddress {
         case .v4(let v4):
-            let (ip, port) = withUnsafeBytes(of: v4.address) { raw in
-                (
-                    UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: Self.ipv4AddressOffset, as: UInt32.self)),
-                    UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: Self.portOffset, as: UInt16.self))
-                )
-            }
-            self.init(ip: .v4(ip), port: port)
+            converted = withUnsafeBytes(of: v4.address) { TransportAddress(sockaddr: $0) }
         case .v6(let v6):
-            let (high, low, port) = withUnsafeBytes(of: v6.address) { raw in
-                (
-                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: Self.ipv6AddressOffset, as: UInt64.self)),
-                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: Self.ipv6AddressOffset + 8, as: UInt64.self)),
-                    UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: Self.portOffset, as: UInt16.self))
-                )
-            }
-            self.init(ip: .v6(high, low), port: port)
+            converted = withUnsafeBytes(of: v6.address) { TransportAddress(sockaddr: $0) }
         case .unixDomainSocket:
+            converted = nil
+        }
+        guard let converted else {
+            return nil
+        }
+        self = converted
+    }
+
+    /// Reads a `sockaddr_in` or `sockaddr_in6` (as filled in by `recvmsg`), chosen by its family field; `nil` for
+    /// another family or too few bytes.
+    ///
+    /// The sockaddr fields are read at their POSIX offsets rather than by name: the field accessors belong to a
+    /// C module of swift-nio that this target does not import. Linux and BSD agree on these offsets (BSD splits
+    /// the 2-byte family into length + family).
+    public init?(sockaddr raw: UnsafeRawBufferPointer) {
+        guard raw.count >= 2 else {
+            return nil
+        }
+        #if canImport(Darwin)
+        let family = CInt(raw[1])
+        #else
+        let family = CInt(raw.loadUnaligned(as: UInt16.self))
+        #endif
+        let port = { UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: Self.portOffset, as: UInt16.self)) }
+        switch family {
+        case AF_INET where raw.count >= MemoryLayout<sockaddr_in>.size:
+            let ip = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: Self.ipv4AddressOffset, as: UInt32.self))
+            self.init(ip: .v4(ip), port: port())
+        case AF_INET6 where raw.count >= MemoryLayout<sockaddr_in6>.size:
+            let high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: Self.ipv6AddressOffset, as: UInt64.self))
+            let low = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: Self.ipv6AddressOffset + 8, as: UInt64.self))
+            self.init(ip: .v6(high, low), port: port())
+        default:
             return nil
         }
     }

@@ -21,15 +21,21 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     private let logger: Logger
     private var tally = STUNMetrics.Tally()
     private var needsFlush = false
+    private let receiver: DatagramReceiver
+    /// `recvmmsg` batches per wake-up before the loop serves its other sockets (the rest stays queued and wakes
+    /// the loop again).
+    private static let batchesPerWakeUp = 4
     private var localAddress: TransportAddress?
 
     init(
         responder: BindingResponder,
         table: AllocationTable?,
         socket: DatagramSocket,
+        receiver: DatagramReceiver,
         metrics: STUNMetrics,
         logger: Logger
     ) {
+        self.receiver = receiver
         self.responder = responder
         self.table = table
         self.socket = socket
@@ -53,7 +59,17 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         guard let source = TransportAddress(envelope.remoteAddress) else {
             return
         }
-        let packet = envelope.data
+        let destination = envelope.metadata?.packetInfo.flatMap { TransportAddress($0.destinationAddress)?.ip }
+        self.received(envelope.data, from: source, to: destination, context: context)
+    }
+
+    /// One datagram from `source`, sent to `destination` (the IP_PKTINFO address, when known).
+    private func received(
+        _ packet: ByteBuffer,
+        from source: TransportAddress,
+        to destination: TransportAddress.IP?,
+        context: ChannelHandlerContext
+    ) {
         let action: BindingResponder.Action
         switch PacketDemultiplexer.classify(packet, acceptingRFC5766Channels: self.table != nil) {
         case .unknown:
@@ -63,7 +79,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
                 action = .drop(.channelData)
                 break
             }
-            table.receivedChannelData(packet, from: self.fiveTuple(client: source, envelope: envelope))
+            table.receivedChannelData(packet, from: self.fiveTuple(client: source, destination: destination))
             return
         case .stun:
             guard let message = try? STUNMessage.decode(packet) else {
@@ -73,7 +89,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
             if let table = self.table, message.type.method != .binding {
                 table.receivedTURNMessage(
                     message,
-                    from: self.fiveTuple(client: source, envelope: envelope),
+                    from: self.fiveTuple(client: source, destination: destination),
                     output: .datagram(listener: context.channel, socket: self.socket, client: source),
                     allocator: context.channel.allocator
                 )
@@ -85,7 +101,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         if case .respond(let response, _) = action {
             // `promise: nil` avoids allocating a promise per datagram; the flush happens once per read batch.
             context.write(
-                self.wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: response)),
+                self.wrapOutboundOut(AddressedEnvelope(remoteAddress: source.makeSocketAddress(), data: response)),
                 promise: nil
             )
             self.needsFlush = true
@@ -94,23 +110,36 @@ final class STUNDatagramHandler: ChannelInboundHandler {
 
     /// The allocation key of a datagram: the server side is the address the client sent to (IP_PKTINFO), which
     /// differs from the socket's own address when it is bound to a wildcard.
-    private func fiveTuple(client: TransportAddress, envelope: AddressedEnvelope<ByteBuffer>) -> FiveTuple {
+    private func fiveTuple(client: TransportAddress, destination: TransportAddress.IP?) -> FiveTuple {
         var server = self.localAddress ?? TransportAddress(ip: .v4(0), port: 0)
-        if let destination = envelope.metadata?.packetInfo?.destinationAddress,
-            let address = TransportAddress(destination)
-        {
-            server.ip = address.ip
+        if let destination {
+            server.ip = destination
         }
         return FiveTuple(client: client, server: server, transport: .udp)
     }
 
+    /// NIO read the first datagram of this wake-up; the rest are read here in `recvmmsg` batches (see
+    /// ``DatagramReceiver``), each batch's responses and relayed datagrams sent before the next batch is read.
     func channelReadComplete(context: ChannelHandlerContext) {
+        self.flushBatch(context: context)
+        for _ in 0..<Self.batchesPerWakeUp {
+            let count = self.receiver.receive(from: self.socket, packetInfo: true) { packet, source, destination in
+                self.received(packet, from: source, to: destination, context: context)
+            }
+            self.flushBatch(context: context)
+            guard count == self.receiver.capacity else {
+                break
+            }
+        }
+        self.metrics.flush(&self.tally, transport: self.metrics.udp)
+    }
+
+    private func flushBatch(context: ChannelHandlerContext) {
         if self.needsFlush {
             self.needsFlush = false
             context.flush()
         }
         self.table?.flushRelays()
-        self.metrics.flush(&self.tally, transport: self.metrics.udp)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

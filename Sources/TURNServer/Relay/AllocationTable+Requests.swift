@@ -516,9 +516,10 @@ extension AllocationTable {
         }
         let table = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundAllocation = allocation.map { NIOLoopBound($0, eventLoop: self.eventLoop) }
+        // NIO reads one datagram per wake-up; the relay handler reads the rest (`DatagramReceiver`).
         return DatagramBootstrap(group: self.eventLoop)
-            .channelOption(.datagramVectorReadMessageCount, value: 16)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let boundAllocation {

@@ -18,6 +18,10 @@ final class AllocationTable {
     var pendingAllocates: [FiveTuple: STUNTransactionID] = [:]
     /// Allocations whose relay sockets were written in this read batch.
     private var relaysToFlush: [Allocation] = []
+    /// Reads the relay sockets of this loop.
+    private let receiver: DatagramReceiver
+    /// `recvmmsg` batches per relay socket and wake-up before the loop serves its other sockets.
+    static let batchesPerWakeUp = 4
     private var sweepTask: RepeatedTask?
     var tally = TURNMetrics.Tally()
     private var reportedPermissions = 0
@@ -26,6 +30,7 @@ final class AllocationTable {
     init(eventLoop: any EventLoop, shared: TURNSharedState) {
         self.eventLoop = eventLoop
         self.shared = shared
+        self.receiver = DatagramReceiver(capacity: 16, allocator: ByteBufferAllocator())
     }
 
     var logger: Logger { self.shared.logger }
@@ -190,19 +195,20 @@ final class AllocationTable {
     /// RFC 8656 §11.3 and §12.6: a datagram from a peer reaches the client as ChannelData when a channel is bound to
     /// the peer, as a Data indication otherwise; dropped without a permission.
     func receivedFromPeer(
-        _ envelope: AddressedEnvelope<ByteBuffer>,
+        _ payload: ByteBuffer,
+        from source: TransportAddress,
         allocation: Allocation,
         allocator: ByteBufferAllocator
     ) {
-        guard !allocation.isClosed, let peer = TransportAddress(envelope.remoteAddress)?.unmappingIPv4() else {
+        guard !allocation.isClosed else {
             return
         }
+        let peer = source.unmappingIPv4()
         let now = NIODeadline.now()
         guard allocation.state.hasPermission(for: peer.ip, now: now) else {
             self.tally.dropped[.noPermission, default: 0] += 1
             return
         }
-        let payload = envelope.data
         if allocation.limiter != nil, allocation.limiter?.admit(payload.readableBytes, now: now) == false {
             self.tally.dropped[.bandwidth, default: 0] += 1
             return
@@ -227,6 +233,20 @@ final class AllocationTable {
         }
         allocation.clientNeedsFlush = true
         self.tally.record(result, .toClient)
+    }
+
+    /// Reads the datagrams left on an allocation's relay socket in `recvmmsg` batches, each batch sent on to the
+    /// client before the next is read (see ``DatagramReceiver``).
+    func drainRelay(_ socket: DatagramSocket, allocation: Allocation, allocator: ByteBufferAllocator) {
+        for _ in 0..<Self.batchesPerWakeUp {
+            let count = self.receiver.receive(from: socket, packetInfo: false) { payload, peer, _ in
+                self.receivedFromPeer(payload, from: peer, allocation: allocation, allocator: allocator)
+            }
+            self.flushToClient(allocation)
+            guard count == self.receiver.capacity else {
+                break
+            }
+        }
     }
 
     /// Sends what was queued for an allocation's client during its relay socket's read batch.

@@ -1,7 +1,9 @@
 import NIOCore
+import STUNCodec
 
 /// The handler of one allocation's relay socket (the peer side, RFC 8656 §11.3): hands each peer datagram to the
-/// allocation table of the same event loop, and sends what that queued for the client once per read batch.
+/// allocation table of the same event loop, and sends what that queued for the client once per read batch. NIO reads
+/// the first datagram of each wake-up, the handler the rest (``DatagramReceiver``).
 final class RelayHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -22,8 +24,13 @@ final class RelayHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = self.unwrapInboundIn(data)
+        guard let peer = TransportAddress(envelope.remoteAddress) else {
+            return
+        }
         self.table.receivedFromPeer(
-            self.unwrapInboundIn(data),
+            envelope.data,
+            from: peer,
             allocation: self.allocation,
             allocator: context.channel.allocator
         )
@@ -31,6 +38,7 @@ final class RelayHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         self.table.flushToClient(self.allocation)
+        self.table.drainRelay(self.socket, allocation: self.allocation, allocator: context.channel.allocator)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

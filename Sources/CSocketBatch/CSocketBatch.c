@@ -1,0 +1,13 @@
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "CSocketBatch.h"
+
+int switchboard_recvmmsg(int descriptor, void *messages, unsigned int count, int flags) {
+    return recvmmsg(descriptor, (struct mmsghdr *)messages, count, flags, NULL);
+}
+
+unsigned long switchboard_mmsghdr_size(void) {
+    return sizeof(struct mmsghdr);
+}

@@ -1,0 +1,83 @@
+import NIOCore
+import STUNCodec
+import Testing
+
+@testable import TURNServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The relay's own `recvmmsg` reads on loopback: datagrams in batches of at most the receiver's capacity, each with
+/// its source address and, with IP_PKTINFO on, the address it was sent to.
+@Suite struct DatagramReceiverTests {
+    private static let loopback = TransportAddress(ip: .v4(0x7F00_0001), port: 0)
+
+    private func boundAddress(_ socket: DatagramSocket) throws -> TransportAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.descriptor, $0, &length) }
+        }
+        try #require(result == 0)
+        return try #require(
+            withUnsafeBytes(of: storage) {
+                TransportAddress(sockaddr: UnsafeRawBufferPointer(rebasing: $0[..<Int(length)]))
+            }
+        )
+    }
+
+    private func send(_ bytes: [UInt8], from socket: DatagramSocket, to destination: TransportAddress) {
+        var result = DatagramSocket.FlushResult()
+        socket.enqueue(payload: ByteBuffer(bytes: bytes), to: destination, into: &result)
+        socket.flush(into: &result)
+    }
+
+    @Test func readsBatchesWithSourceAndDestination() throws {
+        let receiving = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 20, reusePort: false)
+        let sending = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
+        defer {
+            close(receiving.descriptor)
+            close(sending.descriptor)
+        }
+        var on: CInt = 1
+        try #require(
+            setsockopt(receiving.descriptor, CInt(IPPROTO_IP), IP_PKTINFO, &on, socklen_t(MemoryLayout<CInt>.size)) == 0
+        )
+        let destination = try self.boundAddress(receiving)
+        let source = try self.boundAddress(sending)
+        for index in 0..<6 {
+            self.send([UInt8](repeating: UInt8(index), count: index + 1), from: sending, to: destination)
+        }
+        let receiver = DatagramReceiver(capacity: 4, allocator: ByteBufferAllocator())
+        var received: [([UInt8], TransportAddress, TransportAddress.IP?)] = []
+        var held: [ByteBuffer] = []
+        let first = receiver.receive(from: receiving, packetInfo: true) { datagram, from, to in
+            received.append((Array(datagram.readableBytesView), from, to))
+            held.append(datagram)  // still held when the next batch is read: it must not be overwritten
+        }
+        let second = receiver.receive(from: receiving, packetInfo: true) { datagram, from, to in
+            received.append((Array(datagram.readableBytesView), from, to))
+        }
+        let third = receiver.receive(from: receiving, packetInfo: true) { _, _, _ in Issue.record("nothing left") }
+        #expect([first, second, third] == [4, 2, 0])
+        #expect(received.map(\.0) == (0..<6).map { [UInt8](repeating: UInt8($0), count: $0 + 1) })
+        #expect(received.allSatisfy { $0.1 == source && $0.2 == .v4(0x7F00_0001) })
+        #expect(
+            held.map { Array($0.readableBytesView) } == (0..<4).map { [UInt8](repeating: UInt8($0), count: $0 + 1) }
+        )
+    }
+
+    @Test func aClosedSocketIsNotRead() throws {
+        let socket = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
+        defer {
+            close(socket.descriptor)
+        }
+        self.send([1], from: socket, to: try self.boundAddress(socket))
+        socket.isOpen = false
+        let receiver = DatagramReceiver(capacity: 4, allocator: ByteBufferAllocator())
+        #expect(
+            receiver.receive(from: socket, packetInfo: false) { _, _, _ in Issue.record("read a closed socket") } == 0
+        )
+    }
+}
