@@ -216,7 +216,7 @@ public final class TURNService: Service {
                     .recvAllocator,
                     value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize)
                 )
-                .channelOption(.receivePacketInfo, value: true)
+                .channelOption(.receivePacketInfo, value: AllocationTable.isWildcard(address.ip))
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(

@@ -26,6 +26,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     /// the loop again).
     private static let batchesPerWakeUp = 4
     private var localAddress: TransportAddress?
+    private var readsPacketInfo = false
 
     init(
         responder: BindingResponder,
@@ -45,6 +46,8 @@ final class STUNDatagramHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         self.localAddress = context.localAddress.flatMap(TransportAddress.init)
+        // Only a wildcard socket needs IP_PKTINFO to know which of the host's addresses a client sent to.
+        self.readsPacketInfo = self.localAddress.map { AllocationTable.isWildcard($0.ip) } ?? false
         context.fireChannelActive()
     }
 
@@ -123,7 +126,10 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         self.flushBatch(context: context)
         for _ in 0..<Self.batchesPerWakeUp {
-            let count = self.receiver.receive(from: self.socket, packetInfo: true) { packet, source, destination in
+            let count = self.receiver.receive(from: self.socket, packetInfo: self.readsPacketInfo) {
+                packet,
+                source,
+                destination in
                 self.received(packet, from: source, to: destination, context: context)
             }
             self.flushBatch(context: context)

@@ -36,8 +36,9 @@ final class Allocation {
 
     /// The relay socket for a peer's address family.
     func relaySocket(for peer: TransportAddress) -> DatagramSocket? {
-        for relay in self.relays where relay.address.family == peer.family {
-            return relay.socket
+        // By index: iterating the tuples would retain and release each one's channel and socket.
+        for index in self.relays.indices where self.relays[index].address.family == peer.family {
+            return self.relays[index].socket
         }
         return nil
     }
