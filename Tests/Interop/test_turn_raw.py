@@ -2,9 +2,12 @@
 independent of the server's Swift codec)."""
 
 import hashlib
+import socket
 import struct
+import time
 
 import pytest
+from conftest import TURN_ARGS
 
 from rawstun import (
     ADDITIONAL_ADDRESS_FAMILY, ALLOCATE, CHANNEL_BIND, CHANNEL_NUMBER, CREATE_PERMISSION, ERROR, LIFETIME,
@@ -219,3 +222,34 @@ def test_ipv6_relay_and_dual_allocation(turn_server):
         both, (REQUESTED_ADDRESS_FAMILY, bytes([1, 0, 0, 0])), (ADDITIONAL_ADDRESS_FAMILY, bytes([2, 0, 0, 0]))
     )
     assert response.error_code == 400
+
+
+def test_wildcard_listener_and_a_burst_through_a_channel(start_switchboard, peer):
+    """On a socket bound to 0.0.0.0 the server learns from IP_PKTINFO which address a client reached (the relay
+    address follows it); a burst of equal datagrams crosses the relay both ways in order, whatever the server
+    batches (its own recvmmsg reads, segmentation-offload sends)."""
+    server = start_switchboard(args=[*TURN_ARGS, "--set", "stun.addresses=0.0.0.0"])
+    client = Client(server.stun_port)
+    response = allocate(client)
+    assert response.cls == SUCCESS, response.error_code
+    assert [host for host, _ in relayed(response)] == ["127.0.0.1"]
+    request = Message(CHANNEL_BIND, REQUEST).add(CHANNEL_NUMBER, struct.pack("!HH", 0x4001, 0))
+    request.add(XOR_PEER_ADDRESS, xor_address("127.0.0.1", peer.port, request.transaction_id))
+    for name, value in ((0x0006, b"bench"), (0x0014, client.realm.encode()), (0x0015, client.nonce)):
+        request.add(name, value)
+    assert client.transact(request, key=KEY).cls == SUCCESS
+    client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    payloads = [struct.pack("!I", index) + bytes([index % 251]) * 96 for index in range(40)]
+    for payload in payloads:
+        client.send_raw(struct.pack("!HH", 0x4001, len(payload)) + payload)
+    echoed = []
+    for _ in payloads:
+        data = client.receive()
+        assert struct.unpack("!HH", data[:4]) == (0x4001, len(payloads[0]))
+        echoed.append(data[4:])
+    assert echoed == payloads
+    # The data-plane counters are published once a second.
+    deadline = time.monotonic() + 5
+    while server.metric("switchboard_turn_packets_total", direction="peer_to_client") < len(payloads):
+        assert time.monotonic() < deadline, "relayed datagrams not counted"
+        time.sleep(0.1)
