@@ -127,6 +127,30 @@ import Glibc
         #expect(self.receive(otherReceiver) == [UInt8](repeating: 1, count: 8))
     }
 
+    /// A run the kernel refuses is sent again one datagram at a time. `SO_NO_CHECK` (no UDP checksums) makes Linux
+    /// refuse segmentation offload with `EINVAL` (udp_send_skb), which is not a reason to give it up for good.
+    @Test func aRefusedRunIsSentOneByOne() throws {
+        let (sender, receiver, destination) = try self.pair()
+        defer {
+            close(sender.descriptor)
+            close(receiver.descriptor)
+        }
+        var noChecksum: CInt = 1
+        try #require(
+            setsockopt(sender.descriptor, SOL_SOCKET, SO_NO_CHECK, &noChecksum, socklen_t(MemoryLayout<CInt>.size)) == 0
+        )
+        var result = DatagramSocket.FlushResult()
+        for index in 0..<5 {
+            sender.enqueue(payload: ByteBuffer(repeating: UInt8(index), count: 50), to: destination, into: &result)
+        }
+        sender.flush(into: &result)
+        #expect(result == DatagramSocket.FlushResult(sent: 5, payloadBytes: 250, failed: 0, systemCalls: 6))
+        #expect(sender.segmentationOffload)
+        for index in 0..<5 {
+            #expect(self.receive(receiver) == [UInt8](repeating: UInt8(index), count: 50))
+        }
+    }
+
     @Test func aClosedSocketSendsNothing() throws {
         let sender = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
         defer {

@@ -26,9 +26,9 @@ final class DatagramSocket: @unchecked Sendable {
     let descriptor: CInt
     /// Whether the channel still owns the descriptor.
     var isOpen = true
-    /// Whether runs are sent with `UDP_SEGMENT`. Cleared for good when the kernel refuses it with `EIO` (the
-    /// route's device cannot checksum the segments); a run refused for another reason (a segment larger than the
-    /// path MTU, say) is sent again one datagram at a time.
+    /// Whether runs are sent with `UDP_SEGMENT`. Cleared for good when the kernel cannot do it (`EIO`: the route's
+    /// device cannot checksum the segments; `ENOPROTOOPT`, `EOPNOTSUPP`: no such option); a run refused for
+    /// another reason (`EINVAL`: a segment larger than the path MTU, say) is sent again one datagram at a time.
     private(set) var segmentationOffload = true
     /// The run being queued.
     private var run = DatagramRun()
@@ -154,7 +154,8 @@ final class DatagramSocket: @unchecked Sendable {
                 // The send buffer is full: one at a time would fail the same way.
                 result.failed += self.run.count
                 return
-            case EIO:
+            case EIO, ENOPROTOOPT, EOPNOTSUPP:
+                // No checksum offload on the route's device, or a kernel without UDP_SEGMENT (before 4.18).
                 self.segmentationOffload = false
             default:
                 break
