@@ -68,6 +68,37 @@ import Glibc
         )
     }
 
+    /// A drain reads at most `batchesPerWakeUp` full batches, calling `afterBatch` after each; what is left waits for
+    /// the next wake-up.
+    @Test func aDrainStopsAfterItsBatchesOrWhenTheSocketIsEmpty() throws {
+        let socket = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 20, reusePort: false)
+        defer {
+            close(socket.descriptor)
+        }
+        let address = try self.boundAddress(socket)
+        for index in 0..<10 {
+            self.send([UInt8(index)], from: socket, to: address)
+        }
+        let receiver = DatagramReceiver(capacity: 2, allocator: ByteBufferAllocator())
+        var read: [UInt8] = []
+        var batches = 0
+        receiver.drain(socket, packetInfo: false) { datagram, _, _ in
+            read += datagram.readableBytesView
+        } afterBatch: {
+            batches += 1
+        }
+        #expect(read == Array(0..<8))
+        #expect(batches == DatagramReceiver.batchesPerWakeUp)
+        batches = 0
+        receiver.drain(socket, packetInfo: false) { datagram, _, _ in
+            read += datagram.readableBytesView
+        } afterBatch: {
+            batches += 1
+        }
+        #expect(read == Array(0..<10))
+        #expect(batches == 2)  // a full batch of the last two, then an empty one
+    }
+
     @Test func aClosedSocketIsNotRead() throws {
         let socket = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
         defer {

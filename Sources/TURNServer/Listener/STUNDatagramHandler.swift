@@ -22,9 +22,6 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     private var tally = STUNMetrics.Tally()
     private var needsFlush = false
     private let receiver: DatagramReceiver
-    /// `recvmmsg` batches per wake-up before the loop serves its other sockets (the rest stays queued and wakes
-    /// the loop again).
-    private static let batchesPerWakeUp = 4
     private var localAddress: TransportAddress?
     private var readsPacketInfo = false
 
@@ -125,17 +122,10 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     /// ``DatagramReceiver``), each batch's responses and relayed datagrams sent before the next batch is read.
     func channelReadComplete(context: ChannelHandlerContext) {
         self.flushBatch(context: context)
-        for _ in 0..<Self.batchesPerWakeUp {
-            let count = self.receiver.receive(from: self.socket, packetInfo: self.readsPacketInfo) {
-                packet,
-                source,
-                destination in
-                self.received(packet, from: source, to: destination, context: context)
-            }
+        self.receiver.drain(self.socket, packetInfo: self.readsPacketInfo) { packet, source, destination in
+            self.received(packet, from: source, to: destination, context: context)
+        } afterBatch: {
             self.flushBatch(context: context)
-            guard count == self.receiver.capacity else {
-                break
-            }
         }
         self.metrics.flush(&self.tally, transport: self.metrics.udp)
     }

@@ -20,8 +20,6 @@ final class AllocationTable {
     private var relaysToFlush: [Allocation] = []
     /// Reads the relay sockets of this loop.
     private let receiver: DatagramReceiver
-    /// `recvmmsg` batches per relay socket and wake-up before the loop serves its other sockets.
-    static let batchesPerWakeUp = 4
     private var sweepTask: RepeatedTask?
     var tally = TURNMetrics.Tally()
     private var reportedPermissions = 0
@@ -238,14 +236,10 @@ final class AllocationTable {
     /// Reads the datagrams left on an allocation's relay socket in `recvmmsg` batches, each batch sent on to the
     /// client before the next is read (see ``DatagramReceiver``).
     func drainRelay(_ socket: DatagramSocket, allocation: Allocation, allocator: ByteBufferAllocator) {
-        for _ in 0..<Self.batchesPerWakeUp {
-            let count = self.receiver.receive(from: socket, packetInfo: false) { payload, peer, _ in
-                self.receivedFromPeer(payload, from: peer, allocation: allocation, allocator: allocator)
-            }
+        self.receiver.drain(socket, packetInfo: false) { payload, peer, _ in
+            self.receivedFromPeer(payload, from: peer, allocation: allocation, allocator: allocator)
+        } afterBatch: {
             self.flushToClient(allocation)
-            guard count == self.receiver.capacity else {
-                break
-            }
         }
     }
 

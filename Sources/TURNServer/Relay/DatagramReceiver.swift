@@ -51,6 +51,28 @@ final class DatagramReceiver {
         self.controls.deallocate()
     }
 
+    /// `recvmmsg` batches per socket and wake-up before the loop serves its other sockets (the rest stays queued
+    /// and wakes the loop again).
+    static let batchesPerWakeUp = 4
+
+    /// Reads what NIO left on `socket` after its read of a wake-up's first datagram: up to ``batchesPerWakeUp``
+    /// batches, `body` for each datagram and `afterBatch` after each batch (to send what it queued). A batch short
+    /// of ``capacity`` means the socket is drained.
+    func drain(
+        _ socket: DatagramSocket,
+        packetInfo: Bool,
+        _ body: (_ datagram: ByteBuffer, _ source: TransportAddress, _ destination: TransportAddress.IP?) -> Void,
+        afterBatch: () -> Void
+    ) {
+        for _ in 0..<Self.batchesPerWakeUp {
+            let count = self.receive(from: socket, packetInfo: packetInfo, body)
+            afterBatch()
+            guard count == self.capacity else {
+                break
+            }
+        }
+    }
+
     /// One `recvmmsg` on `socket`: hands each datagram read to `body` with its source address and, when
     /// `packetInfo` is set (the socket has `IP_PKTINFO` / `IPV6_RECVPKTINFO` on), the IP it was sent to. Returns
     /// the number of datagrams read: fewer than ``capacity`` means the socket is drained (or failed: a receive
