@@ -209,14 +209,11 @@ public final class TURNService: Service {
                 throw IOError(errnoCode: EAFNOSUPPORT, reason: "not an IP address: \(host)")
             }
             let socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 4 << 20, reusePort: true)
-            // NIO reads one datagram per wake-up; the handler reads the rest (`DatagramReceiver`).
+            // Only a wildcard socket needs IP_PKTINFO to know which of the host's addresses a client sent to.
+            let readsPacketInfo = AllocationTable.isWildcard(address.ip)
             let bootstrap = DatagramBootstrap(group: loop)
-                .channelOption(.maxMessagesPerRead, value: 1)
-                .channelOption(
-                    .recvAllocator,
-                    value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize)
-                )
-                .channelOption(.receivePacketInfo, value: AllocationTable.isWildcard(address.ip))
+                .readingOneDatagramPerWakeUp()
+                .channelOption(.receivePacketInfo, value: readsPacketInfo)
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
@@ -225,6 +222,7 @@ public final class TURNService: Service {
                                 table: self.table(for: channel.eventLoop),
                                 socket: socket,
                                 receiver: DatagramReceiver(capacity: readCount, allocator: channel.allocator),
+                                readsPacketInfo: readsPacketInfo,
                                 metrics: metrics,
                                 logger: logger
                             )

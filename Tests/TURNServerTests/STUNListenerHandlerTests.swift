@@ -37,6 +37,7 @@ import Glibc
                 table: nil,
                 socket: socket,
                 receiver: DatagramReceiver(capacity: 4, allocator: ByteBufferAllocator()),
+                readsPacketInfo: false,
                 metrics: STUNMetrics(),
                 logger: .init(label: "test")
             )

@@ -23,17 +23,20 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     private var needsFlush = false
     private let receiver: DatagramReceiver
     private var localAddress: TransportAddress?
-    private var readsPacketInfo = false
+    /// Whether the socket has IP_PKTINFO on (a wildcard socket), so that each datagram says where it was sent.
+    private let readsPacketInfo: Bool
 
     init(
         responder: BindingResponder,
         table: AllocationTable?,
         socket: DatagramSocket,
         receiver: DatagramReceiver,
+        readsPacketInfo: Bool,
         metrics: STUNMetrics,
         logger: Logger
     ) {
         self.receiver = receiver
+        self.readsPacketInfo = readsPacketInfo
         self.responder = responder
         self.table = table
         self.socket = socket
@@ -43,8 +46,6 @@ final class STUNDatagramHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         self.localAddress = context.localAddress.flatMap(TransportAddress.init)
-        // Only a wildcard socket needs IP_PKTINFO to know which of the host's addresses a client sent to.
-        self.readsPacketInfo = self.localAddress.map { AllocationTable.isWildcard($0.ip) } ?? false
         context.fireChannelActive()
     }
 

@@ -516,10 +516,8 @@ extension AllocationTable {
         }
         let table = NIOLoopBound(self, eventLoop: self.eventLoop)
         let boundAllocation = allocation.map { NIOLoopBound($0, eventLoop: self.eventLoop) }
-        // NIO reads one datagram per wake-up; the relay handler reads the rest (`DatagramReceiver`).
         return DatagramBootstrap(group: self.eventLoop)
-            .channelOption(.maxMessagesPerRead, value: 1)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize))
+            .readingOneDatagramPerWakeUp()
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let boundAllocation {

@@ -1,5 +1,6 @@
 import CSocketBatch
 import NIOCore
+import NIOPosix
 import STUNCodec
 
 #if canImport(Glibc)
@@ -165,6 +166,15 @@ final class DatagramReceiver {
 
 @available(*, unavailable)
 extension DatagramReceiver: Sendable {}
+
+extension DatagramBootstrap {
+    /// NIO reads one datagram per wake-up, into a buffer of ``DatagramReceiver/slotSize``; the socket's handler
+    /// reads the rest with a ``DatagramReceiver``.
+    func readingOneDatagramPerWakeUp() -> DatagramBootstrap {
+        self.channelOption(.maxMessagesPerRead, value: 1)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize))
+    }
+}
 
 /// `struct mmsghdr` (recvmmsg(2)): one message header and the length the kernel received into it.
 struct MultipleMessageHeader {
