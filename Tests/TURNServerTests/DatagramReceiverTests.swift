@@ -11,22 +11,6 @@ import Glibc
 /// The relay's own `recvmmsg` reads on loopback: datagrams in batches of at most the receiver's capacity, each with
 /// its source address and, with IP_PKTINFO on, the address it was sent to.
 @Suite struct DatagramReceiverTests {
-    private static let loopback = TransportAddress(ip: .v4(0x7F00_0001), port: 0)
-
-    private func boundAddress(_ socket: DatagramSocket) throws -> TransportAddress {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let result = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.descriptor, $0, &length) }
-        }
-        try #require(result == 0)
-        return try #require(
-            withUnsafeBytes(of: storage) {
-                TransportAddress(sockaddr: UnsafeRawBufferPointer(rebasing: $0[..<Int(length)]))
-            }
-        )
-    }
-
     private func send(_ bytes: [UInt8], from socket: DatagramSocket, to destination: TransportAddress) {
         var result = DatagramSocket.FlushResult()
         socket.enqueue(payload: ByteBuffer(bytes: bytes), to: destination, into: &result)
@@ -34,8 +18,8 @@ import Glibc
     }
 
     @Test func readsBatchesWithSourceAndDestination() throws {
-        let receiving = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 20, reusePort: false)
-        let sending = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
+        let receiving = try DatagramSocket.onLoopback()
+        let sending = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 16)
         defer {
             close(receiving.descriptor)
             close(sending.descriptor)
@@ -44,8 +28,8 @@ import Glibc
         try #require(
             setsockopt(receiving.descriptor, CInt(IPPROTO_IP), IP_PKTINFO, &on, socklen_t(MemoryLayout<CInt>.size)) == 0
         )
-        let destination = try self.boundAddress(receiving)
-        let source = try self.boundAddress(sending)
+        let destination = try receiving.boundAddress()
+        let source = try sending.boundAddress()
         for index in 0..<6 {
             self.send([UInt8](repeating: UInt8(index), count: index + 1), from: sending, to: destination)
         }
@@ -71,11 +55,11 @@ import Glibc
     /// A drain reads at most `batchesPerWakeUp` full batches, calling `afterBatch` after each; what is left waits for
     /// the next wake-up.
     @Test func aDrainStopsAfterItsBatchesOrWhenTheSocketIsEmpty() throws {
-        let socket = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 20, reusePort: false)
+        let socket = try DatagramSocket.onLoopback()
         defer {
             close(socket.descriptor)
         }
-        let address = try self.boundAddress(socket)
+        let address = try socket.boundAddress()
         for index in 0..<10 {
             self.send([UInt8(index)], from: socket, to: address)
         }
@@ -100,11 +84,11 @@ import Glibc
     }
 
     @Test func aClosedSocketIsNotRead() throws {
-        let socket = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
+        let socket = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 16)
         defer {
             close(socket.descriptor)
         }
-        self.send([1], from: socket, to: try self.boundAddress(socket))
+        self.send([1], from: socket, to: try socket.boundAddress())
         socket.isOpen = false
         let receiver = DatagramReceiver(capacity: 4, allocator: ByteBufferAllocator())
         #expect(

@@ -11,18 +11,6 @@ import Glibc
 /// The relay's direct sends on loopback: datagrams of an optional 4-byte header and a payload slice, queued and sent
 /// in runs (one segmented `sendmsg` per run), to addresses given as `TransportAddress`.
 @Suite struct DatagramSocketTests {
-    private static let loopback = TransportAddress(ip: .v4(0x7F00_0001), port: 0)
-
-    private func boundPort(_ socket: DatagramSocket) throws -> UInt16 {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.descriptor, $0, &length) }
-        }
-        try #require(result == 0)
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     /// Receives one datagram (waits up to 2 s).
     private func receive(_ socket: DatagramSocket) -> [UInt8]? {
         var poller = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
@@ -35,9 +23,9 @@ import Glibc
     }
 
     private func pair() throws -> (sender: DatagramSocket, receiver: DatagramSocket, destination: TransportAddress) {
-        let sender = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
-        let receiver = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 20, reusePort: false)
-        return (sender, receiver, TransportAddress(ip: .v4(0x7F00_0001), port: try self.boundPort(receiver)))
+        let sender = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 16)
+        let receiver = try DatagramSocket.onLoopback()
+        return (sender, receiver, try receiver.boundAddress())
     }
 
     @Test func sendsHeaderAndPayloadSliceAsOneDatagram() throws {
@@ -152,7 +140,7 @@ import Glibc
     }
 
     @Test func aClosedSocketSendsNothing() throws {
-        let sender = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
+        let sender = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 16)
         defer {
             close(sender.descriptor)
         }
@@ -168,11 +156,11 @@ import Glibc
     }
 
     @Test func bindingATakenPortFailsWithEADDRINUSE() throws {
-        let first = try DatagramSocket.make(boundTo: Self.loopback, receiveBufferSize: 1 << 16, reusePort: false)
+        let first = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 16)
         defer {
             close(first.descriptor)
         }
-        let taken = TransportAddress(ip: .v4(0x7F00_0001), port: try self.boundPort(first))
+        let taken = try first.boundAddress()
         #expect {
             _ = try DatagramSocket.make(boundTo: taken, receiveBufferSize: 1 << 16, reusePort: false)
         } throws: { error in
