@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <stddef.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "CSocketBatch.h"
@@ -10,4 +11,8 @@ int switchboard_recvmmsg(int descriptor, void *messages, unsigned int count, int
 
 unsigned long switchboard_mmsghdr_size(void) {
     return sizeof(struct mmsghdr);
+}
+
+long switchboard_getrandom(void *buffer, unsigned long count) {
+    return getrandom(buffer, count, 0);
 }

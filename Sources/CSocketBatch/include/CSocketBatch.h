@@ -2,12 +2,16 @@
 #define C_SOCKET_BATCH_H
 
 // recvmmsg(2) for Swift: it is a GNU extension, which the Swift Glibc module (built without _GNU_SOURCE) does not
-// declare. No system header is included here, so that this module declares no socket type of its own.
+// declare; and getrandom(2), whose <sys/random.h> that module does not include. No system header is included here,
+// so that this module declares no socket type of its own.
 
 /// `recvmmsg(descriptor, messages, count, flags, NULL)`: `messages` points at `count` `struct mmsghdr`.
 int switchboard_recvmmsg(int descriptor, void *messages, unsigned int count, int flags);
 
 /// `sizeof(struct mmsghdr)`, for the Swift mirror of the struct to check its layout against.
 unsigned long switchboard_mmsghdr_size(void);
+
+/// `getrandom(buffer, count, 0)`: up to `count` bytes from the kernel's CSPRNG; the count filled, or -1 and errno.
+long switchboard_getrandom(void *buffer, unsigned long count);
 
 #endif

@@ -14,8 +14,9 @@ public struct STUNTransactionID: Hashable, Sendable, CustomStringConvertible {
     @usableFromInline
     internal var low: UInt64
 
+    /// Creates a transaction ID from its first 4 bytes and its last 8, each read big-endian.
     @inlinable
-    internal init(high: UInt32, low: UInt64) {
+    public init(high: UInt32, low: UInt64) {
         self.high = high
         self.low = low
     }

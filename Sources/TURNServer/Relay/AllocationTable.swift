@@ -20,6 +20,8 @@ final class AllocationTable {
     private var relaysToFlush: [Allocation] = []
     /// Reads the relay sockets of this loop.
     private let receiver: DatagramReceiver
+    /// Transaction IDs of the Data indications sent to clients.
+    private let indicationIDs = TransactionIDPool()
     private var sweepTask: RepeatedTask?
     var tally = TURNMetrics.Tally()
     private var reportedPermissions = 0
@@ -222,7 +224,7 @@ final class AllocationTable {
         } else {
             var writer = STUNMessageWriter(
                 type: STUNMessageType(method: .data, messageClass: .indication),
-                transactionID: .random(),
+                transactionID: self.indicationIDs.next(),
                 buffer: allocator.buffer(capacity: payload.readableBytes + 56)
             )
             writer.append(XORPeerAddress(address: peer))
