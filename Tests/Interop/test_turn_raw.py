@@ -253,3 +253,43 @@ def test_wildcard_listener_and_a_burst_through_a_channel(start_switchboard, peer
     while server.metric("switchboard_turn_packets_total", direction="peer_to_client") < len(payloads):
         assert time.monotonic() < deadline, "relayed datagrams not counted"
         time.sleep(0.1)
+
+
+def test_datagrams_longer_than_the_server_reads_are_dropped_whole(turn_server):
+    """The server reads UDP datagrams of up to 2048 bytes. A longer one, from a peer or from a client, is dropped and
+    counted, never relayed cut short; the datagrams around it (one exactly 2048 bytes long) arrive whole, whichever
+    read takes them (NIO's of a wake-up's first datagram or the server's own recvmmsg batches)."""
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(5)
+    client = Client(turn_server.stun_port)
+    response = allocate(client)
+    assert response.cls == SUCCESS, response.error_code
+    relay = relayed(response)[0]
+    request = Message(CHANNEL_BIND, REQUEST).add(CHANNEL_NUMBER, struct.pack("!HH", 0x4002, 0))
+    request.add(XOR_PEER_ADDRESS, xor_address("127.0.0.1", peer.getsockname()[1], request.transaction_id))
+    for name, value in ((0x0006, b"bench"), (0x0014, client.realm.encode()), (0x0015, client.nonce)):
+        request.add(name, value)
+    assert client.transact(request, key=KEY).cls == SUCCESS
+
+    # Peer to client: too long, whole, too long, whole, exactly the limit.
+    for index, size in enumerate([3000, 100, 2049, 200, 2048]):
+        peer.sendto(bytes([index]) * size, relay)
+    received = [client.receive() for _ in range(3)]
+    assert [(struct.unpack("!HH", data[:4]), data[4:]) for data in received] == [
+        ((0x4002, size), bytes([index]) * size) for index, size in ((1, 100), (3, 200), (4, 2048))
+    ]
+    # Client to peer: ChannelData of 2104 bytes in all, then two that fit (the last exactly 2048 bytes with its header).
+    for index, size in enumerate([2100, 300, 2044]):
+        client.send_raw(struct.pack("!HH", 0x4002, size) + bytes([index]) * size)
+    assert peer.recv(65535) == bytes([1]) * 300
+    assert peer.recv(65535) == bytes([2]) * 2044
+    peer.close()
+
+    deadline = time.monotonic() + 5
+    while (
+        turn_server.metric("switchboard_turn_dropped_packets_total", reason="too_large") < 2
+        or turn_server.metric("switchboard_stun_dropped_packets_total", reason="too_large") < 1
+    ):
+        assert time.monotonic() < deadline, "oversized datagrams not counted"
+        time.sleep(0.1)

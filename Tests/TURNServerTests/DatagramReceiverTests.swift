@@ -95,4 +95,29 @@ import Glibc
             receiver.receive(from: socket, packetInfo: false) { _, _, _ in Issue.record("read a closed socket") } == 0
         )
     }
+
+    /// A datagram longer than a slot is dropped and counted, never handed on cut short; its neighbours, one of them
+    /// exactly a slot long, arrive whole.
+    @Test func oversizedDatagramsAreDroppedAndCounted() throws {
+        let socket = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 18)
+        defer {
+            close(socket.descriptor)
+        }
+        let address = try socket.boundAddress()
+        let sizes = [10, DatagramReceiver.slotSize + 1, DatagramReceiver.slotSize, 3000, 20]
+        for (index, size) in sizes.enumerated() {
+            self.send([UInt8](repeating: UInt8(index), count: size), from: socket, to: address)
+        }
+        let receiver = DatagramReceiver(capacity: 8, allocator: ByteBufferAllocator())
+        var received: [[UInt8]] = []
+        let count = receiver.receive(from: socket, packetInfo: false) { datagram, _, _ in
+            received.append(Array(datagram.readableBytesView))
+        }
+        #expect(count == sizes.count)
+        #expect(received == [0, 2, 4].map { [UInt8](repeating: UInt8($0), count: sizes[$0]) })
+        #expect(receiver.takeOversizedCount() == 2)
+        #expect(receiver.takeOversizedCount() == 0)
+        #expect(!DatagramReceiver.isOversized(ByteBuffer(repeating: 0, count: DatagramReceiver.slotSize)))
+        #expect(DatagramReceiver.isOversized(ByteBuffer(repeating: 0, count: DatagramReceiver.slotSize + 1)))
+    }
 }

@@ -34,6 +34,8 @@ public struct BindingResponder: Sendable {
         case response
         /// ChannelData with no TURN allocation to deliver it to.
         case channelData = "channel_data"
+        /// A datagram longer than the listener reads (``DatagramReceiver/slotSize``): dropped, not handled cut short.
+        case tooLarge = "too_large"
     }
 
     /// Comprehension-required attributes a Binding request may carry that the responder accepts without acting

@@ -57,6 +57,10 @@ final class STUNDatagramHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = self.unwrapInboundIn(data)
+        guard !DatagramReceiver.isOversized(envelope.data) else {
+            self.tally.record(.drop(.tooLarge))
+            return
+        }
         guard let source = TransportAddress(envelope.remoteAddress) else {
             return
         }
@@ -127,6 +131,10 @@ final class STUNDatagramHandler: ChannelInboundHandler {
             self.received(packet, from: source, to: destination, context: context)
         } afterBatch: {
             self.flushBatch(context: context)
+        }
+        let oversized = self.receiver.takeOversizedCount()
+        if oversized > 0 {
+            self.tally.dropped[.tooLarge, default: 0] += oversized
         }
         self.metrics.flush(&self.tally, transport: self.metrics.udp)
     }

@@ -243,6 +243,10 @@ final class AllocationTable {
         } afterBatch: {
             self.flushToClient(allocation)
         }
+        let oversized = self.receiver.takeOversizedCount()
+        if oversized > 0 {
+            self.tally.dropped[.tooLarge, default: 0] += oversized
+        }
     }
 
     /// Sends what was queued for an allocation's client during its relay socket's read batch.

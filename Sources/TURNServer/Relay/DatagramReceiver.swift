@@ -22,7 +22,9 @@ import Musl
 final class DatagramReceiver {
     /// Datagrams per `recvmmsg`.
     let capacity: Int
-    /// Bytes per datagram slot; a longer datagram is truncated by the kernel and dropped here.
+    /// Bytes per datagram slot: the longest datagram Switchboard takes on its UDP sockets (client listeners and relay
+    /// sockets), above a WebRTC packet on any usual path MTU. A longer one is cut short by the kernel (`MSG_TRUNC`)
+    /// and dropped, counted in ``takeOversizedCount()``, never handed on cut short.
     static let slotSize = 2048
     /// Room for one `IP_PKTINFO` or `IPV6_PKTINFO` control message per slot.
     private static let controlSize = 64
@@ -33,6 +35,8 @@ final class DatagramReceiver {
     private let controls: UnsafeMutableRawPointer
     private var buffer: ByteBuffer
     private let allocator: ByteBufferAllocator
+    /// Datagrams longer than ``slotSize`` dropped since the last ``takeOversizedCount()``.
+    private var oversizedCount = 0
 
     init(capacity: Int, allocator: ByteBufferAllocator) {
         precondition(MemoryLayout<MultipleMessageHeader>.stride == switchboard_mmsghdr_size())
@@ -114,7 +118,11 @@ final class DatagramReceiver {
         self.buffer.moveWriterIndex(to: bytes)
         for slot in 0..<received {
             let header = self.messages[slot].header
-            guard header.msg_flags & CInt(MSG_TRUNC) == 0,
+            guard header.msg_flags & CInt(MSG_TRUNC) == 0 else {
+                self.oversizedCount += 1
+                continue
+            }
+            guard
                 let source = TransportAddress(
                     sockaddr: UnsafeRawBufferPointer(start: self.addresses + slot, count: Int(header.msg_namelen))
                 ),
@@ -129,6 +137,21 @@ final class DatagramReceiver {
             body(datagram, source, destination)
         }
         return received
+    }
+
+    /// The number of datagrams longer than ``slotSize`` dropped since the last call; the caller counts them.
+    func takeOversizedCount() -> Int {
+        defer {
+            self.oversizedCount = 0
+        }
+        return self.oversizedCount
+    }
+
+    /// Whether a datagram NIO read (with ``DatagramBootstrap/readingOneDatagramPerWakeUp()``) is longer than
+    /// ``slotSize``: NIO does not report `MSG_TRUNC`, so its buffer has room for one byte more, and a datagram that
+    /// fills it was longer still or just too long; either way it is dropped like the receiver's own.
+    static func isOversized(_ datagram: ByteBuffer) -> Bool {
+        datagram.readableBytes > Self.slotSize
     }
 
     /// The destination address in an `IP_PKTINFO` (`in_pktinfo.ipi_addr`, at offset 8) or `IPV6_PKTINFO`
@@ -168,11 +191,14 @@ final class DatagramReceiver {
 extension DatagramReceiver: Sendable {}
 
 extension DatagramBootstrap {
-    /// NIO reads one datagram per wake-up, into a buffer of ``DatagramReceiver/slotSize``; the socket's handler
-    /// reads the rest with a ``DatagramReceiver``.
+    /// NIO reads one datagram per wake-up, into a buffer one byte longer than ``DatagramReceiver/slotSize`` (see
+    /// ``DatagramReceiver/isOversized(_:)``); the socket's handler reads the rest with a ``DatagramReceiver``.
     func readingOneDatagramPerWakeUp() -> DatagramBootstrap {
         self.channelOption(.maxMessagesPerRead, value: 1)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize))
+            .channelOption(
+                .recvAllocator,
+                value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize + 1)
+            )
     }
 }
 

@@ -25,6 +25,10 @@ final class RelayHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = self.unwrapInboundIn(data)
+        guard !DatagramReceiver.isOversized(envelope.data) else {
+            self.table.tally.dropped[.tooLarge, default: 0] += 1
+            return
+        }
         guard let peer = TransportAddress(envelope.remoteAddress) else {
             return
         }
