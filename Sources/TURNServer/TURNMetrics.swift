@@ -29,8 +29,8 @@ public final class TURNMetrics: Sendable {
         case noChannel = "no_channel"
         case bandwidth
         case malformed
-        /// A peer's datagram longer than a relay socket reads (``DatagramReceiver/slotSize``): dropped, not relayed
-        /// cut short.
+        /// A peer's datagram longer than a relay socket takes (``DatagramReceiver/maximumDatagramSize``): dropped, not
+        /// relayed cut short.
         case tooLarge = "too_large"
         /// The kernel did not take a relayed datagram (a full send buffer, an unreachable destination).
         case sendFailed = "send_failed"

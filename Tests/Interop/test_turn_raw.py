@@ -256,8 +256,8 @@ def test_wildcard_listener_and_a_burst_through_a_channel(start_switchboard, peer
 
 
 def test_datagrams_longer_than_the_server_reads_are_dropped_whole(turn_server):
-    """The server reads UDP datagrams of up to 2048 bytes. A longer one, from a peer or from a client, is dropped and
-    counted, never relayed cut short; the datagrams around it (one exactly 2048 bytes long) arrive whole, whichever
+    """The server takes UDP datagrams of up to 2047 bytes. A longer one, from a peer or from a client, is dropped and
+    counted, never relayed cut short; the datagrams around it (one exactly 2047 bytes long) arrive whole, whichever
     read takes them (NIO's of a wake-up's first datagram or the server's own recvmmsg batches)."""
     peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     peer.bind(("127.0.0.1", 0))
@@ -273,17 +273,17 @@ def test_datagrams_longer_than_the_server_reads_are_dropped_whole(turn_server):
     assert client.transact(request, key=KEY).cls == SUCCESS
 
     # Peer to client: too long, whole, too long, whole, exactly the limit.
-    for index, size in enumerate([3000, 100, 2049, 200, 2048]):
+    for index, size in enumerate([3000, 100, 2048, 200, 2047]):
         peer.sendto(bytes([index]) * size, relay)
     received = [client.receive() for _ in range(3)]
     assert [(struct.unpack("!HH", data[:4]), data[4:]) for data in received] == [
-        ((0x4002, size), bytes([index]) * size) for index, size in ((1, 100), (3, 200), (4, 2048))
+        ((0x4002, size), bytes([index]) * size) for index, size in ((1, 100), (3, 200), (4, 2047))
     ]
-    # Client to peer: ChannelData of 2104 bytes in all, then two that fit (the last exactly 2048 bytes with its header).
-    for index, size in enumerate([2100, 300, 2044]):
+    # Client to peer: ChannelData of 2048 bytes in all, then two that fit (the last exactly 2047 bytes with its header).
+    for index, size in enumerate([2044, 300, 2043]):
         client.send_raw(struct.pack("!HH", 0x4002, size) + bytes([index]) * size)
     assert peer.recv(65535) == bytes([1]) * 300
-    assert peer.recv(65535) == bytes([2]) * 2044
+    assert peer.recv(65535) == bytes([2]) * 2043
     peer.close()
 
     deadline = time.monotonic() + 5

@@ -96,15 +96,15 @@ import Glibc
         )
     }
 
-    /// A datagram longer than a slot is dropped and counted, never handed on cut short; its neighbours, one of them
-    /// exactly a slot long, arrive whole.
+    /// A datagram longer than the maximum (one that fills its slot, or is longer and cut short by the kernel) is
+    /// dropped and counted, never handed on cut short; its neighbours, one of them exactly the maximum, arrive whole.
     @Test func oversizedDatagramsAreDroppedAndCounted() throws {
         let socket = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 18)
         defer {
             close(socket.descriptor)
         }
         let address = try socket.boundAddress()
-        let sizes = [10, DatagramReceiver.slotSize + 1, DatagramReceiver.slotSize, 3000, 20]
+        let sizes = [10, DatagramReceiver.slotSize, DatagramReceiver.maximumDatagramSize, 3000, 20]
         for (index, size) in sizes.enumerated() {
             self.send([UInt8](repeating: UInt8(index), count: size), from: socket, to: address)
         }
@@ -117,7 +117,8 @@ import Glibc
         #expect(received == [0, 2, 4].map { [UInt8](repeating: UInt8($0), count: sizes[$0]) })
         #expect(receiver.takeOversizedCount() == 2)
         #expect(receiver.takeOversizedCount() == 0)
-        #expect(!DatagramReceiver.isOversized(ByteBuffer(repeating: 0, count: DatagramReceiver.slotSize)))
-        #expect(DatagramReceiver.isOversized(ByteBuffer(repeating: 0, count: DatagramReceiver.slotSize + 1)))
+        #expect(DatagramReceiver.maximumDatagramSize == 2047)
+        #expect(!DatagramReceiver.isOversized(ByteBuffer(repeating: 0, count: DatagramReceiver.maximumDatagramSize)))
+        #expect(DatagramReceiver.isOversized(ByteBuffer(repeating: 0, count: DatagramReceiver.slotSize)))
     }
 }

@@ -34,7 +34,8 @@ public struct BindingResponder: Sendable {
         case response
         /// ChannelData with no TURN allocation to deliver it to.
         case channelData = "channel_data"
-        /// A datagram longer than the listener reads (``DatagramReceiver/slotSize``): dropped, not handled cut short.
+        /// A datagram longer than the listener takes (``DatagramReceiver/maximumDatagramSize``): dropped, not handled
+        /// cut short.
         case tooLarge = "too_large"
     }
 

@@ -22,10 +22,14 @@ import Musl
 final class DatagramReceiver {
     /// Datagrams per `recvmmsg`.
     let capacity: Int
-    /// Bytes per datagram slot: the longest datagram Switchboard takes on its UDP sockets (client listeners and relay
-    /// sockets), above a WebRTC packet on any usual path MTU. A longer one is cut short by the kernel (`MSG_TRUNC`)
-    /// and dropped, counted in ``takeOversizedCount()``, never handed on cut short.
+    /// Bytes per datagram slot, the size of NIO's buffer for a wake-up's first datagram too (a power of two: NIO
+    /// rounds buffer sizes up to one).
     static let slotSize = 2048
+    /// The longest datagram Switchboard takes on its UDP sockets (client listeners and relay sockets), above a WebRTC
+    /// packet on any usual path MTU. The kernel cuts short what does not fit a buffer, and NIO does not report it
+    /// (`MSG_TRUNC`), so a datagram that fills its buffer may have been longer: it is dropped, counted in
+    /// ``takeOversizedCount()`` or by ``isOversized(_:)``, never handed on cut short.
+    static let maximumDatagramSize = slotSize - 1
     /// Room for one `IP_PKTINFO` or `IPV6_PKTINFO` control message per slot.
     private static let controlSize = 64
 
@@ -35,7 +39,7 @@ final class DatagramReceiver {
     private let controls: UnsafeMutableRawPointer
     private var buffer: ByteBuffer
     private let allocator: ByteBufferAllocator
-    /// Datagrams longer than ``slotSize`` dropped since the last ``takeOversizedCount()``.
+    /// Datagrams longer than ``maximumDatagramSize`` dropped since the last ``takeOversizedCount()``.
     private var oversizedCount = 0
 
     init(capacity: Int, allocator: ByteBufferAllocator) {
@@ -118,7 +122,9 @@ final class DatagramReceiver {
         self.buffer.moveWriterIndex(to: bytes)
         for slot in 0..<received {
             let header = self.messages[slot].header
-            guard header.msg_flags & CInt(MSG_TRUNC) == 0 else {
+            guard header.msg_flags & CInt(MSG_TRUNC) == 0,
+                Int(self.messages[slot].length) <= Self.maximumDatagramSize
+            else {
                 self.oversizedCount += 1
                 continue
             }
@@ -139,7 +145,8 @@ final class DatagramReceiver {
         return received
     }
 
-    /// The number of datagrams longer than ``slotSize`` dropped since the last call; the caller counts them.
+    /// The number of datagrams longer than ``maximumDatagramSize`` dropped since the last call; the caller counts
+    /// them.
     func takeOversizedCount() -> Int {
         defer {
             self.oversizedCount = 0
@@ -148,10 +155,9 @@ final class DatagramReceiver {
     }
 
     /// Whether a datagram NIO read (with ``DatagramBootstrap/readingOneDatagramPerWakeUp()``) is longer than
-    /// ``slotSize``: NIO does not report `MSG_TRUNC`, so its buffer has room for one byte more, and a datagram that
-    /// fills it was longer still or just too long; either way it is dropped like the receiver's own.
+    /// ``maximumDatagramSize``, i.e. fills NIO's buffer and may have been cut short: dropped like the receiver's own.
     static func isOversized(_ datagram: ByteBuffer) -> Bool {
-        datagram.readableBytes > Self.slotSize
+        datagram.readableBytes > Self.maximumDatagramSize
     }
 
     /// The destination address in an `IP_PKTINFO` (`in_pktinfo.ipi_addr`, at offset 8) or `IPV6_PKTINFO`
@@ -191,14 +197,11 @@ final class DatagramReceiver {
 extension DatagramReceiver: Sendable {}
 
 extension DatagramBootstrap {
-    /// NIO reads one datagram per wake-up, into a buffer one byte longer than ``DatagramReceiver/slotSize`` (see
+    /// NIO reads one datagram per wake-up, into a buffer of ``DatagramReceiver/slotSize`` (see
     /// ``DatagramReceiver/isOversized(_:)``); the socket's handler reads the rest with a ``DatagramReceiver``.
     func readingOneDatagramPerWakeUp() -> DatagramBootstrap {
         self.channelOption(.maxMessagesPerRead, value: 1)
-            .channelOption(
-                .recvAllocator,
-                value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize + 1)
-            )
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: DatagramReceiver.slotSize))
     }
 }
 
