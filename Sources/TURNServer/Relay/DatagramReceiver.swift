@@ -122,12 +122,6 @@ final class DatagramReceiver {
         self.buffer.moveWriterIndex(to: bytes)
         for slot in 0..<received {
             let header = self.messages[slot].header
-            guard header.msg_flags & CInt(MSG_TRUNC) == 0,
-                Int(self.messages[slot].length) <= Self.maximumDatagramSize
-            else {
-                self.oversizedCount += 1
-                continue
-            }
             guard
                 let source = TransportAddress(
                     sockaddr: UnsafeRawBufferPointer(start: self.addresses + slot, count: Int(header.msg_namelen))
@@ -137,6 +131,11 @@ final class DatagramReceiver {
                     length: Int(self.messages[slot].length)
                 )
             else {
+                continue
+            }
+            // A datagram the kernel cut short (MSG_TRUNC) fills its slot, so this one rule covers it.
+            guard !Self.isOversized(datagram) else {
+                self.oversizedCount += 1
                 continue
             }
             let destination = packetInfo ? Self.destinationIP(header) : nil
@@ -154,8 +153,9 @@ final class DatagramReceiver {
         return self.oversizedCount
     }
 
-    /// Whether a datagram NIO read (with ``DatagramBootstrap/readingOneDatagramPerWakeUp()``) is longer than
-    /// ``maximumDatagramSize``, i.e. fills NIO's buffer and may have been cut short: dropped like the receiver's own.
+    /// Whether a datagram is longer than ``maximumDatagramSize``, i.e. fills its buffer (a receiver slot, or NIO's
+    /// with ``DatagramBootstrap/readingOneDatagramPerWakeUp()``) and may have been cut short: the one rule for both
+    /// read paths.
     static func isOversized(_ datagram: ByteBuffer) -> Bool {
         datagram.readableBytes > Self.maximumDatagramSize
     }
