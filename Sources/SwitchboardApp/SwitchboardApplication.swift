@@ -171,6 +171,8 @@ public struct SwitchboardApplication: Sendable {
             relayAddresses: self.configuration.turnRelayAddresses,
             userQuota: self.configuration.turnUserQuota,
             totalQuota: self.configuration.turnTotalQuota,
+            clientAddressQuota: self.configuration.turnClientAddressQuota,
+            externalAddresses: self.configuration.icePublicAddress.map { [$0] } ?? [],
             peerAllowList: self.configuration.turnPeerAllowList,
             peerDenyList: self.configuration.turnPeerDenyList,
             allocationBandwidthLimit: self.configuration.turnBandwidthLimit,

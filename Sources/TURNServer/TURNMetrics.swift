@@ -15,7 +15,11 @@ public final class TURNMetrics: Sendable {
     )
     let bytesToPeer = Counter(label: "switchboard_turn_bytes_total", dimensions: [("direction", "client_to_peer")])
     let bytesToClient = Counter(label: "switchboard_turn_bytes_total", dimensions: [("direction", "peer_to_client")])
-    let quotaRefusals = Counter(label: "switchboard_turn_quota_refusals_total")
+    let quotaRefusals: [QuotaLedger.Refusal: Counter] = Dictionary(
+        uniqueKeysWithValues: QuotaLedger.Refusal.allCases.map { reason in
+            (reason, Counter(label: "switchboard_turn_quota_refusals_total", dimensions: [("quota", reason.rawValue)]))
+        }
+    )
     let authFailures: [String: Counter]
     let forbidden: [String: Counter]
     let dropped: [DropReason: Counter]
@@ -74,6 +78,8 @@ public final class TURNMetrics: Sendable {
         var packetsToClient = 0
         var bytesToClient = 0
         var dropped: [DropReason: Int] = [:]
+        /// Datagrams to or from one of the server's own IPs that the peer policy refused (hairpin permissions).
+        var forbidden: [PeerAddressPolicy.DenyReason: Int] = [:]
 
         enum Direction {
             case toPeer, toClient
@@ -114,6 +120,9 @@ public final class TURNMetrics: Sendable {
         }
         for (reason, count) in tally.dropped {
             self.dropped[reason]?.increment(by: count)
+        }
+        for (reason, count) in tally.forbidden {
+            self.forbidden[reason.rawValue]?.increment(by: count)
         }
         tally = Tally()
     }

@@ -44,6 +44,12 @@ public struct TURNServerConfiguration: Sendable {
     /// Allocations per username (`turn.quota.perUser`, 0 = unlimited) and in total (`turn.quota.total`).
     public var userQuota: Int
     public var totalQuota: Int
+    /// Allocations, reservations included, one client address may hold at once (`turn.quota.perClientAddress`,
+    /// 0 = unlimited); IPv6 clients are counted per /64.
+    public var clientAddressQuota: Int
+    /// Addresses this host is also reached at, beyond its interfaces (the announced `ice.publicAddress` when it is
+    /// an IP): peers there get the same per-datagram checks as the server's own addresses.
+    public var externalAddresses: [String]
     /// Peer allow and deny lists (`turn.peers.allow`, `turn.peers.deny`), CIDR or single addresses.
     public var peerAllowList: [String]
     public var peerDenyList: [String]
@@ -78,6 +84,8 @@ public struct TURNServerConfiguration: Sendable {
         relayAddresses: [String] = [],
         userQuota: Int = 10,
         totalQuota: Int = 10000,
+        clientAddressQuota: Int = 10,
+        externalAddresses: [String] = [],
         peerAllowList: [String] = [],
         peerDenyList: [String] = [],
         allocationBandwidthLimit: Int = 0,
@@ -102,6 +110,8 @@ public struct TURNServerConfiguration: Sendable {
         self.relayAddresses = relayAddresses
         self.userQuota = userQuota
         self.totalQuota = totalQuota
+        self.clientAddressQuota = clientAddressQuota
+        self.externalAddresses = externalAddresses
         self.peerAllowList = peerAllowList
         self.peerDenyList = peerDenyList
         self.allocationBandwidthLimit = allocationBandwidthLimit

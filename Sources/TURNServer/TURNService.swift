@@ -100,7 +100,10 @@ public final class TURNService: Service {
 
     /// A snapshot for the status page: live allocations and relayed traffic since start (flushed once a second).
     public var status: (allocations: Int, traffic: TURNTrafficTotals) {
-        (self.shared.quota.withLockedValue { $0.count }, self.turnMetrics.totals.withLock { $0 })
+        (
+            self.shared.quota.withLockedValue { $0.count } - self.shared.reservations.count,
+            self.turnMetrics.totals.withLock { $0 }
+        )
     }
 
     /// The sockets bound so far (every UDP socket of a SO_REUSEPORT group is listed once).
@@ -113,7 +116,11 @@ public final class TURNService: Service {
         do {
             try await self.startTables()
             channels = try await self.bindAll()
-            self.shared.updateServerAddresses(self.serverAddresses())
+            let interfaceIPs = Self.interfaceIPs()
+            self.shared.updateServerAddresses(
+                self.serverAddresses(interfaceIPs: interfaceIPs),
+                interfaceIPs: interfaceIPs
+            )
         } catch {
             self.logger.error("cannot bind the STUN/TURN listeners", metadata: ["error": "\(error)"])
             await self.stopTables()
@@ -172,10 +179,7 @@ public final class TURNService: Service {
 
     /// The server's own addresses for the peer policy: every listening socket, with wildcard addresses expanded
     /// to the host's interface addresses of that family.
-    private func serverAddresses() -> [TransportAddress] {
-        let interfaceIPs = ((try? System.enumerateDevices()) ?? []).compactMap { device in
-            device.address.flatMap(TransportAddress.init)?.ip
-        }
+    private func serverAddresses(interfaceIPs: [TransportAddress.IP]) -> [TransportAddress] {
         var addresses: [TransportAddress] = []
         for socket in self.listeningSockets {
             guard let address = TransportAddress(socket.address) else {
@@ -189,6 +193,13 @@ public final class TURNService: Service {
             addresses.append(address)
         }
         return addresses
+    }
+
+    /// The IPs of the host's interfaces.
+    private static func interfaceIPs() -> [TransportAddress.IP] {
+        ((try? System.enumerateDevices()) ?? []).compactMap { device in
+            device.address.flatMap(TransportAddress.init)?.ip
+        }
     }
 
     /// Binds one SO_REUSEPORT UDP socket per event loop (or `udpSocketsPerAddress` of them, round robin).

@@ -114,7 +114,7 @@ def test_quota_per_user_gives_486(start_switchboard):
     assert allocate(clients[0]).cls == SUCCESS
     assert allocate(clients[1]).cls == SUCCESS
     assert allocate(clients[2]).error_code == 486
-    assert server.metric("switchboard_turn_quota_refusals_total") == 1
+    assert server.metric("switchboard_turn_quota_refusals_total", quota="user") == 1
     # Deleting one allocation frees a place.
     refresh = clients[0].authenticated(REFRESH, "bench", KEY, attributes=[(LIFETIME, struct.pack("!I", 0))])
     assert refresh.cls == SUCCESS

@@ -249,6 +249,12 @@ public enum ConfigurationSchema {
             "Allocations the server holds at once (486 beyond); 0 is unlimited."
         ),
         ConfigurationKey(
+            "turn.quota.perClientAddress",
+            .integer(0...1_000_000),
+            default: .integer(10),
+            "Allocations and EVEN-PORT reservations one client IP (IPv6: one /64) may hold at once; 0 is unlimited."
+        ),
+        ConfigurationKey(
             "turn.peers.allow",
             .ipRangeList,
             default: .stringList([]),

@@ -74,9 +74,10 @@ public struct SwitchboardConfiguration: Sendable {
     public var turnRelayPorts: ClosedRange<Int>
     /// `turn.relay.addresses`
     public var turnRelayAddresses: [String]
-    /// `turn.quota.perUser`, `turn.quota.total`
+    /// `turn.quota.perUser`, `turn.quota.total`, `turn.quota.perClientAddress`
     public var turnUserQuota: Int
     public var turnTotalQuota: Int
+    public var turnClientAddressQuota: Int
     /// `turn.peers.allow`, `turn.peers.deny`
     public var turnPeerAllowList: [String]
     public var turnPeerDenyList: [String]
@@ -179,6 +180,7 @@ public struct SwitchboardConfiguration: Sendable {
         self.turnRelayAddresses = list("turn.relay.addresses")
         self.turnUserQuota = integer("turn.quota.perUser")
         self.turnTotalQuota = integer("turn.quota.total")
+        self.turnClientAddressQuota = integer("turn.quota.perClientAddress")
         self.turnPeerAllowList = list("turn.peers.allow")
         self.turnPeerDenyList = list("turn.peers.deny")
         self.turnBandwidthLimit = integer("turn.bandwidthLimitBytesPerSecond")

@@ -26,8 +26,16 @@ public struct AllocationState: Sendable {
     public let channelNumbers: ClosedRange<UInt16>
     /// When the allocation expires unless refreshed.
     public private(set) var expiry: NIODeadline
+    /// A permission: RFC 8656 §9.
+    public struct Permission: Hashable, Sendable {
+        public var expiry: NIODeadline
+        /// The IP is one of the server's own (``PeerAddressPolicy/isServerIP(_:)``): ports matter there, so every
+        /// datagram to or from it is checked against the peer policy with its port, not only the IP.
+        public var isServerIP: Bool
+    }
+
     /// Installed permissions by peer IP (ports do not matter, RFC 8656 §9).
-    public private(set) var permissions: [TransportAddress.IP: NIODeadline] = [:]
+    public private(set) var permissions: [TransportAddress.IP: Permission] = [:]
     public private(set) var channels: [UInt16: ChannelBinding] = [:]
     public private(set) var channelsByPeer: [TransportAddress: UInt16] = [:]
 
@@ -58,18 +66,27 @@ public struct AllocationState: Sendable {
     }
 
     /// RFC 8656 §9.2: installs or refreshes a permission for `peer`'s IP.
-    public mutating func installPermission(for peer: TransportAddress.IP, now: NIODeadline) {
-        self.permissions[peer] = now + self.lifetimes.permission
+    public mutating func installPermission(for peer: TransportAddress.IP, now: NIODeadline, isServerIP: Bool = false) {
+        let expiry = now + self.lifetimes.permission
+        self.permissions[peer] = Permission(
+            expiry: max(expiry, self.permissions[peer]?.expiry ?? expiry),
+            isServerIP: isServerIP
+        )
     }
 
     /// Whether traffic to or from `peer` is allowed: a live permission, or a live channel binding to that IP (a
     /// ChannelBind keeps its peer's permission alive for the channel's lifetime, as coturn does, because clients
     /// such as aioice only rebind every 500 s and never send CreatePermission).
     public func hasPermission(for peer: TransportAddress.IP, now: NIODeadline) -> Bool {
-        if let deadline = self.permissions[peer], now < deadline {
-            return true
+        self.permission(for: peer, now: now) != nil
+    }
+
+    /// The live permission for `peer`, if any.
+    public func permission(for peer: TransportAddress.IP, now: NIODeadline) -> Permission? {
+        guard let permission = self.permissions[peer], now < permission.expiry else {
+            return nil
         }
-        return false
+        return permission
     }
 
     /// RFC 8656 §12.2 ChannelBind rules: a number binds one peer and a peer one number; a rebind of the same pair
@@ -77,7 +94,8 @@ public struct AllocationState: Sendable {
     public mutating func bindChannel(
         _ number: UInt16,
         to peer: TransportAddress,
-        now: NIODeadline
+        now: NIODeadline,
+        isServerIP: Bool = false
     ) -> ChannelBindDecision {
         guard self.channelNumbers.contains(number) else {
             return .invalidChannelNumber
@@ -99,8 +117,8 @@ public struct AllocationState: Sendable {
         let expiry = now + self.lifetimes.channel
         self.channels[number] = ChannelBinding(peer: peer, expiry: expiry)
         self.channelsByPeer[peer] = number
-        let permissionExpiry = max(expiry, self.permissions[peer.ip] ?? expiry)
-        self.permissions[peer.ip] = permissionExpiry
+        let permissionExpiry = max(expiry, self.permissions[peer.ip]?.expiry ?? expiry)
+        self.permissions[peer.ip] = Permission(expiry: permissionExpiry, isServerIP: isServerIP)
         return .bound
     }
 
@@ -136,7 +154,7 @@ public struct AllocationState: Sendable {
             }
             result.expiredChannels += 1
         }
-        for (peer, deadline) in self.permissions where now >= deadline {
+        for (peer, permission) in self.permissions where now >= permission.expiry {
             self.permissions[peer] = nil
             result.expiredPermissions += 1
         }

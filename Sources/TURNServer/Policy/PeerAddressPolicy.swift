@@ -23,6 +23,11 @@ import STUNCodec
 ///
 /// A list entry matches when it contains the peer's IP as given or in canonical form.
 ///
+/// Permissions are per IP (RFC 8656 §9), but rules 2 and 3 depend on the port. So a permission for one of the
+/// server's own IPs (``isServerIP(_:)``) is a hairpin permission: the relay checks every datagram sent to or
+/// received from that IP against this policy again, with the actual port, so that a permission obtained for
+/// another allocation's relay address never opens the server's other ports.
+///
 /// Built-in denials:
 ///
 /// | Reason | IPv4 | IPv6 |
@@ -89,7 +94,14 @@ public struct PeerAddressPolicy: Sendable {
     ///   - serverAddresses: the server's listening sockets. Pass every concrete address they are reachable at
     ///     (wildcard binds expanded to the interface addresses, plus any announced external address): a peer with one
     ///     of these IPs is denied unless allow-listed, and a peer at one of these IP:ports always.
-    public init(allow: [IPAddressRange], deny: [IPAddressRange], serverAddresses: [TransportAddress]) {
+    ///   - otherServerIPs: the host's other own IPs (every interface address, relay addresses, announced external
+    ///     addresses): denied like the IPs of `serverAddresses` and checked per datagram (``isServerIP(_:)``).
+    public init(
+        allow: [IPAddressRange],
+        deny: [IPAddressRange],
+        serverAddresses: [TransportAddress],
+        otherServerIPs: [TransportAddress.IP] = []
+    ) {
         self.allow = allow
         self.deny = deny
         var listeningSockets = Set<TransportAddress>()
@@ -104,6 +116,9 @@ public struct PeerAddressPolicy: Sendable {
                 listeningSockets.insert(address)
                 serverIPs.insert(address.ip)
             }
+        }
+        for ip in otherServerIPs {
+            serverIPs.insert(Self.canonicalize(TransportAddress(ip: ip, port: 0)).ip)
         }
         self.listeningSockets = listeningSockets
         self.listeningPorts = listeningPorts
@@ -213,6 +228,14 @@ public struct PeerAddressPolicy: Sendable {
         ip == .v4(0) || ip == .v6(0, 0)
     }
 
+    /// 0.0.0.0/8: Linux delivers datagrams sent to any of them to the host itself.
+    private static func isThisHostIPv4(_ ip: TransportAddress.IP) -> Bool {
+        if case .v4(let value) = ip {
+            return value >> 24 == 0
+        }
+        return false
+    }
+
     private static func isLoopback(_ ip: TransportAddress.IP) -> Bool {
         switch ip {
         case .v4(let value): return value >> 24 == 127
@@ -229,6 +252,15 @@ public struct PeerAddressPolicy: Sendable {
         }
         return self.wildcardPorts.contains(peer.port)
             && (Self.isLoopback(peer.ip) || self.serverIPs.contains(peer.ip))
+    }
+
+    /// Whether datagrams sent to `ip` reach this host: one of its own addresses (listening, relay, interface or
+    /// announced external addresses), any loopback address or the unspecified address, in any IPv4-mapped form.
+    /// Permissions for such an IP are checked per datagram (see the type's documentation).
+    public func isServerIP(_ ip: TransportAddress.IP) -> Bool {
+        let canonical = Self.canonicalize(TransportAddress(ip: ip, port: 0)).ip
+        return Self.isLoopback(canonical) || Self.isUnspecified(canonical) || Self.isThisHostIPv4(canonical)
+            || self.serverIPs.contains(canonical)
     }
 
     private static func matches(

@@ -6,6 +6,8 @@ import STUNCodec
 final class Allocation {
     let fiveTuple: FiveTuple
     let username: String
+    /// The quota place it holds (RFC 8656 §7.2, 486), given back when it is deleted.
+    let quotaHolder: QuotaLedger.Holder
     var state: AllocationState
     let clientOutput: ClientOutput
     /// Relay sockets, one per address family (RFC 8656 §7.2 dual allocation), with their advertised addresses.
@@ -29,6 +31,7 @@ final class Allocation {
     ) {
         self.fiveTuple = fiveTuple
         self.username = username
+        self.quotaHolder = QuotaLedger.Holder(username: username, clientIP: fiveTuple.client.ip)
         self.state = state
         self.clientOutput = clientOutput
         self.allocateTransactionID = allocateTransactionID

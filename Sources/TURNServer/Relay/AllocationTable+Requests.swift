@@ -227,6 +227,8 @@ extension AllocationTable {
             guard let taken = self.shared.reservations.take(token: reservationToken.token) else {
                 return badRequest("Unknown or expired RESERVATION-TOKEN")
             }
+            // Claimed: the reservation's place is given back; the allocation takes its own below.
+            self.shared.quota.withLockedValue { $0.release(taken.quotaHolder) }
             reservation = taken
             relayIPs = [taken.address.ip]
         } else {
@@ -251,8 +253,12 @@ extension AllocationTable {
             }
         }
 
-        guard self.shared.quota.withLockedValue({ $0.acquire(user: username) }) else {
-            self.shared.metrics.quotaRefusals.increment()
+        let wantsReservation = evenPort?.reserveNextHigherPort == true
+        let quotaHolder = QuotaLedger.Holder(username: username, clientIP: fiveTuple.client.ip)
+        // A reservation holds a relay port too, so it takes a second place until it is claimed or expires.
+        let places = wantsReservation ? 2 : 1
+        if let refusal = self.shared.quota.withLockedValue({ $0.acquire(quotaHolder, places: places) }) {
+            self.shared.metrics.quotaRefusals[refusal]?.increment()
             reservation?.channel.close(promise: nil)
             self.respondError(
                 .allocationQuotaReached,
@@ -288,7 +294,6 @@ extension AllocationTable {
         }
         self.pendingAllocates[fiveTuple] = message.transactionID
 
-        let wantsReservation = evenPort?.reserveNextHigherPort == true
         var binds: [EventLoopFuture<RelayBinding>] = []
         if let reservation {
             // The reserved socket may live on another loop: close it and bind its port again here.
@@ -329,7 +334,11 @@ extension AllocationTable {
                     binding.channel.close(promise: nil)
                     binding.reserved?.channel.close(promise: nil)
                 }
-                self.shared.quota.withLockedValue { $0.release(user: username) }
+                self.shared.quota.withLockedValue { quota in
+                    for _ in 0..<places {
+                        quota.release(quotaHolder)
+                    }
+                }
                 self.respondError(
                     .insufficientCapacity,
                     to: message,
@@ -343,6 +352,7 @@ extension AllocationTable {
                 allocation,
                 bindings: bindings,
                 request: message,
+                reservesNextPort: wantsReservation,
                 failedAdditionalFamily: failedAdditional,
                 signing: signingCopy,
                 allocator: allocator
@@ -354,6 +364,7 @@ extension AllocationTable {
         _ allocation: Allocation,
         bindings: [RelayBinding],
         request: STUNMessage,
+        reservesNextPort: Bool,
         failedAdditionalFamily: Bool,
         signing: Signing,
         allocator: ByteBufferAllocator
@@ -364,6 +375,9 @@ extension AllocationTable {
             self.shared.relayRegistry.insert(binding.address)
         }
         var token: UInt64?
+        if reservesNextPort && bindings.first?.reserved == nil {
+            self.shared.quota.withLockedValue { $0.release(allocation.quotaHolder) }
+        }
         if let reserved = bindings.first?.reserved {
             let newToken = UInt64.random(in: 1...UInt64.max)
             token = newToken
@@ -372,7 +386,8 @@ extension AllocationTable {
                 ReservationRegistry.Reservation(
                     address: reserved.address,
                     channel: reserved.channel,
-                    expiry: .now() + ReservationRegistry.lifetime
+                    expiry: .now() + ReservationRegistry.lifetime,
+                    quotaHolder: allocation.quotaHolder
                 )
             )
         }
@@ -623,7 +638,7 @@ extension AllocationTable {
         }
         let now = NIODeadline.now()
         for peer in peers {
-            allocation.state.installPermission(for: peer.ip, now: now)
+            allocation.state.installPermission(for: peer.ip, now: now, isServerIP: self.shared.isServerIP(peer.ip))
         }
         self.respondSuccess(to: message, output: output, allocator: allocator, signing: signing) { _ in }
     }
@@ -705,7 +720,8 @@ extension AllocationTable {
         else {
             return
         }
-        switch allocation.state.bindChannel(number.number, to: peer, now: .now()) {
+        let isServerIP = self.shared.isServerIP(peer.ip)
+        switch allocation.state.bindChannel(number.number, to: peer, now: .now(), isServerIP: isServerIP) {
         case .bound:
             self.respondSuccess(to: message, output: output, allocator: allocator, signing: signing) { _ in }
         case .invalidChannelNumber:

@@ -68,7 +68,14 @@ final class AllocationTable {
             permissions += allocation.state.permissions.count
             channels += allocation.state.channels.count
         }
-        self.shared.reservations.sweep(now: now)
+        let expiredReservations = self.shared.reservations.sweep(now: now)
+        if !expiredReservations.isEmpty {
+            self.shared.quota.withLockedValue { quota in
+                for reservation in expiredReservations {
+                    quota.release(reservation.quotaHolder)
+                }
+            }
+        }
         self.reportGauges(permissions: permissions, channels: channels)
         self.shared.metrics.flush(&self.tally)
     }
@@ -96,7 +103,7 @@ final class AllocationTable {
             self.shared.relayRegistry.remove(relay.address)
             relay.channel.close(promise: nil)
         }
-        self.shared.quota.withLockedValue { $0.release(user: allocation.username) }
+        self.shared.quota.withLockedValue { $0.release(allocation.quotaHolder) }
         self.shared.metrics.allocations.decrement()
         self.logger.info(
             "TURN allocation deleted",
@@ -154,9 +161,13 @@ final class AllocationTable {
     }
 
     private func sendToPeer(_ payload: ByteBuffer, peer: TransportAddress, allocation: Allocation, now: NIODeadline) {
-        guard allocation.state.hasPermission(for: peer.ip, now: now), let relay = allocation.relaySocket(for: peer)
+        guard let permission = allocation.state.permission(for: peer.ip, now: now),
+            let relay = allocation.relaySocket(for: peer)
         else {
             self.tally.dropped[.noPermission, default: 0] += 1
+            return
+        }
+        if permission.isServerIP && !self.admitsHairpin(peer) {
             return
         }
         if allocation.limiter != nil, allocation.limiter?.admit(payload.readableBytes, now: now) == false {
@@ -172,6 +183,17 @@ final class AllocationTable {
             allocation.relayNeedsFlush = true
             self.relaysToFlush.append(allocation)
         }
+    }
+
+    /// A permission for one of the server's own IPs covers only its live relay addresses (and allow-listed ports,
+    /// never a listening socket): the policy decides again with this datagram's port, since the relay it was
+    /// granted for may be gone and the other ports of the IP are the host's own services.
+    private func admitsHairpin(_ peer: TransportAddress) -> Bool {
+        guard case .denied(let reason) = self.shared.checkPeer(peer) else {
+            return true
+        }
+        self.tally.forbidden[reason, default: 0] += 1
+        return false
     }
 
     /// Sends what was queued on relay sockets during a listener's read batch.
@@ -205,8 +227,11 @@ final class AllocationTable {
         }
         let peer = source.unmappingIPv4()
         let now = NIODeadline.now()
-        guard allocation.state.hasPermission(for: peer.ip, now: now) else {
+        guard let permission = allocation.state.permission(for: peer.ip, now: now) else {
             self.tally.dropped[.noPermission, default: 0] += 1
+            return
+        }
+        if permission.isServerIP && !self.admitsHairpin(peer) {
             return
         }
         if allocation.limiter != nil, allocation.limiter?.admit(payload.readableBytes, now: now) == false {

@@ -9,6 +9,8 @@ final class ReservationRegistry: Sendable {
         var address: TransportAddress
         var channel: any Channel
         var expiry: NIODeadline
+        /// The quota place the reservation holds until it is claimed or expires.
+        var quotaHolder: QuotaLedger.Holder
     }
 
     /// RFC 8656 §7.2: a reservation lasts about 30 seconds.
@@ -25,8 +27,8 @@ final class ReservationRegistry: Sendable {
         self.reservations.withLockedValue { $0.removeValue(forKey: token) }
     }
 
-    /// Drops expired reservations, closing their sockets.
-    func sweep(now: NIODeadline) {
+    /// Drops expired reservations, closing their sockets; returns them so that their quota places are given back.
+    func sweep(now: NIODeadline) -> [Reservation] {
         let expired = self.reservations.withLockedValue { reservations -> [Reservation] in
             let expired = reservations.filter { now >= $0.value.expiry }
             for token in expired.keys {
@@ -37,6 +39,12 @@ final class ReservationRegistry: Sendable {
         for reservation in expired {
             reservation.channel.close(promise: nil)
         }
+        return expired
+    }
+
+    /// Reservations held now.
+    var count: Int {
+        self.reservations.withLockedValue { $0.count }
     }
 
     func closeAll() {

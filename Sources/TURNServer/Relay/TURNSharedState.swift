@@ -52,7 +52,13 @@ final class TURNSharedState: Sendable {
             nonces: NonceIssuer(key: nonceKey, lifetime: configuration.nonceLifetime),
             strictExpiry: configuration.strictExpiry
         )
-        self.quota = NIOLockedValueBox(QuotaLedger(perUser: configuration.userQuota, total: configuration.totalQuota))
+        self.quota = NIOLockedValueBox(
+            QuotaLedger(
+                perUser: configuration.userQuota,
+                perClientAddress: configuration.clientAddressQuota,
+                total: configuration.totalQuota
+            )
+        )
         self.policy = NIOLockedValueBox(Self.makePolicy(configuration: configuration, serverAddresses: []))
         self.relayIPs = configuration.relayAddresses.compactMap { text in
             (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init)?.ip
@@ -61,20 +67,34 @@ final class TURNSharedState: Sendable {
 
     static func makePolicy(
         configuration: TURNServerConfiguration,
-        serverAddresses: [TransportAddress]
+        serverAddresses: [TransportAddress],
+        interfaceIPs: [TransportAddress.IP] = []
     ) -> PeerAddressPolicy {
-        PeerAddressPolicy(
+        let configuredIPs = (configuration.relayAddresses + configuration.externalAddresses).compactMap { text in
+            (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init)?.ip
+        }
+        return PeerAddressPolicy(
             allow: configuration.peerAllowList.compactMap(IPAddressRange.init),
             deny: configuration.peerDenyList.compactMap(IPAddressRange.init),
-            serverAddresses: serverAddresses
+            serverAddresses: serverAddresses,
+            otherServerIPs: interfaceIPs + configuredIPs
         )
     }
 
     /// Sets the server's own addresses (every listening socket, wildcard addresses expanded to the host's
-    /// interface addresses) once they are known.
-    func updateServerAddresses(_ addresses: [TransportAddress]) {
-        let policy = Self.makePolicy(configuration: self.configuration, serverAddresses: addresses)
+    /// interface addresses, and every interface address) once they are known.
+    func updateServerAddresses(_ addresses: [TransportAddress], interfaceIPs: [TransportAddress.IP]) {
+        let policy = Self.makePolicy(
+            configuration: self.configuration,
+            serverAddresses: addresses,
+            interfaceIPs: interfaceIPs
+        )
         self.policy.withLockedValue { $0 = policy }
+    }
+
+    /// Whether `ip` is one of the server's own (permissions for it are checked per datagram).
+    func isServerIP(_ ip: TransportAddress.IP) -> Bool {
+        self.policy.withLockedValue { $0.isServerIP(ip) }
     }
 
     func checkPeer(_ peer: TransportAddress) -> PeerAddressPolicy.Verdict {

@@ -125,40 +125,22 @@ import Testing
         #expect(state.peer(forChannel: 0x4FFF, now: self.at(601)) == self.otherPeer)
     }
 
-    @Test func quotasPerUserAndInTotal() {
-        var ledger = QuotaLedger(perUser: 2, total: 3)
-        do {
-            let admitted = ledger.acquire(user: "alice")
-            #expect(admitted)
-        }
-        do {
-            let admitted = ledger.acquire(user: "alice")
-            #expect(admitted)
-        }
-        do {
-            let admitted = ledger.acquire(user: "alice")
-            #expect(!admitted)
-        }
-        do {
-            let admitted = ledger.acquire(user: "bob")
-            #expect(admitted)
-        }
-        let overTotal = ledger.acquire(user: "carol")
-        #expect(!overTotal)  // total reached
-        ledger.release(user: "alice")
-        do {
-            let admitted = ledger.acquire(user: "carol")
-            #expect(admitted)
-        }
-        ledger.release(user: "nobody")
-        #expect(ledger.count == 3)
-        var unlimited = QuotaLedger(perUser: 0, total: 0)
-        for _ in 0..<1000 {
-            do {
-                let admitted = unlimited.acquire(user: "alice")
-                #expect(admitted)
-            }
-        }
+    @Test func serverIPPermissionsAreMarkedForPerDatagramChecks() {
+        var state = AllocationState(lifetime: .seconds(3600), lifetimes: self.lifetimes, now: self.start)
+        state.installPermission(for: self.peer.ip, now: self.start, isServerIP: true)
+        #expect(state.permission(for: self.peer.ip, now: self.at(1))?.isServerIP == true)
+        #expect(state.bindChannel(0x4001, to: self.otherPeer, now: self.start, isServerIP: true) == .bound)
+        #expect(state.permission(for: self.otherPeer.ip, now: self.at(1))?.isServerIP == true)
+        state.installPermission(for: self.otherPeer.ip, now: self.at(2))
+        #expect(state.permission(for: self.otherPeer.ip, now: self.at(3))?.isServerIP == false)
+    }
+
+    @Test func createPermissionNeverShortensAChannelsPermission() {
+        var state = AllocationState(lifetime: .seconds(3600), lifetimes: self.lifetimes, now: self.start)
+        #expect(state.bindChannel(0x4001, to: self.peer, now: self.start) == .bound)
+        state.installPermission(for: self.peer.ip, now: self.at(10))
+        // The channel (600 s) keeps the permission alive past the 300 s a CreatePermission alone gives.
+        #expect(state.hasPermission(for: self.peer.ip, now: self.at(590)))
     }
 
     @Test func bandwidthLimiterAdmitsOneSecondBurstThenRefills() {

@@ -328,6 +328,36 @@ private func ranges(_ texts: String...) -> [IPAddressRange] {
         #expect(policy.check(address("127.0.0.1", 3478), isLiveRelayAddress: true) == .denied(reason: .serverAddress))
     }
 
+    @Test func serverIPsAreEveryOwnAddressLoopbackAndUnspecifiedInAnyForm() {
+        let policy = PeerAddressPolicy(
+            allow: [],
+            deny: [],
+            serverAddresses: [address("198.51.100.1", 3478)],
+            otherServerIPs: [ip("203.0.113.5"), ip("2001:db8::5")]
+        )
+        for text in [
+            "198.51.100.1", "203.0.113.5", "2001:db8::5", "127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "0.1.2.3", "::",
+            "::ffff:127.0.0.1", "::ffff:198.51.100.1", "64:ff9b::cb00:7105",
+        ] {
+            #expect(policy.isServerIP(ip(text)), "\(text)")
+        }
+        for text in ["198.51.100.2", "2001:db8::6", "10.0.0.1", "::ffff:8.8.8.8"] {
+            #expect(!policy.isServerIP(ip(text)), "\(text)")
+        }
+    }
+
+    @Test func otherServerIPsAreDeniedOnEveryPortButLiveRelays() {
+        let policy = PeerAddressPolicy(
+            allow: [],
+            deny: [],
+            serverAddresses: [],
+            otherServerIPs: [ip("203.0.113.5")]
+        )
+        #expect(policy.check(address("203.0.113.5", 9), isLiveRelayAddress: false).reason == .serverAddress)
+        #expect(policy.check(address("::ffff:203.0.113.5", 9), isLiveRelayAddress: false).reason == .serverAddress)
+        #expect(policy.check(address("203.0.113.5", 50000), isLiveRelayAddress: true) == .allowed)
+    }
+
     @Test func reasonsHaveStableLabels() {
         #expect(
             PeerAddressPolicy.DenyReason.allCases.map(\.rawValue) == [
