@@ -20,6 +20,10 @@ final class AllocationTable {
     private var relaysToFlush: [Allocation] = []
     /// Reads the relay sockets of this loop.
     private let receiver: DatagramReceiver
+    /// Opens the relay sockets of new allocations.
+    let relaySockets: any RelaySocketFactory
+    /// The time of the read batch under way, read once for all its datagrams (``batchTime()``).
+    private var currentBatchTime: NIODeadline?
     /// Transaction IDs of the Data indications sent to clients.
     private let indicationIDs = TransactionIDPool()
     private var sweepTask: RepeatedTask?
@@ -27,13 +31,27 @@ final class AllocationTable {
     private var reportedPermissions = 0
     private var reportedChannels = 0
 
-    init(eventLoop: any EventLoop, shared: TURNSharedState) {
+    /// - Parameter relaySockets: how relay sockets are opened; by default UDP sockets on this loop.
+    init(eventLoop: any EventLoop, shared: TURNSharedState, relaySockets: (any RelaySocketFactory)? = nil) {
         self.eventLoop = eventLoop
         self.shared = shared
         self.receiver = DatagramReceiver(capacity: 16, allocator: ByteBufferAllocator())
+        self.relaySockets =
+            relaySockets ?? UDPRelaySocketFactory(eventLoop: eventLoop, ports: shared.configuration.relayPorts)
     }
 
     var logger: Logger { self.shared.logger }
+
+    /// The time of the read batch under way: the clock is read at the first datagram of a batch and forgotten when
+    /// the batch is flushed (``flushRelays()``, ``flushToClient(_:)``), not read once per datagram.
+    func batchTime() -> NIODeadline {
+        if let time = self.currentBatchTime {
+            return time
+        }
+        let time = NIODeadline.now()
+        self.currentBatchTime = time
+        return time
+    }
 
     // MARK: - Lifecycle
 
@@ -137,7 +155,7 @@ final class AllocationTable {
             self.tally.dropped[.malformed, default: 0] += 1
             return
         }
-        let now = NIODeadline.now()
+        let now = self.batchTime()
         guard let peer = allocation.state.peer(forChannel: channelData.channelNumber, now: now) else {
             self.tally.dropped[.noChannel, default: 0] += 1
             return
@@ -157,7 +175,7 @@ final class AllocationTable {
             self.tally.dropped[.malformed, default: 0] += 1
             return
         }
-        self.sendToPeer(data.value, peer: peer.unmappingIPv4(), allocation: allocation, now: .now())
+        self.sendToPeer(data.value, peer: peer.unmappingIPv4(), allocation: allocation, now: self.batchTime())
     }
 
     private func sendToPeer(_ payload: ByteBuffer, peer: TransportAddress, allocation: Allocation, now: NIODeadline) {
@@ -198,6 +216,7 @@ final class AllocationTable {
 
     /// Sends what was queued on relay sockets during a listener's read batch.
     func flushRelays() {
+        self.currentBatchTime = nil
         guard !self.relaysToFlush.isEmpty else {
             return
         }
@@ -226,7 +245,7 @@ final class AllocationTable {
             return
         }
         let peer = source.unmappingIPv4()
-        let now = NIODeadline.now()
+        let now = self.batchTime()
         guard let permission = allocation.state.permission(for: peer.ip, now: now) else {
             self.tally.dropped[.noPermission, default: 0] += 1
             return
@@ -276,6 +295,7 @@ final class AllocationTable {
 
     /// Sends what was queued for an allocation's client during its relay socket's read batch.
     func flushToClient(_ allocation: Allocation) {
+        self.currentBatchTime = nil
         guard allocation.clientNeedsFlush else {
             return
         }
