@@ -155,7 +155,7 @@ extension AllocationTable {
         reservesNextPort: Bool,
         failedAdditionalFamily: Bool
     ) {
-        let now = NIODeadline.now()
+        let now = self.clock()
         allocation.relays = bindings.map { ($0.address, $0.channel, $0.socket) }
         self.allocations[allocation.fiveTuple] = allocation
         for binding in bindings {

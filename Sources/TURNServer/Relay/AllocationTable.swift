@@ -31,10 +31,21 @@ final class AllocationTable {
     private var reportedPermissions = 0
     private var reportedChannels = 0
 
-    /// - Parameter relaySockets: how relay sockets are opened; by default UDP sockets on this loop.
-    init(eventLoop: any EventLoop, shared: TURNSharedState, relaySockets: (any RelaySocketFactory)? = nil) {
+    /// The monotonic clock, read once per read batch; injectable for tests.
+    let clock: () -> NIODeadline
+
+    /// - Parameters:
+    ///   - relaySockets: how relay sockets are opened; by default UDP sockets on this loop.
+    ///   - clock: the monotonic time now.
+    init(
+        eventLoop: any EventLoop,
+        shared: TURNSharedState,
+        relaySockets: (any RelaySocketFactory)? = nil,
+        clock: @escaping () -> NIODeadline = NIODeadline.now
+    ) {
         self.eventLoop = eventLoop
         self.shared = shared
+        self.clock = clock
         self.receiver = DatagramReceiver(capacity: 16, allocator: ByteBufferAllocator())
         self.relaySockets =
             relaySockets ?? UDPRelaySocketFactory(eventLoop: eventLoop, ports: shared.configuration.relayPorts)
@@ -48,7 +59,7 @@ final class AllocationTable {
         if let time = self.currentBatchTime {
             return time
         }
-        let time = NIODeadline.now()
+        let time = self.clock()
         self.currentBatchTime = time
         return time
     }
@@ -59,7 +70,7 @@ final class AllocationTable {
         self.eventLoop.assertInEventLoop()
         let table = NIOLoopBound(self, eventLoop: self.eventLoop)
         self.sweepTask = self.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            table.value.sweep(now: .now())
+            table.value.sweep(now: table.value.clock())
         }
     }
 

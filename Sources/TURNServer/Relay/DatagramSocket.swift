@@ -40,6 +40,14 @@ final class DatagramSocket: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
+    /// A socket that was never opened (no descriptor, ``isOpen`` false): what a relay socket factory that opens no
+    /// sockets hands out, so that the control plane is tested without any. Whatever is queued on it is dropped.
+    static func unopened() -> DatagramSocket {
+        let socket = DatagramSocket(descriptor: -1)
+        socket.isOpen = false
+        return socket
+    }
+
     deinit {
         self.vectors.deallocate()
         self.headers.deallocate()
