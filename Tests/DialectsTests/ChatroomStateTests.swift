@@ -136,10 +136,18 @@ import Testing
             let effects = state.received(event: event, arguments: [payload], from: "s3")
             #expect(self.deliveries(effects).allSatisfy { $0.hasPrefix("s3 error {\"type\":\"invalid\"") })
         }
-        // Unknown or unjoined targets are dropped silently (the original crashed on unjoined ones).
-        #expect(state.received(event: "offer", arguments: [["memberId": "s3", "offer": "x"]], from: "s1").isEmpty)
-        #expect(state.received(event: "offer", arguments: [["memberId": "nobody"]], from: "s1").isEmpty)
-        #expect(state.received(event: "answer", arguments: [], from: "s1").isEmpty)
+        // Unknown, unjoined or missing targets deliver nothing and get notInRoom (the original crashed on unjoined ones).
+        let notInRoom = { (event: String) in
+            #"s1 error {"type":"notInRoom","message":"\#(event): memberId is not in your room"}"#
+        }
+        for (event, payload) in [
+            ("offer", ["memberId": "s3", "offer": "x"]), ("offer", ["memberId": "nobody"]), ("answer", .null),
+            ("icecandidate", ["memberId": 7]),
+        ] as [(String, JSONValue)] {
+            #expect(
+                self.deliveries(state.received(event: event, arguments: [payload], from: "s1")) == [notInRoom(event)]
+            )
+        }
         #expect(state.received(event: "unknownEvent", arguments: [1], from: "s1").isEmpty)
     }
 
@@ -219,5 +227,173 @@ import Testing
             ]
         )
         #expect(state.received(event: "reconnectWork", arguments: [["type": "offer"]], from: "s1").isEmpty)
+    }
+
+    // MARK: - Identity: only members of one room address each other
+
+    /// ann (s1) and bob (s2) in room r; eve (s3) in room x; s4 connected, never joined.
+    private func twoRoomsState() -> ChatroomState {
+        var state = self.joinedState()
+        state.connected(socketID: "s4")
+        _ = self.join(&state, socket: "s3", id: "u3", name: "eve", room: "x")
+        return state
+    }
+
+    /// Every targeted event, with a payload addressed to a given socket.
+    private static var targetedEvents: [(event: String, payload: (String) -> JSONValue)] {
+        [
+            ("offer", { ["connectorId": "e1", "memberId": .string($0), "offer": "o", "streamType": "user"] }),
+            ("answer", { ["remoteConnectorId": "c1", "connectorId": "e1", "memberId": .string($0), "answer": "a"] }),
+            (
+                "icecandidate",
+                { ["remoteConnectorId": "c1", "memberId": .string($0), "candidate": ["candidate": "c"]] }
+            ),
+            ("reconnectWork", { ["type": "offer", "data": "d", "connectorId": "e1", "memberId": .string($0)] }),
+        ]
+    }
+
+    @Test func anOutsiderInAnotherRoomAddressingAMemberGetsNotInRoomAndNothingIsDelivered() {
+        var state = self.twoRoomsState()
+        for (event, payload) in Self.targetedEvents {
+            let effects = state.received(event: event, arguments: [payload("s2")], from: "s3")
+            #expect(
+                self.deliveries(effects) == [
+                    #"s3 error {"type":"notInRoom","message":"\#(event): memberId is not in your room"}"#
+                ]
+            )
+        }
+        // Nor does a member reach the outsider.
+        #expect(
+            self.deliveries(
+                state.received(event: "offer", arguments: [Self.targetedEvents[0].payload("s3")], from: "s1")
+            )
+                == [#"s1 error {"type":"notInRoom","message":"offer: memberId is not in your room"}"#]
+        )
+        // The refused offer recorded no connector: bob's later expiry tells ann nothing about eve's e1.
+        _ = state.disconnected(socketID: "s2")
+        #expect(state.graceExpired(userID: "u2", socketID: "s2").isEmpty)
+    }
+
+    @Test func aSocketThatNeverJoinedGetsNotJoinedAndNothingIsDelivered() {
+        var state = self.twoRoomsState()
+        for (event, payload) in Self.targetedEvents {
+            #expect(
+                self.deliveries(state.received(event: event, arguments: [payload("s2")], from: "s4")) == [
+                    #"s4 error {"type":"notJoined","message":"\#(event): join a room first"}"#
+                ]
+            )
+        }
+        // A leave from it changes nothing and tells no one (the page-unload handler sends one anyway).
+        #expect(state.received(event: "leave", arguments: [[["memberId": "s2"]]], from: "s4").isEmpty)
+    }
+
+    @Test func membersOfOneRoomKeepExchangingWhileOutsidersAreRefused() {
+        var state = self.twoRoomsState()
+        for (event, payload) in Self.targetedEvents {
+            _ = state.received(event: event, arguments: [payload("s1")], from: "s3")
+            let delivered = self.deliveries(state.received(event: event, arguments: [payload("s1")], from: "s2"))
+            #expect(delivered.count == 1 && delivered[0].hasPrefix("s1 "), "\(event): \(delivered)")
+        }
+    }
+
+    @Test func aUserThatLeftNoLongerSpeaksOrIsSpokenTo() {
+        var state = self.twoRoomsState()
+        _ = state.received(event: "leave", arguments: [[["memberId": "s2"]]], from: "s1")
+        #expect(
+            self.deliveries(state.received(event: "offer", arguments: [["memberId": "s2"]], from: "s1")) == [
+                #"s1 error {"type":"notJoined","message":"offer: join a room first"}"#
+            ]
+        )
+        #expect(
+            self.deliveries(state.received(event: "icecandidate", arguments: [["memberId": "s1"]], from: "s2")) == [
+                #"s2 error {"type":"notInRoom","message":"icecandidate: memberId is not in your room"}"#
+            ]
+        )
+    }
+
+    @Test func leaveNoticesGoOnlyToMembersOfTheLeaversRoom() {
+        var state = self.twoRoomsState()
+        let leave = state.received(event: "leave", arguments: [[["memberId": "s3"], ["memberId": "s2"]]], from: "s1")
+        #expect(self.deliveries(leave) == [#"s2 leave {"memberId":"s1"}"#])
+    }
+
+    @Test func aSocketSupersededByAReconnectNeitherSpeaksNorIsSpokenTo() {
+        var state = self.twoRoomsState()
+        // bob reconnects on s5 before the server has noticed that s2 is gone.
+        state.connected(socketID: "s5")
+        _ = state.received(
+            event: "reconnect",
+            arguments: [["id": "u2", "username": "bob", "roomname": "r"]],
+            from: "s5"
+        )
+        #expect(
+            self.deliveries(state.received(event: "offer", arguments: [["memberId": "s1"]], from: "s2")) == [
+                #"s2 error {"type":"notJoined","message":"offer: join a room first"}"#
+            ]
+        )
+        #expect(
+            self.deliveries(state.received(event: "offer", arguments: [["memberId": "s2"]], from: "s1")) == [
+                #"s1 error {"type":"notInRoom","message":"offer: memberId is not in your room"}"#
+            ]
+        )
+        // A leave from the stale socket does not take bob out of the room.
+        #expect(state.received(event: "leave", arguments: [[["memberId": "s1"]]], from: "s2").isEmpty)
+        #expect(state.isRepeat(username: "bob", roomname: "r"))
+        #expect(
+            self.deliveries(state.received(event: "offer", arguments: [["memberId": "s5", "offer": "o"]], from: "s1"))
+                == [
+                    #"s5 offer {"offer":"o","memberId":"s1"}"#
+                ]
+        )
+    }
+
+    @Test func aReconnectInsideTheGraceCanAddressAndBeAddressedAgain() {
+        var state = self.joinedState()
+        _ = state.disconnected(socketID: "s2")
+        // In the grace bob has no live socket: ann's candidates to the dead one are refused.
+        #expect(
+            self.deliveries(state.received(event: "icecandidate", arguments: [["memberId": "s2"]], from: "s1")) == [
+                #"s1 error {"type":"notInRoom","message":"icecandidate: memberId is not in your room"}"#
+            ]
+        )
+        state.connected(socketID: "s4")
+        _ = state.received(
+            event: "reconnect",
+            arguments: [["id": "u2", "username": "bob", "roomname": "r"]],
+            from: "s4"
+        )
+        #expect(
+            self.deliveries(state.received(event: "offer", arguments: [["memberId": "s1", "offer": "o"]], from: "s4"))
+                == [
+                    #"s1 offer {"offer":"o","memberId":"s4"}"#
+                ]
+        )
+        #expect(
+            self.deliveries(
+                state.received(event: "answer", arguments: [["memberId": "s4", "answer": "a"]], from: "s1")
+            ) == [
+                #"s4 answer {"answer":"a","memberId":"s1"}"#
+            ]
+        )
+    }
+
+    @Test func aSocketJoiningWithAFreshIdReplacesItsUserInsteadOfLeavingOneBehind() {
+        var state = self.joinedState()
+        _ = state.received(
+            event: "offer",
+            arguments: [["connectorId": "c1", "memberId": "s2", "offer": "o", "streamType": "user"]],
+            from: "s1"
+        )
+        // bob's socket joins again under new ids: his earlier user leaves (ann hears it), no user piles up.
+        let first = self.join(&state, socket: "s2", id: "u2b", name: "bob2")
+        #expect(
+            self.deliveries(first) == [
+                #"s1 leave {"connectorId":"c1","memberId":"s2"}"#, #"s1 getOffer {"memberId":"s2"}"#,
+            ]
+        )
+        for index in 0..<5 {
+            _ = self.join(&state, socket: "s2", id: "u2-\(index)", name: "bob-\(index)")
+        }
+        #expect(state.roomSummary.map { $0.members } == [["ann", "bob-4"]])
     }
 }

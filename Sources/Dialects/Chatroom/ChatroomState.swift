@@ -2,8 +2,13 @@ import SocketIOCodec
 
 /// Dialect A, "chatroom-server" (seed-protocols.md §2), as a pure state machine: events in, deliveries and timer
 /// effects out. It reproduces every message of the original's normal flows byte for byte (absent fields stay
-/// absent, no field is added) and applies the resolutions of seed-protocols.md §6: never crash on bad input,
-/// drop unknown or unjoined targets, and fix the stale-timer and self-getOffer defects (§2.9-2, §2.9-3).
+/// absent, no field is added) and applies the resolutions of seed-protocols.md §6: never crash on bad input and
+/// fix the stale-timer and self-getOffer defects (§2.9-2, §2.9-3).
+///
+/// Unlike the original, which delivered to any live socket id, a socket speaks only for the user it joined as, and
+/// only while it is that user's current socket; targeted events (`offer`, `answer`, `icecandidate`,
+/// `reconnectWork`) reach only the current sockets of members of the sender's room, and anything else gets
+/// `error {type:"notJoined"}` or `error {type:"notInRoom"}` with nothing delivered.
 public struct ChatroomState: Sendable {
     /// `StreamTypeEnum` of the clients, in the order the server walks a user's peer maps.
     static let streamTypes = ["user", "display", "remoteDisplay"]
@@ -81,12 +86,24 @@ public struct ChatroomState: Sendable {
         guard let user = self.rooms.member(userID), user.socketID == socketID, self.clients[socketID] == nil else {
             return []
         }
-        self.rooms.remove(userID)
-        guard self.rooms.contains(room: user.roomname) else {
-            return []  // The room emptied: nothing to tell.
+        return self.remove(user)
+    }
+
+    /// One socket, one user: before a socket joins as `id`, the other user it speaks for leaves its room (else a
+    /// socket joining with fresh ids would leave a user behind each time, forever).
+    private mutating func releaseUser(of socketID: String, unless id: String) -> [Effect] {
+        guard let user = self.member(socket: socketID), user.id != id else {
+            return []
         }
+        return self.remove(user)
+    }
+
+    /// Removes a user from its room; each recorded peer that is still a member there gets `leave` with the connector
+    /// it knows (nobody, when the room emptied).
+    private mutating func remove(_ user: User) -> [Effect] {
+        self.rooms.remove(user.id)
         return user.knownPeers.compactMap { peer in
-            guard self.clients[peer.socketID] != nil else {
+            guard self.member(socket: peer.socketID)?.roomname == user.roomname else {
                 return nil
             }
             return .deliver(
@@ -136,11 +153,38 @@ public struct ChatroomState: Sendable {
         )
     }
 
-    private func liveSocket(_ value: JSONValue?) -> String? {
-        guard let id = value?.stringValue, self.clients[id] != nil else {
+    /// The user a socket speaks for: the one it joined (or reconnected) as, while that user is in a room and this
+    /// is its current socket. A socket whose user left, or that a reconnect superseded, speaks for no one.
+    private func member(socket socketID: String) -> User? {
+        guard let userID = self.clients[socketID] ?? nil, let user = self.rooms.member(userID),
+            user.socketID == socketID
+        else {
             return nil
         }
-        return id
+        return user
+    }
+
+    /// Where a targeted event goes: to the target, or nowhere, with the error the sender gets instead.
+    private enum Route {
+        case target(String)
+        case refused(Effect)
+    }
+
+    /// Routes a targeted event: the target socket when both it and the sender are current sockets of members of
+    /// one room. A target that is gone, unknown or elsewhere gets the same error, so a refusal tells an outsider
+    /// nothing about other rooms.
+    private func route(to target: JSONValue?, from socketID: String, event: String) -> Route {
+        guard let sender = self.member(socket: socketID) else {
+            return .refused(Self.error(to: socketID, type: "notJoined", message: "\(event): join a room first"))
+        }
+        guard let target = target?.stringValue, let receiver = self.member(socket: target),
+            receiver.roomname == sender.roomname
+        else {
+            return .refused(
+                Self.error(to: socketID, type: "notInRoom", message: "\(event): memberId is not in your room")
+            )
+        }
+        return .target(target)
     }
 
     /// `join {id, username, roomname}` (§2.4).
@@ -157,10 +201,10 @@ public struct ChatroomState: Sendable {
         if self.maxMembersPerRoom > 0 && members.filter({ $0.key != id }).count >= self.maxMembersPerRoom {
             return [Self.error(to: socketID, type: "full", message: "this room is full")]
         }
+        var effects = self.releaseUser(of: socketID, unless: id)
         self.clients[socketID] = .some(id)
-        var effects: [Effect] = []
-        for member in members where member.key != id {
-            if self.clients[member.member.socketID] != nil {
+        for member in self.rooms.members(of: roomname) where member.key != id {
+            if self.member(socket: member.member.socketID)?.id == member.key {
                 effects.append(
                     .deliver(
                         SignalingDelivery(
@@ -182,28 +226,28 @@ public struct ChatroomState: Sendable {
         return effects
     }
 
-    /// For `offer` and `answer`: the target socket, if it is live and joined (unknown targets are dropped; the
-    /// original crashed on unjoined ones), after recording the sender's connector in the target user's map under
-    /// the stream type the sender reported (§6.6).
-    private mutating func recordPeerConnector(_ payload: JSONValue, from socketID: String) -> String? {
-        guard let target = self.liveSocket(payload["memberId"]), let targetUser = self.clients[target] ?? nil,
-            self.rooms.member(targetUser) != nil
-        else {
-            return nil
+    /// For `offer` and `answer`: the route to the target (a member of the sender's room); when it is open, the
+    /// sender's connector is recorded in the target user's map under the stream type the sender reported (§6.6).
+    private mutating func recordPeerConnector(_ payload: JSONValue, from socketID: String, event: String) -> Route {
+        let route = self.route(to: payload["memberId"], from: socketID, event: event)
+        guard case .target(let target) = route, let targetUser = self.clients[target] ?? nil else {
+            return route
         }
         if let streamType = payload["streamType"]?.stringValue, let connectorID = payload["connectorId"]?.stringValue {
             self.rooms.update(targetUser) {
                 $0.setPeer(streamType: streamType, connectorID: connectorID, socketID: socketID)
             }
         }
-        return target
+        return route
     }
 
     /// `offer {connectorId, memberId, offer, streamType}` → the target gets
     /// `offer {remoteConnectorId, offer, memberId, streamType}`.
     private mutating func offer(_ payload: JSONValue, from socketID: String) -> [Effect] {
-        guard let target = self.recordPeerConnector(payload, from: socketID) else {
-            return []
+        let target: String
+        switch self.recordPeerConnector(payload, from: socketID, event: "offer") {
+        case .target(let socket): target = socket
+        case .refused(let error): return [error]
         }
         return [
             .deliver(
@@ -223,8 +267,10 @@ public struct ChatroomState: Sendable {
     /// `answer {remoteConnectorId: connectorId, connectorId: remoteConnectorId, answer, memberId}`; `streamType` is
     /// not forwarded.
     private mutating func answer(_ payload: JSONValue, from socketID: String) -> [Effect] {
-        guard let target = self.recordPeerConnector(payload, from: socketID) else {
-            return []
+        let target: String
+        switch self.recordPeerConnector(payload, from: socketID, event: "answer") {
+        case .target(let socket): target = socket
+        case .refused(let error): return [error]
         }
         return [
             .deliver(
@@ -242,8 +288,10 @@ public struct ChatroomState: Sendable {
 
     /// `icecandidate {remoteConnectorId, memberId, candidate}` → `icecandidate {connectorId, candidate}`.
     private func iceCandidate(_ payload: JSONValue, from socketID: String) -> [Effect] {
-        guard let target = self.liveSocket(payload["memberId"]) else {
-            return []
+        let target: String
+        switch self.route(to: payload["memberId"], from: socketID, event: "icecandidate") {
+        case .target(let socket): target = socket
+        case .refused(let error): return [error]
         }
         return [
             .deliver(
@@ -258,18 +306,19 @@ public struct ChatroomState: Sendable {
         ]
     }
 
-    /// `leave [{remoteConnectorId?, memberId}, …]`: the user leaves its room, each listed peer gets
-    /// `leave {connectorId, memberId}`.
+    /// `leave [{remoteConnectorId?, memberId}, …]`: the user leaves its room, each listed peer that is a member of
+    /// that room gets `leave {connectorId, memberId}` (other entries are skipped: the leave itself stands).
     private mutating func leave(_ payload: JSONValue, from socketID: String) -> [Effect] {
         guard let elements = payload.arrayValue else {
             return [Self.error(to: socketID, type: "invalid", message: "leave expects an array")]
         }
-        guard let userID = self.clients[socketID] ?? nil else {
+        guard let user = self.member(socket: socketID) else {
             return []  // Not in a room (the page-unload handler sends leave anyway).
         }
-        self.rooms.remove(userID)
-        return elements.compactMap { element in
-            guard let target = self.liveSocket(element["memberId"]) else {
+        let notices: [Effect] = elements.compactMap { element in
+            guard let target = element["memberId"]?.stringValue,
+                self.member(socket: target)?.roomname == user.roomname
+            else {
                 return nil
             }
             return .deliver(
@@ -280,6 +329,8 @@ public struct ChatroomState: Sendable {
                 )
             )
         }
+        self.rooms.remove(user.id)
+        return notices
     }
 
     /// `reconnect {id, username, roomname}` after an automatic Socket.IO reconnect (§2.4).
@@ -292,10 +343,10 @@ public struct ChatroomState: Sendable {
             return [.deliver(SignalingDelivery(to: socketID, event: "reconnect", ["type": "leave"]))]
                 + self.join(payload, from: socketID)
         }
-        var effects: [Effect] = [.cancelGrace(userID: id)]
+        var effects: [Effect] = [.cancelGrace(userID: id)] + self.releaseUser(of: socketID, unless: id)
         // The user's own entry is excluded, even when its old socket is still live (the self-getOffer defect).
         let inRoom = self.rooms.members(of: user.roomname).compactMap { member -> String? in
-            guard member.key != id, self.clients[member.member.socketID] != nil else {
+            guard member.key != id, self.member(socket: member.member.socketID)?.id == member.key else {
                 return nil
             }
             return member.member.socketID
@@ -338,10 +389,16 @@ public struct ChatroomState: Sendable {
     }
 
     /// `reconnectWork {type, data, connectorId, memberId}` → `reconnect {type, data, connectorId, memberId}` to
-    /// `memberId`, reproduced as the original routes it (§6.5).
+    /// `memberId`, a member of the sender's room, reproduced as the original routes it (§6.5); without `memberId`
+    /// (what the original clients send, §2.6) it is dropped silently, as by the original.
     private func reconnectWork(_ payload: JSONValue, from socketID: String) -> [Effect] {
-        guard let target = self.liveSocket(payload["memberId"]) else {
+        guard payload["memberId"] != nil else {
             return []
+        }
+        let target: String
+        switch self.route(to: payload["memberId"], from: socketID, event: "reconnectWork") {
+        case .target(let socket): target = socket
+        case .refused(let error): return [error]
         }
         return [
             .deliver(
