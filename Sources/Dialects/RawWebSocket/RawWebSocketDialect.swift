@@ -80,6 +80,10 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
         if outcome.dropped {
             self.dropped.increment()
         }
+        for replaced in outcome.close {
+            // Its id now belongs to this client: a close frame at once, so nothing for the id reaches it again.
+            self.connections.withLock { $0[replaced] }?.close(code: .normalClosure)
+        }
         if outcome.sendICEServers {
             var payload = self.iceServers(client.host)
             if case .object(var object) = payload {
