@@ -29,13 +29,8 @@ import Testing
                 #"a offer {"from":"b","to":"a","room":"r1","sdp":"v=0"}"#
             ]
         )
-        // No room check, as the original: any connected socket can be signaled; unknown targets are dropped.
-        let candidate: JSONValue = [
-            "from": "b", "to": "c", "room": "x",
-            "candidate": ["sdpMid": "0", "sdpMLineIndex": "0", "sdp": "a=candidate"],
-        ]
-        #expect(self.lines(state.received(event: "candidate", arguments: [candidate], from: "b").deliveries).count == 1)
-        #expect(state.received(event: "answer", arguments: [["to": "nobody"]], from: "b").dropped)
+        // Unknown targets are dropped.
+        #expect(state.received(event: "answer", arguments: [["from": "b", "to": "nobody"]], from: "b").dropped)
         #expect(state.received(event: "createAndJoinRoom", arguments: ["r1"], from: "c").dropped)
     }
 
@@ -56,6 +51,43 @@ import Testing
         // A room named like a socket id is just a room (no socket.io self-room collision).
         let created = state.received(event: "createAndJoinRoom", arguments: [["room": "c"]], from: "b")
         #expect(self.lines(created.deliveries) == [#"b created {"id":"b","room":"c","peers":[]}"#])
+    }
+
+    @Test func webRtcRoomSignalsOnlyWithinARoomAndOnlyAsTheSender() {
+        var state = WebRtcRoomState()
+        for socket in ["a", "b", "c", "d"] {
+            state.connected(socketID: socket)
+        }
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r1"]], from: "a")
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r1"]], from: "b")
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r2"]], from: "c")
+        // The original relayed to any connected socket: c (room r2) and d (no room) reach no one in r1.
+        for (event, sender) in [("offer", "c"), ("answer", "c"), ("candidate", "d")] {
+            let outsider = state.received(
+                event: event,
+                arguments: [["from": .string(sender), "to": "a"]],
+                from: sender
+            )
+            #expect(outsider == WebRtcRoomState.Outcome(dropped: true))
+        }
+        #expect(state.received(event: "offer", arguments: [["from": "a", "to": "c"]], from: "a").dropped)
+        // Nobody speaks as another socket: b cannot send as a, nor without a from.
+        #expect(state.received(event: "offer", arguments: [["from": "a", "to": "a"]], from: "b").dropped)
+        #expect(state.received(event: "offer", arguments: [["to": "a"]], from: "b").dropped)
+        // The pair in r1 is undisturbed.
+        #expect(
+            self.lines(state.received(event: "offer", arguments: [["from": "b", "to": "a"]], from: "b").deliveries)
+                == [#"a offer {"from":"b","to":"a"}"#]
+        )
+        // A spoofed exit leaves the sender's room but tells nobody that a left; an exit for another room is dropped.
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r1"]], from: "c")
+        #expect(state.received(event: "exit", arguments: [["from": "a", "room": "r1"]], from: "c").dropped)
+        #expect(state.rooms.members(of: "r1").map(\.key) == ["a", "b"])
+        #expect(state.received(event: "exit", arguments: [["from": "d", "room": "r1"]], from: "d").dropped)
+        #expect(
+            self.lines(state.received(event: "exit", arguments: [["from": "b", "room": "r1"]], from: "b").deliveries)
+                == [#"a exit {"from":"b","room":"r1"}"#]
+        )
     }
 
     @Test func socketIMRelaysStringsToOthersAndWavToEveryone() {

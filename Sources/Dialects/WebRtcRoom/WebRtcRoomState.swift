@@ -4,6 +4,11 @@ import SocketIOCodec
 /// forwarded verbatim (parsed and re-serialized as JavaScript would, which is what socket.io 2 did), rooms are the
 /// dialect's own (so a room named like a socket id is just a room, §6.12), and there are no errors: bad input is
 /// dropped and counted.
+///
+/// Unlike the original, which relayed to any connected socket and took `from` on trust, `offer`, `answer` and
+/// `candidate` reach only a socket that shares a room with the sender, and they and `exit` must name the sender as
+/// `from` (the id its `created` gave it, which is what every original client sends), so no one speaks for another
+/// socket; an `exit` is told only to the room the sender was in.
 public struct WebRtcRoomState: Sendable {
     /// Live sockets of this dialect (and undecided Engine.IO v3 sockets, which may be B clients that have not spoken).
     private(set) var sockets: [String] = []
@@ -77,20 +82,30 @@ public struct WebRtcRoomState: Sendable {
             outcome.sendICEServers = true
             return outcome
         case "offer", "answer", "candidate":
-            guard let target = payload["to"]?.stringValue, self.sockets.contains(target) else {
+            guard payload["from"]?.stringValue == socketID, let target = payload["to"]?.stringValue,
+                self.sharesRoom(socketID, with: target)
+            else {
                 return Outcome(dropped: true)
             }
             return Outcome(deliveries: [SignalingDelivery(to: target, event: event, payload)])
         case "exit":
-            guard let room = payload["room"]?.stringValue else {
+            guard let room = payload["room"]?.stringValue, self.rooms.remove(socketID, from: room) != nil else {
                 return Outcome(dropped: true)
             }
-            self.rooms.remove(socketID, from: room)
+            guard payload["from"]?.stringValue == socketID else {
+                return Outcome(dropped: true)  // It leaves, but tells no one that another socket left.
+            }
             return Outcome(
                 deliveries: self.rooms.members(of: room).map { SignalingDelivery(to: $0.key, event: "exit", payload) }
             )
         default:
             return Outcome(dropped: true)
         }
+    }
+
+    /// Whether two sockets are members of one room.
+    private func sharesRoom(_ socketID: String, with other: String) -> Bool {
+        let rooms = self.rooms.rooms(of: other)
+        return self.rooms.rooms(of: socketID).contains { rooms.contains($0) }
     }
 }
