@@ -168,3 +168,58 @@ def test_reconnect_after_the_grace_rejoins(chatroom):
     assert ann.next() == ("getOffer", [{"memberId": bob2.sid}])
     ann.close()
     bob2.close()
+
+
+def test_outsiders_cannot_signal_members_and_the_pair_loses_nothing(chatroom):
+    # The original delivered offer, answer and icecandidate to any live socket id. A socket that never joined and a
+    # member of another room now get the error event and deliver nothing, while the pair keeps exchanging.
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    stranger, neighbour = Member(chatroom), Member(chatroom)
+    neighbour.join("u-neighbour", "neighbour", room="room2")
+    offer = {"type": "offer", "sdp": "v=0\r\n"}
+    rounds = 10
+    for index in range(rounds):
+        stranger.client.emit("offer", {"connectorId": "s-c1", "memberId": ann.sid, "offer": offer, "streamType": "user"})
+        neighbour.client.emit("offer", {"connectorId": "n-c1", "memberId": bob.sid, "offer": offer, "streamType": "user"})
+        neighbour.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": {"candidate": "evil"}})
+        ann.client.emit("offer", {"connectorId": f"ann-c{index}", "memberId": bob.sid, "offer": offer, "streamType": "user"})
+        bob.client.emit("icecandidate", {"remoteConnectorId": f"ann-c{index}", "memberId": ann.sid, "candidate": {"candidate": f"candidate:{index}"}})
+    for index in range(rounds):
+        assert bob.next() == ("offer", [{"remoteConnectorId": f"ann-c{index}", "offer": offer, "memberId": ann.sid, "streamType": "user"}])
+        assert ann.next() == ("icecandidate", [{"connectorId": f"ann-c{index}", "candidate": {"candidate": f"candidate:{index}"}}])
+    for _ in range(rounds):
+        assert stranger.next() == ("error", [{"type": "notJoined", "message": "offer: join a room first"}])
+        assert neighbour.next() == ("error", [{"type": "notInRoom", "message": "offer: memberId is not in your room"}])
+        assert neighbour.next() == ("error", [{"type": "notInRoom", "message": "icecandidate: memberId is not in your room"}])
+    # Nothing of the outsiders' reached the pair, and a member cannot reach into the other room either.
+    ann.client.emit("offer", {"connectorId": "ann-x", "memberId": neighbour.sid, "offer": offer, "streamType": "user"})
+    assert ann.next() == ("error", [{"type": "notInRoom", "message": "offer: memberId is not in your room"}])
+    assert ann.quiet() == [] and bob.quiet() == [] and neighbour.quiet() == [] and stranger.quiet() == []
+    for member in (ann, bob, stranger, neighbour):
+        member.close()
+
+
+def test_a_reconnected_member_signals_and_is_signaled_on_its_new_socket(chatroom):
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    old_bob_sid = bob.sid
+    bob.close()
+    bob2 = Member(chatroom)
+    bob2.client.emit("reconnect", {"id": "u-bob", "username": "bob", "roomname": "room1"})
+    bob2.ice.get(timeout=10)
+    assert ann.next() == ("getOffer", [{"memberId": bob2.sid}])  # no connector between them yet
+    # Inside the grace bob's new socket is a member: the pair signals both ways, the dead socket is refused.
+    offer = {"type": "offer", "sdp": "v=0\r\n"}
+    bob2.client.emit("offer", {"connectorId": "bob-c2", "memberId": ann.sid, "offer": offer, "streamType": "user"})
+    assert ann.next() == ("offer", [{"remoteConnectorId": "bob-c2", "offer": offer, "memberId": bob2.sid, "streamType": "user"}])
+    ann.client.emit("answer", {"remoteConnectorId": "bob-c2", "connectorId": "ann-c2", "memberId": bob2.sid, "answer": {"type": "answer"}, "streamType": "user"})
+    assert bob2.next() == ("answer", [{"remoteConnectorId": "ann-c2", "connectorId": "bob-c2", "answer": {"type": "answer"}, "memberId": ann.sid}])
+    ann.client.emit("icecandidate", {"remoteConnectorId": "bob-c1", "memberId": old_bob_sid, "candidate": {"candidate": "c"}})
+    assert ann.next() == ("error", [{"type": "notInRoom", "message": "icecandidate: memberId is not in your room"}])
+    ann.close()
+    bob2.close()
