@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "CSocketBatch",
                 "STUNCodec",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

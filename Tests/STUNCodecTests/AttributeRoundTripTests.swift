@@ -123,8 +123,8 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
                 "ADDRESS-ERROR-CODE v4",
                 AddressErrorCode(family: .ipv4, code: .addressFamilyNotSupported, reasonPhrase: "")
             ),
-            .make("ICMP", Icmp(type: 3, code: 4, errorData: 1400)),
-            .make("ICMP max", Icmp(type: 127, code: 511, errorData: .max)),
+            .make("ICMP", ICMP(type: 3, code: 4, errorData: 1400)),
+            .make("ICMP max", ICMP(type: 127, code: 511, errorData: .max)),
         ]
         return cases
     }()
@@ -188,7 +188,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         #expect(encoded(RequestedAddressFamily(.ipv6)) == "02000000")
         #expect(encoded(DontFragment()) == "")
         #expect(encoded(AddressErrorCode(family: .ipv6, code: .insufficientCapacity, reasonPhrase: "")) == "02000508")
-        #expect(encoded(Icmp(type: 3, code: 4, errorData: 0)) == "0000060400000000")
+        #expect(encoded(ICMP(type: 3, code: 4, errorData: 0)) == "0000060400000000")
         #expect(encoded(PasswordAlgorithms([.init(algorithm: .md5), .init(algorithm: .sha256)])) == "0001000000020000")
         #expect(encoded(PasswordAlgorithm(algorithm: .init(rawValue: 3), parameters: [0xAA])) == "00030001aa000000")
         #expect(encoded(ChangeRequest(changeIP: true, changePort: false)) == "00000004")
@@ -282,7 +282,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         .make(AdditionalAddressFamily.self, "", "empty"),
         .make(AddressErrorCode.self, "01", "short"),
         .make(AddressErrorCode.self, "01000209", "class 2"),
-        .make(Icmp.self, "00", "short"),
+        .make(ICMP.self, "00", "short"),
     ]
 
     @Test(arguments: invalidCases)

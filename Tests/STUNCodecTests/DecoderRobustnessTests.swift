@@ -235,7 +235,7 @@ import Testing
         _ = try? message.attribute(RequestedAddressFamily.self)
         _ = try? message.attribute(AdditionalAddressFamily.self)
         _ = try? message.attribute(AddressErrorCode.self)
-        _ = try? message.attribute(Icmp.self)
+        _ = try? message.attribute(ICMP.self)
         _ = message.isFingerprintValid()
         _ = message.isMessageIntegrityValid(key: Vectors.shortTermPassword)
         _ = message.isMessageIntegritySHA256Valid(key: Vectors.shortTermPassword)

@@ -102,7 +102,7 @@ import Testing
         #expect(RequestedAddressFamily.attributeType == .requestedAddressFamily)
         #expect(AdditionalAddressFamily.attributeType == .additionalAddressFamily)
         #expect(AddressErrorCode.attributeType == .addressErrorCode)
-        #expect(Icmp.attributeType == .icmp)
+        #expect(ICMP.attributeType == .icmp)
         #expect(PasswordAlgorithm.attributeType == .passwordAlgorithm)
         #expect(PasswordAlgorithms.attributeType == .passwordAlgorithms)
         #expect(Userhash.attributeType == .userhash)

@@ -11,6 +11,14 @@ import Testing
 
     // MARK: - Shape
 
+    /// RFC 4231 §4.3 (test case 2), truncated to 128 bits as §4.7 allows.
+    @Test func macIsHMACSHA256TruncatedTo16Bytes() {
+        let mac = NonceMAC.compute(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        #expect(
+            mac == [0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7]
+        )
+    }
+
     @Test func nonceHasCookieAndFixedLength() {
         let nonce = self.issuer.makeNonce(now: Self.now)
         // Bits 0 and 1 (erratum 6290 order): "Password algorithms" and "Username anonymity".

@@ -13,7 +13,7 @@ import NIOCore
 /// ```
 ///
 /// Following the figure, the type takes the top 7 bits and the code the low 9 bits of the second 16-bit word.
-public struct Icmp: STUNAttributeDecodable, STUNAttributeEncodable, Hashable, Sendable {
+public struct ICMP: STUNAttributeDecodable, STUNAttributeEncodable, Hashable, Sendable {
     /// The attribute type this codec reads and writes.
     public static var attributeType: STUNAttributeType { .icmp }
 
