@@ -4,7 +4,8 @@ import Logging
 import SignalingServer
 import SocketIOCodec
 
-/// Builds the `iceServers` payload for a connection (its handshake tells the host it used) and a user name.
+/// Builds the `iceServers` payload for a connection (its handshake tells the host it used) and the identity its TURN
+/// credentials carry: the id of the socket it is sent to.
 public typealias ICEServersHook = @Sendable (SocketIOHandshake, String) -> JSONValue
 
 /// The signaling dialects of the four seed servers on one room core, installed on the main Socket.IO namespace.

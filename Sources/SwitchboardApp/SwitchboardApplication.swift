@@ -50,13 +50,10 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.stun")
         )
 
-        let router = Router(context: BasicRequestContext.self)
-        HTTPRoutes.add(
-            to: router,
-            metricsRegistry: metricsRegistry,
-            turnService: turnService,
-            iceServers: self.iceServersProvider(turnService: turnService)
-        )
+        let router = Router(context: SwitchboardRequestContext.self)
+        HTTPRoutes.add(to: router, turnService: turnService)
+        let iceServers = self.iceServersProvider()
+        ICEServersAPI(configuration: self.configuration.access, provider: iceServers).add(to: router)
         let signaling = SignalingSetup(
             configuration: self.configuration,
             eventLoopGroup: eventLoopGroup,
@@ -64,7 +61,6 @@ public struct SwitchboardApplication: Sendable {
         )
         signaling.addRoutes(to: router)
         var webSocketEndpoints = signaling.webSocketEndpoints
-        let iceServers = self.iceServersProvider(turnService: turnService)
         var dialects: SignalingDialects?
         var pinnedServices: [any Service] = []
         if self.configuration.values["signaling.testApp"] != .boolean(true) {
@@ -95,7 +91,11 @@ public struct SwitchboardApplication: Sendable {
         }
         let started = ContinuousClock.now
         let chatroom = dialects?.chatroom
-        WebRoutes.add(to: router) {
+        WebRoutes.add(to: router)
+        let operatorRoutes = OperatorRoutes(
+            access: AdminAccess(configuration: self.configuration.access),
+            metricsRegistry: metricsRegistry
+        ) {
             let turn = turnService.status
             return StatusSnapshot(
                 uptimeSeconds: Int((ContinuousClock.now - started).components.seconds),
@@ -107,8 +107,14 @@ public struct SwitchboardApplication: Sendable {
                 relayedBytesToClient: turn.traffic.bytesToClient
             )
         }
+        operatorRoutes.add(to: router, listener: .main)
         let httpLogger = Logger(label: "switchboard.http")
         var services: [any Service] = [turnService] + signaling.services + pinnedServices
+        if self.configuration.access.adminPort > 0 {
+            services.append(
+                self.makeAdminApplication(operatorRoutes, eventLoopGroup: eventLoopGroup, logger: httpLogger)
+            )
+        }
         // HTTP/1.1; WebSocket upgrades on the signaling paths are served in the channel pipeline.
         let serverBuilder = HTTPServerBuilder.http1WebSocketEndpoints(webSocketEndpoints)
         if self.configuration.tlsPort > 0 {
@@ -184,7 +190,7 @@ public struct SwitchboardApplication: Sendable {
     /// out on join; returns them with dialect C's WebSocket endpoint when it is configured.
     func installDialects(
         on server: SocketIOServer,
-        router: Router<BasicRequestContext>,
+        router: Router<SwitchboardRequestContext>,
         iceServers: ICEServersProvider
     ) -> (dialects: SignalingDialects, webSocketEndpoints: [any WebSocketEndpoint]) {
         let dialects = SignalingDialects(
@@ -204,7 +210,7 @@ public struct SwitchboardApplication: Sendable {
         }
         let rawWebSocket = RawWebSocketDialect(
             path: path,
-            iceServers: { host in iceServers.iceServers(requestHost: host, user: "ws") },
+            iceServers: { host, connection in iceServers.iceServers(requestHost: host, user: connection) },
             logger: Logger(label: "switchboard.dialects")
         )
         return (dialects, [rawWebSocket])
@@ -222,7 +228,7 @@ public struct SwitchboardApplication: Sendable {
     /// The second HTTP server, with TLS (HTTPS and WSS), serving the same routes: dialect B's clients hard-code
     /// `https://HOST:8443`.
     func makeTLSApplication(
-        router: Router<BasicRequestContext>,
+        router: Router<SwitchboardRequestContext>,
         server: HTTPServerBuilder,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
@@ -271,10 +277,35 @@ public struct SwitchboardApplication: Sendable {
         )
     }
 
-    /// The ICE configuration handed to clients. The port is the bound one, so `stun.port: 0` works too.
-    func iceServersProvider(turnService: TURNService) -> ICEServersProvider {
-        ICEServersProvider(
-            publicAddress: self.configuration.icePublicAddress,
+    /// The plain HTTP server on `admin.port` (bound to `admin.host`): the operator endpoints and the status page's
+    /// assets, nothing else.
+    func makeAdminApplication(
+        _ operatorRoutes: OperatorRoutes,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) -> some Service {
+        let router = Router(context: SwitchboardRequestContext.self)
+        operatorRoutes.add(to: router, listener: .admin)
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(self.configuration.access.adminHost, port: self.configuration.access.adminPort),
+                serverName: "Switchboard"
+            ),
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
+                logger.info("admin HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
+            },
+            eventLoopGroupProvider: .shared(eventLoopGroup),
+            logger: logger
+        )
+    }
+
+    /// The ICE configuration handed to clients.
+    func iceServersProvider() -> ICEServersProvider {
+        let interfaces = ((try? System.enumerateDevices()) ?? []).compactMap { $0.address?.ipAddress }
+        return ICEServersProvider(
+            hosts: HostAllowList(configuration: self.configuration, interfaceAddresses: interfaces),
             port: self.configuration.stunPort,
             udp: self.configuration.stunUDP,
             tcp: self.configuration.stunTCP,

@@ -22,9 +22,13 @@ def test_join_offer_answer_candidate_and_leave(start_switchboard):
     ice = receive(alice)
     assert ice["type"] == "iceServers"
     assert ice["iceServers"][0] == {"urls": [f"stun:127.0.0.1:{server.stun_port}"]}
-    assert ice["iceServers"][1]["username"].endswith(":ws")
+    # The TURN identity is the connection: one per client, not shared by every client of the dialect.
+    alice_identity = ice["iceServers"][1]["username"].split(":", 1)[1]
+    assert len(alice_identity) >= 32 and alice_identity != "ws"
     bob.send(json.dumps({"type": "join", "id": "bob", "nick": "Bob"}))
-    assert receive(bob)["type"] == "iceServers"
+    bob_ice = receive(bob)
+    assert bob_ice["type"] == "iceServers"
+    assert bob_ice["iceServers"][1]["username"].split(":", 1)[1] not in ("ws", alice_identity)
     alice.send(json.dumps({"type": "offer", "sdp": {"type": "offer", "sdp": "v=0"}}))
     assert receive(bob) == {"type": "offer", "sdp": {"type": "offer", "sdp": "v=0"}, "id": "alice", "nick": "Alice"}
     bob.send(json.dumps({"type": "answer", "receiverId": "alice", "sdp": {"type": "answer", "sdp": "v=0"}}))

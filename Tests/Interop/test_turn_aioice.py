@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from aioice import turn
+from conftest import TURN_ARGS
 
 
 async def echo_through_relay(server, peer, transport, username="bench", password="benchpass", count=200):
@@ -69,13 +70,18 @@ def test_aioice_refused_with_an_expired_rest_username(turn_server, peer):
     assert turn_server.metric("switchboard_turn_auth_failures_total", reason="expired") > 0
 
 
-def test_handed_ice_credentials_allocate(turn_server, peer):
+def test_handed_ice_credentials_allocate(start_switchboard, peer):
     import json
     import re
     import subprocess
     import urllib.request
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{turn_server.http_port}/api/ice-servers", timeout=5) as response:
+    token = "interop-api-token-0123456789"
+    turn_server = start_switchboard(args=[*TURN_ARGS, "--set", "ice.api.enabled=true", "--set", f"ice.api.tokens={token}"])
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{turn_server.http_port}/api/ice-servers", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
         config = json.loads(response.read())
     stun, turn_entry = config["iceServers"]
     assert stun["urls"] == [f"stun:127.0.0.1:{turn_server.stun_port}"]
@@ -83,7 +89,7 @@ def test_handed_ice_credentials_allocate(turn_server, peer):
         f"turn:127.0.0.1:{turn_server.stun_port}?transport=udp",
         f"turn:127.0.0.1:{turn_server.stun_port}?transport=tcp",
     ]
-    assert re.fullmatch(r"\d+:api", turn_entry["username"])
+    assert re.fullmatch(r"\d+:api-0", turn_entry["username"])
     # aioice allocates with them...
     asyncio.run(
         echo_through_relay(

@@ -6,7 +6,7 @@ import Testing
 @Suite struct ICEServersProviderTests {
     private func provider(publicAddress: String? = nil, tcp: Bool = true, turn: Bool = true) -> ICEServersProvider {
         ICEServersProvider(
-            publicAddress: publicAddress,
+            hosts: HostAllowList(publicAddress: publicAddress, trusted: ["*"], fallback: "localhost"),
             port: 3478,
             udp: true,
             tcp: tcp,

@@ -55,10 +55,12 @@ public final class ChatroomDialect: Sendable {
                     self.context.metrics.errors.increment()
                 }
                 self.context.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
-            case .sendICEServers(let socketID, let user):
+            case .sendICEServers(let socketID, _):
+                // The TURN identity is the session, not the name a client picked: any number of clients can pick
+                // one, so it would not bound what one client holds.
                 self.context.namespace.socket(id: socketID)?.emit(
                     "iceServers",
-                    self.context.iceServers(origin.handshake, user)
+                    self.context.iceServers(origin.handshake, socketID)
                 )
             case .startGrace(let userID, let socketID):
                 let scheduled = origin.eventLoop.scheduleTask(in: self.context.configuration.chatroomGrace) { [self] in

@@ -17,7 +17,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
     public var maxWebSocketMessageSize: Int { 1 << 20 }
     private let state = Mutex(RawWebSocketState())
     private let connections = Mutex<[String: WebSocketConnection]>([:])
-    private let iceServers: @Sendable (String?) -> JSONValue
+    private let iceServers: @Sendable (String?, String) -> JSONValue
     private let dropped = Counter(label: "switchboard_signaling_dialect_dropped_events_total")
     private let logger: Logger
     /// Messages written to a connection that is not keeping up before it is closed as too slow.
@@ -25,8 +25,9 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
 
     /// - Parameters:
     ///   - path: the WebSocket path.
-    ///   - iceServers: the ICE payload for a client that reached the server as the given Host.
-    public init(path: String, iceServers: @escaping @Sendable (String?) -> JSONValue, logger: Logger) {
+    ///   - iceServers: the ICE payload for a client that reached the server as the given Host, over the connection
+    ///     with the given id (the identity its TURN credentials carry).
+    public init(path: String, iceServers: @escaping @Sendable (String?, String) -> JSONValue, logger: Logger) {
         self.webSocketPath = path
         self.iceServers = iceServers
         self.logger = logger
@@ -85,7 +86,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
             self.connections.withLock { $0[replaced] }?.close(code: .normalClosure)
         }
         if outcome.sendICEServers {
-            var payload = self.iceServers(client.host)
+            var payload = self.iceServers(client.host, client.id)
             if case .object(var object) = payload {
                 object = JSONObject([("type", "iceServers")] + object.members.map { ($0.key, $0.value) })
                 payload = .object(object)

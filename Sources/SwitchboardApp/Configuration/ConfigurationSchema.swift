@@ -3,7 +3,7 @@
 public enum ConfigurationSchema {
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
-    public static let keys: [ConfigurationKey] = Self.coreKeys + Self.signalingKeys
+    public static let keys: [ConfigurationKey] = Self.coreKeys + Self.signalingKeys + Self.accessKeys
 
     static let coreKeys: [ConfigurationKey] = [
         // MARK: - Process

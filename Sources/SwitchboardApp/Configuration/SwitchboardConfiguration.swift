@@ -85,6 +85,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var turnBandwidthLimit: Int
     /// `turn.acceptRFC5766ChannelNumbers`
     public var turnAcceptRFC5766ChannelNumbers: Bool
+    /// `ice.api.*`, `admin.*`, `http.allowedHosts`
+    public var access: AccessConfiguration
     /// Every key's resolved value, for components that read their own keys (see `Signaling/`).
     public let values: [String: ConfigurationValue]
 
@@ -171,6 +173,7 @@ public struct SwitchboardConfiguration: Sendable {
         let publicAddress = string("ice.publicAddress")
         self.icePublicAddress = publicAddress.isEmpty ? nil : publicAddress
         self.iceCredentialTTLSeconds = integer("ice.credentialTTLSeconds")
+        self.access = try AccessConfiguration(values: values)
         self.turnStrictExpiry = boolean("turn.strictExpiry")
         self.turnNonceLifetimeSeconds = integer("turn.nonceLifetimeSeconds")
         self.turnDefaultLifetimeSeconds = integer("turn.defaultLifetimeSeconds")

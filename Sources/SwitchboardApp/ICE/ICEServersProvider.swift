@@ -13,8 +13,8 @@ import SocketIOCodec
 ///  "ttl":86400}
 /// ```
 public struct ICEServersProvider: Sendable {
-    /// The host in the URLs when set (`ice.publicAddress`); otherwise the host the client used.
-    public var publicAddress: String?
+    /// Which host goes in the URLs: `ice.publicAddress`, or the host the client used when it is trusted.
+    var hosts: HostAllowList
     /// STUN/TURN port.
     public var port: Int
     /// Offer `?transport=udp` / `?transport=tcp` URLs.
@@ -29,8 +29,8 @@ public struct ICEServersProvider: Sendable {
     /// Unix time now, injectable for tests.
     public var now: @Sendable () -> Int64
 
-    public init(
-        publicAddress: String?,
+    init(
+        hosts: HostAllowList,
         port: Int,
         udp: Bool,
         tcp: Bool,
@@ -39,7 +39,7 @@ public struct ICEServersProvider: Sendable {
         ttlSeconds: Int,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
-        self.publicAddress = publicAddress
+        self.hosts = hosts
         self.port = port
         self.udp = udp
         self.tcp = tcp
@@ -50,10 +50,10 @@ public struct ICEServersProvider: Sendable {
     }
 
     /// The configuration for a client that reached the HTTP server as `requestHost` (the Host header, port
-    /// included or not), for the signaling user `user` (part of the TURN username, so allocations are logged with
-    /// it).
+    /// included or not), for the identity `user`: the user part of the TURN REST username, so allocations are
+    /// logged with it and the per-user quota counts them under it (a signaling session id, or the API caller).
     public func iceServers(requestHost: String?, user: String) -> JSONValue {
-        let host = Self.urlHost(self.publicAddress ?? Self.hostname(ofAuthority: requestHost ?? "") ?? "localhost")
+        let host = Self.urlHost(self.hosts.host(forAuthority: requestHost))
         var servers: [JSONValue] = []
         if self.udp || self.tcp {
             servers.append(["urls": [.string("stun:\(host):\(self.port)")]])
@@ -74,20 +74,6 @@ public struct ICEServersProvider: Sendable {
             servers.append(["urls": .array(urls), "username": .string(username), "credential": .string(credential)])
         }
         return ["iceServers": .array(servers), "ttl": .number(JSONNumber(self.ttlSeconds))]
-    }
-
-    /// The host part of an HTTP authority: `example.org:3000` → `example.org`, `[::1]:3000` → `::1`.
-    static func hostname(ofAuthority authority: String) -> String? {
-        guard !authority.isEmpty else {
-            return nil
-        }
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            return String(authority[authority.index(after: authority.startIndex)..<close])
-        }
-        if let colon = authority.lastIndex(of: ":"), authority.firstIndex(of: ":") == colon {
-            return String(authority[..<colon])
-        }
-        return authority
     }
 
     /// IPv6 literals go in brackets in `stun:` / `turn:` URLs (RFC 7064 §3.1, RFC 7065 §3.1).

@@ -53,7 +53,7 @@ struct SignalingSetup {
     }
 
     /// HTTP and WebSocket routes of the signaling plane: polling and WebSocket upgrades on the same path.
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         self.server.addRoutes(to: router)
         self.echo?.addRoutes(to: router)
     }

@@ -1,29 +1,23 @@
 import Hummingbird
-import NIOCore
-import SocketIOCodec
 
-/// The web surface: the video chat page at `/`, the operator status page at `/status`, their scripts and style
-/// sheet under `/assets/`, and the status data at `GET /api/status`.
+/// The public web surface: the video chat page at `/`, its scripts and style sheet under `/assets/`. The operator
+/// status page (`/status`) and its data are ``OperatorRoutes``.
 ///
 /// Everything is embedded in the binary (see `Assets/`): no CDN, no build step.
 enum WebRoutes {
-    /// Every embedded asset, each served at its own path.
+    /// The embedded assets anyone may load, each served at its own path (the status page's script holds no data).
     static let assets: [WebAsset] = [
-        .chatPage, .statusPage, .styleSheet, .socketClientScript, .chatScript, .statusScript, .favicon,
+        .chatPage, .styleSheet, .socketClientScript, .chatScript, .statusScript, .favicon,
     ]
 
-    static func add(to router: Router<BasicRequestContext>, status: @escaping @Sendable () -> StatusSnapshot) {
+    /// What the status page loads, served on `admin.port` next to it.
+    static let statusAssets: [WebAsset] = [.styleSheet, .statusScript, .favicon]
+
+    static func add(to router: Router<SwitchboardRequestContext>) {
         for asset in Self.assets {
             router.get(RouterPath(asset.path)) { request, _ -> Response in
                 asset.response(to: request)
             }
-        }
-        router.get("/api/status") { _, _ -> Response in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: status().json.serialized()))
-            )
         }
     }
 }

@@ -71,6 +71,7 @@ extension WebAsset {
                 socket: null,
                 iceServers: null, // from the `iceServers` event
                 iceServersExpireAt: 0, // their TURN credentials' lifetime (`ttl`), with a margin
+                iceRefreshSentAt: 0, // when we last asked for fresh ones
                 iceReady: deferred(),
                 joinTimer: null,
                 localStream: null,
@@ -165,18 +166,21 @@ extension WebAsset {
                 state.iceServersExpireAt = Date.now() + ttl * 900; // 90 % of the lifetime, in milliseconds
               }
 
-              // The join's ICE servers; fresh ones from `GET /api/ice-servers` once their credentials near expiry
-              // (a long call), or if the `iceServers` event never came.
+              // The join's ICE servers. Once their credentials near expiry (a long call), fresh ones come the way
+              // they come after a dropped connection: `reconnect` with our user, which the server answers with a new
+              // `iceServers` event (it keeps our place in the room).
               async function rtcConfiguration() {
-                if (!state.iceServers) {
+                const stale = state.iceServers && Date.now() > state.iceServersExpireAt;
+                if (stale && state.phase === "joined" && Date.now() - state.iceRefreshSentAt > ICE_SERVERS_WAIT_MS) {
+                  state.iceRefreshSentAt = Date.now();
+                  state.iceReady = deferred();
+                  emit("reconnect", { id: state.userId, username: state.username, roomname: state.roomname });
+                }
+                if (!state.iceServers || Date.now() > state.iceServersExpireAt) {
                   const timeout = new Promise((resolve) => setTimeout(resolve, ICE_SERVERS_WAIT_MS));
                   await Promise.race([state.iceReady.promise, timeout]);
                 }
-                if (!state.iceServers || Date.now() > state.iceServersExpireAt) {
-                  const response = await fetch("/api/ice-servers", { cache: "no-store" });
-                  setIceServers(await response.json());
-                }
-                return { iceServers: state.iceServers, iceTransportPolicy: RELAY_ONLY ? "relay" : "all" };
+                return { iceServers: state.iceServers || [], iceTransportPolicy: RELAY_ONLY ? "relay" : "all" };
               }
 
               // ---- Joining and leaving -----------------------------------------------------------------

@@ -1,0 +1,55 @@
+import Testing
+
+@testable import SwitchboardApp
+
+@Suite struct AccessConfigurationTests {
+    private func errors(_ yaml: String) -> [String] {
+        var loader = ConfigurationLoader()
+        loader.readYAML(yaml, path: "test.yaml")
+        do {
+            _ = try loader.finish()
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test func defaultsAreClosed() {
+        let access = SwitchboardConfiguration.defaults.access
+        #expect(!access.apiEnabled)
+        #expect(access.apiTokens.isEmpty && access.apiAllowedOrigins.isEmpty)
+        #expect(access.apiRequestsPerMinute == 60)
+        #expect(access.adminPort == 0 && access.adminHost == "127.0.0.1" && access.adminTokens.isEmpty)
+        #expect(access.adminAllowLoopback)
+        #expect(access.allowedHosts.isEmpty)
+    }
+
+    @Test func anEnabledAPINeedsAWayIn() {
+        #expect(
+            self.errors("ice:\n  api:\n    enabled: true\n")
+                == [
+                    "test.yaml:3: key 'ice.api.enabled': is on but neither ice.api.tokens nor ice.api.allowedOrigins is set"
+                ]
+        )
+        #expect(self.errors("ice:\n  api:\n    enabled: true\n    allowedOrigins: [\"https://a.example\"]\n").isEmpty)
+    }
+
+    @Test func shortTokensAreRefusedWithoutEchoingThem() {
+        let messages = self.errors("admin:\n  tokens: [\"hunter2\"]\n")
+        #expect(messages == ["test.yaml:2: key 'admin.tokens': each token must be at least 16 characters long"])
+        #expect(!messages.joined().contains("hunter2"))
+    }
+
+    @Test(arguments: ["app.example.org", "https://app.example.org/", "https://", "://x", "https://a.example/path"])
+    func originsMustBeOrigins(entry: String) {
+        let messages = self.errors("ice:\n  api:\n    allowedOrigins: [\"\(entry)\"]\n")
+        #expect(messages.count == 1)
+        #expect(messages.first?.contains("key 'ice.api.allowedOrigins'") == true)
+    }
+
+    @Test func allowedHostsRefuseURLsAndPartialWildcards() {
+        #expect(self.errors("http:\n  allowedHosts: [\"*.example.org\"]\n").count == 1)
+        #expect(self.errors("http:\n  allowedHosts: [\"http://x\"]\n").count == 1)
+        #expect(self.errors("http:\n  allowedHosts: [\"*\", \"chat.example.org\", \"2001:db8::1\"]\n").isEmpty)
+    }
+}
