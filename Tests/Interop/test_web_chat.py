@@ -17,6 +17,7 @@ Screenshots go to test-artifacts/web/.
 """
 
 import json
+import time
 import subprocess
 import sys
 import urllib.request
@@ -295,3 +296,37 @@ def test_two_pages_without_relay_connect_directly(server, pages):
         "the server has only alice left in the room",
     )
     alice.wait(lambda s: s["peers"] == [] and s["tiles"] == 1, 10, "bob's tile is gone")
+
+
+def test_credentials_are_renewed_through_the_room(start_switchboard, pages, request):
+    """TURN credentials live `ice.credentialTTLSeconds` (6 here): the page renews them in the room before they
+    expire (no HTTP API, which is off), without disturbing its calls, and a member who joins after the first ones
+    expired is still reached over the relay."""
+    server = start_switchboard(args=["--set", "ice.credentialTTLSeconds=6"])
+    base_url = f"http://127.0.0.1:{server.http_port}"
+    alice, bob = pages(base_url, "alice"), pages(base_url, "bob")
+    alice.join("renew")
+    bob.join("renew")
+
+    def turn_username(snapshot):
+        return [entry for entry in snapshot["iceServers"] if "username" in entry][0]["username"]
+
+    first = turn_username(alice.snapshot())
+    alice.wait_for_peers(["bob"])
+    alice.wait(lambda s: turn_username(s) != first, 30, "alice's credentials are renewed")
+    renewed = turn_username(alice.snapshot())
+    # Same session, later expiry.
+    assert renewed.split(":", 1)[1] == first.split(":", 1)[1]
+    assert int(renewed.split(":", 1)[0]) > int(first.split(":", 1)[0])
+    # Past the first credentials' expiry, a newcomer still gets a relayed call with everyone.
+    wait_until(lambda: int(time.time()) > int(first.split(":", 1)[0]) + 1, 20, "first credentials expire")
+    carol = pages(base_url, "carol")
+    carol.join("renew")
+    trio = {"alice": alice, "bob": bob, "carol": carol}
+    for name, page in trio.items():
+        others = [other for other in trio if other != name]
+        page.wait_for_peers(others)
+        for other in others:
+            page.wait_for_connection_type(other, "relayed")
+        assert page.grid_size() == 3
+    assert server.metric("switchboard_ice_api_requests_total", outcome="served") == 0

@@ -70,8 +70,7 @@ extension WebAsset {
                 roomname: "",
                 socket: null,
                 iceServers: null, // from the `iceServers` event
-                iceServersExpireAt: 0, // their TURN credentials' lifetime (`ttl`), with a margin
-                iceRefreshSentAt: 0, // when we last asked for fresh ones
+                iceRefreshTimer: null, // renews them before their TURN credentials expire (`ttl`)
                 iceReady: deferred(),
                 joinTimer: null,
                 localStream: null,
@@ -160,23 +159,30 @@ extension WebAsset {
                 failJoin(messages[type] || (payload && payload.message) || "The server refused to join.");
               }
 
+              // The join's ICE servers. Before their credentials expire (a long call), fresh ones come the way they
+              // come after a dropped connection: `reconnect` with our user keeps our place in the room and the server
+              // answers with a new `iceServers` event.
               function setIceServers(payload) {
                 state.iceServers = (payload && payload.iceServers) || [];
                 const ttl = Number(payload && payload.ttl) || 86400;
-                state.iceServersExpireAt = Date.now() + ttl * 900; // 90 % of the lifetime, in milliseconds
+                clearTimeout(state.iceRefreshTimer);
+                // 90 % of the lifetime, in milliseconds (within setTimeout's limit).
+                state.iceRefreshTimer = setTimeout(renewIceServers, Math.min(ttl * 900, 2147483647));
               }
 
-              // The join's ICE servers. Once their credentials near expiry (a long call), fresh ones come the way
-              // they come after a dropped connection: `reconnect` with our user, which the server answers with a new
-              // `iceServers` event (it keeps our place in the room).
-              async function rtcConfiguration() {
-                const stale = state.iceServers && Date.now() > state.iceServersExpireAt;
-                if (stale && state.phase === "joined" && Date.now() - state.iceRefreshSentAt > ICE_SERVERS_WAIT_MS) {
-                  state.iceRefreshSentAt = Date.now();
-                  state.iceReady = deferred();
-                  emit("reconnect", { id: state.userId, username: state.username, roomname: state.roomname });
+              function renewIceServers() {
+                if (state.phase !== "joined") return;
+                // Only while every negotiation is settled: the server knows every peer then, so the `reconnect`
+                // asks nobody for a new offer.
+                if (![...state.peers.values()].every((peer) => peer.pc.signalingState === "stable")) {
+                  state.iceRefreshTimer = setTimeout(renewIceServers, 1000);
+                  return;
                 }
-                if (!state.iceServers || Date.now() > state.iceServersExpireAt) {
+                emit("reconnect", { id: state.userId, username: state.username, roomname: state.roomname });
+              }
+
+              async function rtcConfiguration() {
+                if (!state.iceServers) {
                   const timeout = new Promise((resolve) => setTimeout(resolve, ICE_SERVERS_WAIT_MS));
                   await Promise.race([state.iceReady.promise, timeout]);
                 }
