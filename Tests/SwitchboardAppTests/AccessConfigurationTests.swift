@@ -47,9 +47,22 @@ import Testing
         #expect(messages.first?.contains("key 'ice.api.allowedOrigins'") == true)
     }
 
-    @Test func allowedHostsRefuseURLsAndPartialWildcards() {
+    @Test func allowedHostsRefuseURLsPortsAndPartialWildcards() {
         #expect(self.errors("http:\n  allowedHosts: [\"*.example.org\"]\n").count == 1)
         #expect(self.errors("http:\n  allowedHosts: [\"http://x\"]\n").count == 1)
+        #expect(self.errors("http:\n  allowedHosts: [\"chat.example.org:443\"]\n").count == 1)
         #expect(self.errors("http:\n  allowedHosts: [\"*\", \"chat.example.org\", \"2001:db8::1\"]\n").isEmpty)
+    }
+
+    @Test func theAdminPortIsItsOwn() {
+        #expect(
+            self.errors("admin:\n  port: 3000\n")
+                == ["test.yaml:2: key 'admin.port': 3000 is also http.port; the admin server needs a port of its own"]
+        )
+        #expect(
+            self.errors("admin:\n  port: 8443\ntls:\n  port: 8443\n  certificateFile: c\n  privateKeyFile: k\n").count
+                == 1
+        )
+        #expect(self.errors("admin:\n  port: 9100\n").isEmpty)
     }
 }

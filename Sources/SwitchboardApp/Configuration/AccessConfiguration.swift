@@ -81,14 +81,34 @@ public struct AccessConfiguration: Sendable {
                 message: "'\(entry)' is not an origin such as \"https://app.example.org\" (scheme://host[:port])"
             )
         }
-        for entry in self.allowedHosts
-        where entry.isEmpty || entry.contains("/") || (entry.contains("*") && entry != "*") {
+        for entry in self.allowedHosts where entry != "*" && !Self.isHost(entry) {
             throw ConfigurationError(
                 key: "http.allowedHosts",
                 origin: origin("http.allowedHosts"),
-                message: "'\(entry)' is not a host name, an IP address or \"*\""
+                message: "'\(entry)' is not a host name, an IP address or \"*\" (no scheme, port or path)"
             )
         }
+        // Two servers cannot share a port, and sharing it is what admin.port exists to avoid.
+        if self.adminPort > 0 {
+            for other in ["http.port", "tls.port"] where value(other) == .integer(self.adminPort) {
+                throw ConfigurationError(
+                    key: "admin.port",
+                    origin: origin("admin.port"),
+                    message: "\(self.adminPort) is also \(other); the admin server needs a port of its own"
+                )
+            }
+        }
+    }
+
+    /// An IP address, or a DNS name: letters, digits, '-', '_' and '.'.
+    static func isHost(_ text: String) -> Bool {
+        if ClientAddress(text) != nil {
+            return true
+        }
+        return !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && (scalar.properties.isAlphabetic || "0123456789-_.".unicodeScalars.contains(scalar))
+            }
     }
 
     /// `scheme://host[:port]` with nothing after it, as a browser writes the `Origin` header (RFC 6454 §6.1).
