@@ -107,6 +107,17 @@ def outside():
     namespace.close()
 
 
+def start_retrying(start_switchboard, make_args):
+    """Starts a server with `make_args()`, again with fresh ports when one was taken in between (the machine is
+    shared: a port free when picked may be bound by another process before the server binds it)."""
+    for attempt in range(5):
+        try:
+            return start_switchboard(args=make_args())
+        except RuntimeError as error:
+            if "Address already in use" not in str(error) or attempt == 4:
+                raise
+
+
 def api_args(*extra):
     return ["--set", "ice.api.enabled=true", "--set", f"ice.api.tokens={API_TOKEN},{SECOND_API_TOKEN}", *extra]
 
@@ -174,7 +185,9 @@ def test_ice_api_allowed_origins(start_switchboard):
 
 
 def test_ice_api_rate_limit_per_client_address(start_switchboard, outside):
-    server = start_switchboard(args=api_args("--set", "ice.api.requestsPerMinute=3", "--set", "http.host=0.0.0.0"))
+    server = start_retrying(
+        start_switchboard, lambda: api_args("--set", "ice.api.requestsPerMinute=3", "--set", "http.host=0.0.0.0")
+    )
     url = f"http://127.0.0.1:{server.http_port}/api/ice-servers"
     token = {"Authorization": f"Bearer {API_TOKEN}"}
     statuses = [get(url, token)[0] for _ in range(3)]
@@ -208,7 +221,9 @@ def join_room(server, room):
 
 
 def test_operator_endpoints_need_loopback_or_an_admin_token(start_switchboard, outside):
-    server = start_switchboard(args=["--set", "http.host=0.0.0.0", "--set", f"admin.tokens={ADMIN_TOKEN}"])
+    server = start_retrying(
+        start_switchboard, lambda: ["--set", "http.host=0.0.0.0", "--set", f"admin.tokens={ADMIN_TOKEN}"]
+    )
     member = join_room(server, "secret-room")
     try:
         base = f"http://{outside.address}:{server.http_port}"
@@ -239,11 +254,18 @@ def test_operator_endpoints_need_loopback_or_an_admin_token(start_switchboard, o
 
 def test_tls_port_applies_the_same_rules(start_switchboard, outside, tmp_path):
     subprocess.run([str(ROOT / "scripts" / "make-test-certificate"), str(tmp_path)], check=True, capture_output=True)
-    tls_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
-    server = start_switchboard(args=[
-        "--set", "http.host=0.0.0.0", "--set", f"tls.port={tls_port}", "--set", f"admin.tokens={ADMIN_TOKEN}",
-        "--set", f"tls.certificateFile={tmp_path / 'cert.pem'}", "--set", f"tls.privateKeyFile={tmp_path / 'key.pem'}",
-    ])
+    ports = []
+
+    def args():
+        ports.append(free_port(socket.SOCK_STREAM, socket.SOCK_STREAM))
+        return [
+            "--set", "http.host=0.0.0.0", "--set", f"tls.port={ports[-1]}", "--set", f"admin.tokens={ADMIN_TOKEN}",
+            "--set", f"tls.certificateFile={tmp_path / 'cert.pem'}",
+            "--set", f"tls.privateKeyFile={tmp_path / 'key.pem'}",
+        ]
+
+    server = start_retrying(start_switchboard, args)
+    tls_port = ports[-1]
     base = f"https://{outside.address}:{tls_port}"
     assert outside.get(base + "/healthz")[0] == 200
     assert outside.get(base + "/api/status")[0] == 403
@@ -255,8 +277,14 @@ def test_tls_port_applies_the_same_rules(start_switchboard, outside, tmp_path):
 
 
 def test_admin_port_serves_the_operator_endpoints_there_only(start_switchboard):
-    admin_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
-    server = start_switchboard(args=["--set", f"admin.port={admin_port}", "--set", f"admin.tokens={ADMIN_TOKEN}"])
+    ports = []
+
+    def args():
+        ports.append(free_port(socket.SOCK_STREAM, socket.SOCK_STREAM))
+        return ["--set", f"admin.port={ports[-1]}", "--set", f"admin.tokens={ADMIN_TOKEN}"]
+
+    server = start_retrying(start_switchboard, args)
+    admin_port = ports[-1]
     admin = f"http://127.0.0.1:{admin_port}"
     status, headers, body = get(admin + "/metrics")
     assert status == 200 and b"switchboard_" in body
