@@ -52,7 +52,7 @@ public struct SwitchboardApplication: Sendable {
 
         let router = Router(context: SwitchboardRequestContext.self)
         HTTPRoutes.add(to: router, turnService: turnService)
-        let iceServers = self.iceServersProvider()
+        let iceServers = self.iceServersProvider(turnService: turnService)
         ICEServersAPI(configuration: self.configuration.access, provider: iceServers).add(to: router)
         let signaling = SignalingSetup(
             configuration: self.configuration,
@@ -301,8 +301,8 @@ public struct SwitchboardApplication: Sendable {
         )
     }
 
-    /// The ICE configuration handed to clients.
-    func iceServersProvider() -> ICEServersProvider {
+    /// The ICE configuration handed to clients, with the port the STUN/TURN listeners bound.
+    func iceServersProvider(turnService: TURNService) -> ICEServersProvider {
         let interfaces = ((try? System.enumerateDevices()) ?? []).compactMap { $0.address?.ipAddress }
         return ICEServersProvider(
             hosts: HostAllowList(configuration: self.configuration, interfaceAddresses: interfaces),
@@ -311,7 +311,8 @@ public struct SwitchboardApplication: Sendable {
             tcp: self.configuration.stunTCP,
             turnEnabled: self.configuration.turnEnabled,
             secret: self.turnSecrets[0],
-            ttlSeconds: self.configuration.iceCredentialTTLSeconds
+            ttlSeconds: self.configuration.iceCredentialTTLSeconds,
+            boundPort: { turnService.listeningSockets.first?.address.port }
         )
     }
 

@@ -104,3 +104,24 @@ def test_config_file_and_flags_layer(start_switchboard, tmp_path):
     log = server.log()
     assert "transport=tcp" not in "\n".join(line for line in log.splitlines() if "STUN listening" in line)
     assert server.stop() == 0
+
+
+def test_ice_servers_carry_the_bound_port_when_stun_port_is_zero(start_switchboard):
+    """With `stun.port: 0` the listeners take a free port; the URLs handed out must name it, not 0."""
+    import re
+    import urllib.request
+
+    token = "interop-token-0123456789"
+    server = start_switchboard(
+        args=["--set", "stun.port=0", "--set", "ice.api.enabled=true", "--set", f"ice.api.tokens={token}"]
+    )
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.http_port}/api/ice-servers", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        servers = json.loads(response.read())["iceServers"]
+    urls = [url for entry in servers for url in entry["urls"]]
+    ports = {int(re.search(r":(\d+)(\?|$)", url).group(1)) for url in urls}
+    assert len(ports) == 1 and 0 not in ports, urls
+    bound = re.search(r"address=127\.0\.0\.1:(\d+) sockets=\d+ transport=udp", server.log())
+    assert bound is not None and int(bound.group(1)) in ports, server.log()

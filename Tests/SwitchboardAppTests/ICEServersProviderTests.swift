@@ -29,6 +29,15 @@ import Testing
         )
     }
 
+    @Test func urlsCarryTheBoundPortOnceKnown() {
+        var provider = self.provider()
+        provider.port = 0  // stun.port: 0 picks a free port at start
+        provider.boundPort = { 41234 }
+        let json = provider.iceServers(requestHost: "localhost", user: "a").serialized()
+        #expect(json.contains("\"stun:localhost:41234\"") && json.contains("\"turn:localhost:41234?transport=udp\""))
+        #expect(!json.contains(":0\""))
+    }
+
     @Test func publicAddressWinsOverTheRequestHost() {
         let json = self.provider(publicAddress: "203.0.113.5").iceServers(requestHost: "localhost:3000", user: "a")
         #expect(json.serialized().contains("\"stun:203.0.113.5:3478\""))

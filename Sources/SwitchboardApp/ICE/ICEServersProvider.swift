@@ -15,8 +15,10 @@ import SocketIOCodec
 public struct ICEServersProvider: Sendable {
     /// Which host goes in the URLs: `ice.publicAddress`, or the host the client used when it is trusted.
     var hosts: HostAllowList
-    /// STUN/TURN port.
+    /// STUN/TURN port as configured (`stun.port`).
     public var port: Int
+    /// The port the listeners actually bound, once they have: with `stun.port: 0` the configured one says nothing.
+    public var boundPort: @Sendable () -> Int?
     /// Offer `?transport=udp` / `?transport=tcp` URLs.
     public var udp: Bool
     public var tcp: Bool
@@ -37,10 +39,12 @@ public struct ICEServersProvider: Sendable {
         turnEnabled: Bool,
         secret: String,
         ttlSeconds: Int,
+        boundPort: @escaping @Sendable () -> Int? = { nil },
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.hosts = hosts
         self.port = port
+        self.boundPort = boundPort
         self.udp = udp
         self.tcp = tcp
         self.turnEnabled = turnEnabled
@@ -55,16 +59,17 @@ public struct ICEServersProvider: Sendable {
     public func iceServers(requestHost: String?, user: String) -> JSONValue {
         let host = Self.urlHost(self.hosts.host(forAuthority: requestHost))
         var servers: [JSONValue] = []
+        let port = self.boundPort() ?? self.port
         if self.udp || self.tcp {
-            servers.append(["urls": [.string("stun:\(host):\(self.port)")]])
+            servers.append(["urls": [.string("stun:\(host):\(port)")]])
         }
         if self.turnEnabled && (self.udp || self.tcp) {
             var urls: [JSONValue] = []
             if self.udp {
-                urls.append(.string("turn:\(host):\(self.port)?transport=udp"))
+                urls.append(.string("turn:\(host):\(port)?transport=udp"))
             }
             if self.tcp {
-                urls.append(.string("turn:\(host):\(self.port)?transport=tcp"))
+                urls.append(.string("turn:\(host):\(port)?transport=tcp"))
             }
             let username = TimeLimitedCredentials.username(
                 expiry: self.now() + Int64(self.ttlSeconds),
