@@ -55,7 +55,7 @@ public final class ChatroomDialect: Sendable {
                     self.context.metrics.errors.increment()
                 }
                 self.context.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
-            case .sendICEServers(let socketID, _):
+            case .sendICEServers(let socketID):
                 // The TURN identity is the session, not the name a client picked: any number of clients can pick
                 // one, so it would not bound what one client holds.
                 self.context.namespace.socket(id: socketID)?.emit(

@@ -46,7 +46,7 @@ public struct ChatroomState: Sendable {
     public enum Effect: Sendable, Equatable {
         case deliver(SignalingDelivery)
         /// Send the `iceServers` event to this socket (after an accepted join).
-        case sendICEServers(socketID: String, user: String)
+        case sendICEServers(socketID: String)
         /// Start (or restart) the disconnect grace of a user whose socket went away.
         case startGrace(userID: String, socketID: String)
         case cancelGrace(userID: String)
@@ -222,7 +222,7 @@ public struct ChatroomState: Sendable {
             member: User(id: id, username: username, roomname: roomname, socketID: socketID)
         )
         effects.append(.cancelGrace(userID: id))
-        effects.append(.sendICEServers(socketID: socketID, user: username))
+        effects.append(.sendICEServers(socketID: socketID))
         return effects
     }
 
@@ -384,7 +384,7 @@ public struct ChatroomState: Sendable {
         let updated = user
         self.rooms.update(id) { $0 = updated }
         self.clients[socketID] = .some(id)
-        effects.append(.sendICEServers(socketID: socketID, user: user.username))
+        effects.append(.sendICEServers(socketID: socketID))
         return effects
     }
 

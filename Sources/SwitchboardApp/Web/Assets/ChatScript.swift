@@ -148,7 +148,8 @@ extension WebAsset {
 
               function onServerError(payload) {
                 const type = payload && payload.type;
-                if (state.phase !== "joining") {
+                // Refusals of signaling to a peer that left (notInRoom, notJoined) say nothing about the join.
+                if (state.phase !== "joining" || type === "notInRoom" || type === "notJoined") {
                   console.warn("server error", payload);
                   return;
                 }
