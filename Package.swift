@@ -51,11 +51,19 @@ let package = Package(
         ),
 
         // MARK: - Servers
+        .target(
+            name: "ConnectionLimits",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio")
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "CSocketBatch"),
         .target(
             name: "TURNServer",
             dependencies: [
                 "CSocketBatch",
+                "ConnectionLimits",
                 "STUNCodec",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -71,6 +79,7 @@ let package = Package(
         .target(
             name: "SignalingServer",
             dependencies: [
+                "ConnectionLimits",
                 "SocketIOCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -108,6 +117,7 @@ let package = Package(
         .target(
             name: "SwitchboardApp",
             dependencies: [
+                "ConnectionLimits",
                 "TURNServer",
                 "Dialects",
                 "STUNCodec",
@@ -140,6 +150,11 @@ let package = Package(
         .testTarget(
             name: "STUNCodecTests",
             dependencies: ["STUNCodec"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConnectionLimitsTests",
+            dependencies: ["ConnectionLimits", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import ConnectionLimits
 import CoreMetrics
 import SocketIOCodec
 
@@ -8,12 +9,15 @@ import SocketIOCodec
 /// - `switchboard_signaling_sessions_closed_total{reason}`: sessions closed, by reason (`ping timeout`, ...).
 /// - `switchboard_signaling_upgrades_total`: polling sessions upgraded to WebSocket.
 /// - `switchboard_signaling_slow_clients_dropped_total`: sessions closed because their outbound buffer filled.
+/// - `switchboard_signaling_sessions_refused_total{reason="total"|"per_address"}`: handshakes refused over a
+///   session cap.
 public final class SignalingMetrics: Sendable {
     let sessions = Meter(label: "switchboard_signaling_sessions")
     let upgrades = Counter(label: "switchboard_signaling_upgrades_total")
     let slowClients = Counter(label: "switchboard_signaling_slow_clients_dropped_total")
     let opened: [EngineIOProtocolVersion: Counter]
     let closed: [EngineIOCloseReason: Counter]
+    let refused: [ConnectionLedger<ClientAddressKey>.Refusal: Counter]
 
     /// Creates the metrics with the bootstrapped metrics backend.
     public init() {
@@ -36,6 +40,18 @@ public final class SignalingMetrics: Sendable {
             )
         }
         self.closed = closed
+        var refused: [ConnectionLedger<ClientAddressKey>.Refusal: Counter] = [:]
+        for reason in ConnectionLedger<ClientAddressKey>.Refusal.allCases {
+            refused[reason] = Counter(
+                label: "switchboard_signaling_sessions_refused_total",
+                dimensions: [("reason", reason.rawValue)]
+            )
+        }
+        self.refused = refused
+    }
+
+    func sessionRefused(_ reason: ConnectionLedger<ClientAddressKey>.Refusal) {
+        self.refused[reason]?.increment()
     }
 
     func sessionOpened(version: EngineIOProtocolVersion) {

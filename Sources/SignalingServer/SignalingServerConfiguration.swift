@@ -10,7 +10,8 @@
 /// `signaling.pingIntervalMilliseconds`, `signaling.pingTimeoutMilliseconds`, `signaling.upgradeTimeoutMilliseconds`,
 /// `signaling.maxHttpBufferSize`, `signaling.connectTimeoutMilliseconds`, `signaling.allowEIO3`,
 /// `signaling.allowUpgrades`, `signaling.transports`, `signaling.cors.origins`, `signaling.cors.credentials`,
-/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`.
+/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`, `signaling.maxSessions`,
+/// `signaling.maxSessionsPerAddress`.
 public struct SignalingServerConfiguration: Sendable, Hashable {
     /// The transports an Engine.IO endpoint serves (Engine.IO v4 §"Transports").
     public enum Transport: String, Sendable, Hashable, CaseIterable {
@@ -48,6 +49,11 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
     public var outboundBufferLimit: Int
     /// Milliseconds a polling session closed by the server waits for a GET to deliver the close packet. Default 30000.
     public var closeTimeoutMilliseconds: Int
+    /// The most open sessions of the endpoint; a handshake over it gets HTTP 503 `{"code":6,...}`. 0 is unlimited.
+    /// Default 20000.
+    public var maxSessions: Int
+    /// The most open sessions per client address (IPv6: per /64); 0 is unlimited. Default 200.
+    public var maxSessionsPerAddress: Int
 
     /// Creates a configuration; every parameter defaults to the documented default.
     public init(
@@ -63,7 +69,9 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         cors: CORSConfiguration = CORSConfiguration(),
         maxAttachments: Int = 10,
         outboundBufferLimit: Int = 1000,
-        closeTimeoutMilliseconds: Int = 30_000
+        closeTimeoutMilliseconds: Int = 30_000,
+        maxSessions: Int = 20_000,
+        maxSessionsPerAddress: Int = 200
     ) {
         self.path = path
         self.pingIntervalMilliseconds = pingIntervalMilliseconds
@@ -78,6 +86,8 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         self.maxAttachments = maxAttachments
         self.outboundBufferLimit = outboundBufferLimit
         self.closeTimeoutMilliseconds = closeTimeoutMilliseconds
+        self.maxSessions = maxSessions
+        self.maxSessionsPerAddress = maxSessionsPerAddress
     }
 
     /// The path as router components, without leading or trailing slashes (`socket.io`).

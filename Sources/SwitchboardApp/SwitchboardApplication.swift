@@ -1,3 +1,4 @@
+import ConnectionLimits
 import Crypto
 import Dialects
 import Foundation
@@ -116,13 +117,15 @@ public struct SwitchboardApplication: Sendable {
             )
         }
         // HTTP/1.1; WebSocket upgrades on the signaling paths are served in the channel pipeline.
-        let serverBuilder = HTTPServerBuilder.http1WebSocketEndpoints(webSocketEndpoints)
+        let httpLimits = self.httpConnectionLimits(logger: httpLogger)
+        let serverBuilder = HTTPServerBuilder.http1WebSocketEndpoints(webSocketEndpoints, limits: httpLimits)
         if self.configuration.tlsPort > 0 {
             services.append(
                 try self.makeTLSApplication(
                     router: router,
                     server: serverBuilder,
                     eventLoopGroup: eventLoopGroup,
+                    metrics: httpLimits.metrics,
                     logger: httpLogger
                 )
             )
@@ -138,6 +141,7 @@ public struct SwitchboardApplication: Sendable {
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 httpLogger.info("HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
+                await Self.pauseOnAcceptFailures(of: channel, metrics: httpLimits.metrics, logger: httpLogger)
             },
             eventLoopGroupProvider: .shared(eventLoopGroup),
             logger: httpLogger
@@ -152,8 +156,68 @@ public struct SwitchboardApplication: Sendable {
         logger.info("Switchboard stopped")
     }
 
+    /// The HTTP servers' timeouts and connection caps, the total lowered to half of the descriptors the process
+    /// may open (see ``DescriptorBudget``).
+    func httpConnectionLimits(logger: Logger) -> HTTPConnectionLimits {
+        let total = Self.descriptorCap(
+            "http.maxConnections",
+            configured: self.configuration.httpMaxConnections,
+            share: (1, 2),
+            logger: logger
+        )
+        return HTTPConnectionLimits(
+            headTimeout: .seconds(Int64(self.configuration.httpRequestHeadTimeoutSeconds)),
+            idleTimeout: .seconds(Int64(self.configuration.httpIdleTimeoutSeconds)),
+            ledger: SharedConnectionLedger(
+                totalLimit: total,
+                perAddressLimit: self.configuration.httpMaxConnectionsPerAddress
+            ),
+            metrics: HTTPConnectionMetrics()
+        )
+    }
+
+    /// `configured` (the value of `key`), lowered to `share` of the descriptors the process may open, with a
+    /// warning when lowered.
+    static func descriptorCap(_ key: String, configured: Int, share: (Int, Int), logger: Logger) -> Int {
+        let limit = DescriptorBudget.currentLimit()
+        let cap = DescriptorBudget.cap(
+            configured: configured,
+            descriptorLimit: limit,
+            shareNumerator: share.0,
+            shareDenominator: share.1
+        )
+        if cap != configured {
+            logger.warning(
+                "connection cap lowered to fit the file descriptor limit",
+                metadata: [
+                    "key": "\(key)", "configured": "\(configured)", "cap": "\(cap)",
+                    "descriptorLimit": "\(limit.map { "\($0)" } ?? "none")",
+                ]
+            )
+        }
+        return cap
+    }
+
+    /// Pauses an HTTP listener after a failed `accept` (see ``AcceptPauseHandler``), counted and logged.
+    static func pauseOnAcceptFailures(of channel: any Channel, metrics: HTTPConnectionMetrics, logger: Logger) async {
+        do {
+            try await channel.eventLoop.submit {
+                let pause = AcceptPauseHandler { error in
+                    metrics.acceptFailed()
+                    logger.warning(
+                        "cannot accept an HTTP connection; pausing the listener",
+                        metadata: ["error": "\(error)"]
+                    )
+                }
+                try channel.pipeline.syncOperations.addHandler(pause, position: .first)
+            }.get()
+        } catch {
+            logger.warning("cannot pause the HTTP listener on accept failures", metadata: ["error": "\(error)"])
+        }
+    }
+
     var turnServerConfiguration: TURNServerConfiguration {
-        TURNServerConfiguration(
+        var configuration = TURNServerConfiguration(
             addresses: self.configuration.stunAddresses,
             port: self.configuration.stunPort,
             udp: self.configuration.stunUDP,
@@ -184,6 +248,15 @@ public struct SwitchboardApplication: Sendable {
             allocationBandwidthLimit: self.configuration.turnBandwidthLimit,
             acceptRFC5766ChannelNumbers: self.configuration.turnAcceptRFC5766ChannelNumbers
         )
+        configuration.tcpFramingTimeout = .seconds(Int64(self.configuration.stunTCPFramingTimeoutSeconds))
+        configuration.tcpMaxConnections = Self.descriptorCap(
+            "stun.tcpMaxConnections",
+            configured: self.configuration.stunTCPMaxConnections,
+            share: (1, 4),
+            logger: Logger(label: "switchboard.stun")
+        )
+        configuration.tcpMaxConnectionsPerAddress = self.configuration.stunTCPMaxConnectionsPerAddress
+        return configuration
     }
 
     /// The seed dialects (A, B and D over Socket.IO, C over a raw WebSocket) with the ICE configuration they hand
@@ -231,6 +304,7 @@ public struct SwitchboardApplication: Sendable {
         router: Router<SwitchboardRequestContext>,
         server: HTTPServerBuilder,
         eventLoopGroup: any EventLoopGroup,
+        metrics: HTTPConnectionMetrics,
         logger: Logger
     ) throws -> some Service {
         let certificates: [NIOSSLCertificate]
@@ -271,6 +345,7 @@ public struct SwitchboardApplication: Sendable {
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 logger.info("HTTPS listening", metadata: ["transport": "tls", "address": "\(address)"])
+                await Self.pauseOnAcceptFailures(of: channel, metrics: metrics, logger: logger)
             },
             eventLoopGroupProvider: .shared(eventLoopGroup),
             logger: logger

@@ -1,3 +1,4 @@
+import ConnectionLimits
 import CoreMetrics
 import STUNCodec
 
@@ -37,6 +38,15 @@ public final class STUNMetrics: Sendable {
         dimensions: [("reason", "bad_framing")]
     )
     let idleStreams = Counter(label: "switchboard_stun_tcp_connections_closed_total", dimensions: [("reason", "idle")])
+    /// TCP connections closed because a frame they started did not complete in time.
+    let framingTimeouts = Counter(
+        label: "switchboard_stun_tcp_connections_closed_total",
+        dimensions: [("reason", "framing_timeout")]
+    )
+    /// TCP connections closed at once because a connection cap was reached, by cap.
+    let refusedStreams: [ConnectionLedger<ClientAddressKey>.Refusal: Counter]
+    /// Failed `accept`s of the TCP listeners (each pauses the listener).
+    let acceptFailures = Counter(label: "switchboard_accept_failures_total", dimensions: [("listener", "stun_tcp")])
     let tcpConnections = Meter(label: "switchboard_stun_tcp_connections")
 
     public init() {
@@ -56,6 +66,14 @@ public final class STUNMetrics: Sendable {
             )
         }
         self.dropped = dropped
+        var refused: [ConnectionLedger<ClientAddressKey>.Refusal: Counter] = [:]
+        for reason in ConnectionLedger<ClientAddressKey>.Refusal.allCases {
+            refused[reason] = Counter(
+                label: "switchboard_stun_tcp_connections_refused_total",
+                dimensions: [("reason", reason.rawValue)]
+            )
+        }
+        self.refusedStreams = refused
     }
 
     /// Counts of one read batch, kept by a handler on its event loop.

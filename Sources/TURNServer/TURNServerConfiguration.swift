@@ -16,8 +16,16 @@ public struct TURNServerConfiguration: Sendable {
     public var udpSocketsPerAddress: Int
     /// SOFTWARE attribute of responses (`stun.software`); `nil` or empty sends none. RFC 8489 §14.14.
     public var software: String?
-    /// A TCP client that sends nothing for this long is disconnected (`stun.tcpIdleTimeoutSeconds`).
+    /// A TCP client that completes no frame for this long is disconnected (`stun.tcpIdleTimeoutSeconds`), unless
+    /// it holds an allocation.
     public var tcpIdleTimeout: TimeAmount
+    /// A frame started on a TCP connection must be complete within this (`stun.tcpFramingTimeoutSeconds`).
+    public var tcpFramingTimeout: TimeAmount = .seconds(5)
+    /// The most open TCP connections over all TCP listeners (`stun.tcpMaxConnections`); 0 is unlimited.
+    public var tcpMaxConnections = 0
+    /// The most open TCP connections per client address, IPv6 per /64 (`stun.tcpMaxConnectionsPerAddress`); 0 is
+    /// unlimited.
+    public var tcpMaxConnectionsPerAddress = 0
     /// Datagrams read per `recvmmsg` call.
     public var datagramVectorReadCount: Int
 

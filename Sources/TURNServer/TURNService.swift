@@ -1,3 +1,5 @@
+import ConnectionLimits
+import CoreMetrics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -28,6 +30,8 @@ public final class TURNService: Service {
     private let tables: NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<AllocationTable>]> = NIOLockedValueBox([:])
     private let listening: NIOLockedValueBox<[ListeningSocket]> = NIOLockedValueBox([])
     private let ready = NIOLockedValueBox(false)
+    /// The open TCP connections of every TCP listener, under `tcpMaxConnections` and `tcpMaxConnectionsPerAddress`.
+    private let tcpConnections: SharedConnectionLedger
 
     /// One bound socket, for logs and tests.
     public struct ListeningSocket: Sendable, Hashable, CustomStringConvertible {
@@ -59,6 +63,10 @@ public final class TURNService: Service {
         self.metrics = metrics
         self.turnMetrics = turnMetrics
         self.shared = TURNSharedState(configuration: configuration, metrics: turnMetrics, logger: logger)
+        self.tcpConnections = SharedConnectionLedger(
+            totalLimit: configuration.tcpMaxConnections,
+            perAddressLimit: configuration.tcpMaxConnectionsPerAddress
+        )
     }
 
     /// Creates one allocation table per event loop, on its loop.
@@ -264,12 +272,40 @@ public final class TURNService: Service {
         let metrics = self.metrics
         let logger = self.logger
         let idleTimeout = self.configuration.tcpIdleTimeout
+        let framingTimeout = self.configuration.tcpFramingTimeout
+        let ledger = self.tcpConnections
         var bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors, accept would fail at once again: pause instead of spinning.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptPauseHandler { error in
+                            metrics.acceptFailures.increment()
+                            logger.warning(
+                                "cannot accept a TCP connection; pausing the listener",
+                                metadata: ["error": "\(error)"]
+                            )
+                        }
+                    )
+                }
+            }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
+                let key: ClientAddressKey?
+                switch ledger.open(from: channel.remoteAddress) {
+                case .refused(let reason):
+                    // Over a cap: closed at once (STUN over TCP has no way to say why before a request).
+                    metrics.refusedStreams[reason]?.increment()
+                    return channel.close()
+                case .admitted(let admittedKey):
+                    key = admittedKey
+                }
+                channel.closeFuture.whenComplete { _ in
+                    ledger.close(key)
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     let table = self.table(for: channel.eventLoop)
                     let fiveTuple = channel.remoteAddress.flatMap(TransportAddress.init).flatMap { client in
                         channel.localAddress.flatMap(TransportAddress.init).map {
@@ -284,8 +320,13 @@ public final class TURNService: Service {
                         return table.allocations[fiveTuple] != nil
                     })
                     try channel.pipeline.syncOperations.addHandlers(
-                        IdleStateHandler(readTimeout: idleTimeout),
                         ByteToMessageHandler(decoder),
+                        STUNStreamDeadlineHandler(
+                            idleTimeout: idleTimeout,
+                            framingTimeout: framingTimeout,
+                            metrics: metrics,
+                            logger: logger
+                        ),
                         STUNStreamHandler(responder: responder, table: table, metrics: metrics, logger: logger)
                     )
                 }

@@ -2,8 +2,8 @@ import HTTPTypes
 import NIOCore
 
 /// The errors the reference server answers Engine.IO requests with (Engine.IO notes §1.9, engine.io `server.ts`
-/// `Server.errors` and `abortRequest`): HTTP 400 (403 for ``forbidden``) with `Content-Type: application/json` and
-/// the body `{"code":N,"message":"…"}`.
+/// `Server.errors` and `abortRequest`): HTTP 400 (403 for ``forbidden``, 503 for ``tooManySessions``) with
+/// `Content-Type: application/json` and the body `{"code":N,"message":"…"}`.
 public struct EngineIOError: Error, Sendable, Hashable {
     /// The code in the body.
     public let code: Int
@@ -22,10 +22,18 @@ public struct EngineIOError: Error, Sendable, Hashable {
     public static let forbidden = EngineIOError(code: 4, message: "Forbidden")
     /// An Engine.IO revision that is not served (`EIO` not `4`, and not `3` or missing with compat on).
     public static let unsupportedProtocolVersion = EngineIOError(code: 5, message: "Unsupported protocol version")
+    /// A handshake over a session cap (in total or for the client's address): HTTP 503, so that clients retry
+    /// later as they do after any failed handshake. Not one of the reference's codes (it has no cap); the body has
+    /// the same shape.
+    public static let tooManySessions = EngineIOError(code: 6, message: "Too many sessions")
 
-    /// The HTTP status: 403 for ``forbidden``, 400 otherwise.
+    /// The HTTP status: 403 for ``forbidden``, 503 for ``tooManySessions``, 400 otherwise.
     public var status: HTTPResponse.Status {
-        self.code == 4 ? .forbidden : .badRequest
+        switch self.code {
+        case 4: return .forbidden
+        case 6: return .serviceUnavailable
+        default: return .badRequest
+        }
     }
 
     /// The JSON body, as the reference writes it.

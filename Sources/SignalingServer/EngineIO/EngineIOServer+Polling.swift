@@ -26,11 +26,15 @@ extension EngineIOServer {
             if let allowRequest = self.allowRequest, await !allowRequest(handshakeRequest) {
                 return self.errorResponse(.forbidden, cors: cors)
             }
+            guard let clientKey = self.reserveSessionPlace(for: HTTPClientAddress.current) else {
+                return self.errorResponse(.tooManySessions, cors: cors)
+            }
             let session = self.makeSession(
                 version: version,
                 transport: .polling,
                 supportsBinary: !query.forcesBase64,
-                request: handshakeRequest
+                request: handshakeRequest,
+                clientKey: clientKey
             )
             let handshake = self.handshake(sid: session.id, version: version, onWebSocket: false)
             let makeHandler = self.makeHandler
@@ -40,6 +44,7 @@ extension EngineIOServer {
             do {
                 try await opened.get()
             } catch {
+                self.releaseSessionPlace(clientKey)
                 return Response(status: .internalServerError, headers: cors)
             }
             return await self.poll(session, cors: cors)

@@ -1,3 +1,4 @@
+import ConnectionLimits
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -47,18 +48,44 @@ extension EngineIOServer: WebSocketEndpoint {
                 headers: Self.handshakeHeaders(request.headerFields),
                 authority: request.authority
             )
-            let acceptance = WebSocketAcceptance(outboundBufferLimit: limit) { connection in
-                self.openSession(version: version, request: handshakeRequest, on: connection)
+            let acceptance = { @Sendable (place: SessionPlace) in
+                WebSocketAcceptance(outboundBufferLimit: limit) { connection in
+                    place.opened.value = true
+                    self.openSession(version: version, request: handshakeRequest, clientKey: place.key, on: connection)
+                }
             }
             guard let allowRequest = self.allowRequest else {
-                return channel.eventLoop.makeSucceededFuture(acceptance)
+                return channel.eventLoop.makeSucceededFuture(self.reservingPlace(on: channel).map(acceptance))
             }
-            let promise = channel.eventLoop.makePromise(of: WebSocketAcceptance?.self)
+            let promise = channel.eventLoop.makePromise(of: Bool.self)
             promise.completeWithTask {
-                await allowRequest(handshakeRequest) ? acceptance : nil
+                await allowRequest(handshakeRequest)
             }
-            return promise.futureResult
+            return promise.futureResult.hop(to: channel.eventLoop).map { allowed in
+                allowed ? self.reservingPlace(on: channel).map(acceptance) : nil
+            }
         }
+    }
+
+    /// A place under the session caps for the client of `channel`, nil when a cap is reached (the upgrade is then
+    /// refused with a bare 400). The place is given back if the connection closes before its session opens.
+    private func reservingPlace(on channel: any Channel) -> SessionPlace? {
+        guard let clientKey = self.reserveSessionPlace(for: channel.remoteAddress) else {
+            return nil
+        }
+        let place = SessionPlace(key: clientKey, opened: NIOLoopBoundBox(false, eventLoop: channel.eventLoop))
+        channel.closeFuture.whenComplete { _ in
+            if !place.opened.value {
+                self.releaseSessionPlace(clientKey)
+            }
+        }
+        return place
+    }
+
+    /// A place taken for a WebSocket handshake, and whether its session opened (then the session gives it back).
+    struct SessionPlace: Sendable {
+        let key: ClientAddressKey?
+        let opened: NIOLoopBoundBox<Bool>
     }
 
     /// The headers a session keeps from a WebSocket handshake: all but the fields of the WebSocket handshake itself
@@ -81,6 +108,7 @@ extension EngineIOServer: WebSocketEndpoint {
     private func openSession(
         version: EngineIOProtocolVersion,
         request: EngineIOHandshakeRequest,
+        clientKey: ClientAddressKey?,
         on connection: WebSocketConnection
     ) {
         let session = self.makeSession(
@@ -88,6 +116,7 @@ extension EngineIOServer: WebSocketEndpoint {
             transport: .webSocket,
             supportsBinary: true,
             request: request,
+            clientKey: clientKey,
             eventLoop: connection.eventLoop
         )
         let handshake = self.handshake(sid: session.id, version: version, onWebSocket: true)

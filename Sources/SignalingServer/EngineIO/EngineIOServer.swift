@@ -1,3 +1,4 @@
+import ConnectionLimits
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -24,7 +25,7 @@ public final class EngineIOServer: Sendable {
 
     /// The configuration.
     public let configuration: SignalingServerConfiguration
-    let registry = EngineIOSessionRegistry()
+    let registry: EngineIOSessionRegistry
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
     let metrics: SignalingMetrics
@@ -50,6 +51,12 @@ public final class EngineIOServer: Sendable {
         makeHandler: @escaping @Sendable (EngineIOSession) -> any EngineIOSessionHandler
     ) {
         self.configuration = configuration
+        self.registry = EngineIOSessionRegistry(
+            ledger: SharedConnectionLedger(
+                totalLimit: configuration.maxSessions,
+                perAddressLimit: configuration.maxSessionsPerAddress
+            )
+        )
         self.eventLoopGroup = eventLoopGroup
         self.metrics = metrics
         self.logger = logger
@@ -186,12 +193,35 @@ public final class EngineIOServer: Sendable {
         }
     }
 
-    /// A new session on `eventLoop`, or on a loop of the group.
+    /// Takes a place for a new session of the client at `address` under the session caps; nil (counted and logged)
+    /// when a cap is reached. The place goes back when the session unregisters, or with ``releaseSessionPlace(_:)``
+    /// when no session is made after all.
+    func reserveSessionPlace(for address: SocketAddress?) -> ClientAddressKey?? {
+        switch self.registry.ledger.open(from: address) {
+        case .admitted(let key):
+            return .some(key)
+        case .refused(let reason):
+            self.metrics.sessionRefused(reason)
+            self.logger.debug(
+                "Engine.IO handshake refused: session cap reached",
+                metadata: ["client.address": "\(address.map { "\($0)" } ?? "?")", "cap": "\(reason)"]
+            )
+            return nil
+        }
+    }
+
+    /// Gives back a place taken by ``reserveSessionPlace(for:)`` for a session that was never made.
+    func releaseSessionPlace(_ key: ClientAddressKey?) {
+        self.registry.ledger.close(key)
+    }
+
+    /// A new session on `eventLoop`, or on a loop of the group, holding the place `clientKey` under the caps.
     func makeSession(
         version: EngineIOProtocolVersion,
         transport: EngineIOSessionStateMachine.Transport,
         supportsBinary: Bool,
         request: EngineIOHandshakeRequest,
+        clientKey: ClientAddressKey?,
         eventLoop: (any EventLoop)? = nil
     ) -> EngineIOSession {
         EngineIOSession(
@@ -203,6 +233,7 @@ public final class EngineIOServer: Sendable {
             timing: self.timing,
             eventLoop: eventLoop ?? self.eventLoopGroup.any(),
             registry: self.registry,
+            clientKey: clientKey,
             metrics: self.metrics,
             logger: self.logger
         )

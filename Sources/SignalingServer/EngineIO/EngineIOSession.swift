@@ -1,3 +1,4 @@
+import ConnectionLimits
 import HTTPTypes
 import Logging
 import NIOCore
@@ -23,6 +24,8 @@ public final class EngineIOSession: @unchecked Sendable {
     public let request: EngineIOHandshakeRequest
     /// Engine.IO v3: whether polling responses may use binary framing (the handshake had no `b64=1`).
     let supportsBinary: Bool
+    /// The place the session holds under the per-address cap (see ``EngineIOSessionRegistry``).
+    let clientKey: ClientAddressKey?
     /// The server's logger; ``logger`` adds the session id when a line is logged, so an idle session keeps no
     /// metadata dictionary of its own.
     private let serverLogger: Logger
@@ -54,10 +57,12 @@ public final class EngineIOSession: @unchecked Sendable {
         timing: EngineIOSessionStateMachine.Timing,
         eventLoop: any EventLoop,
         registry: EngineIOSessionRegistry,
+        clientKey: ClientAddressKey?,
         metrics: SignalingMetrics,
         logger: Logger
     ) {
         self.id = id
+        self.clientKey = clientKey
         self.version = version
         self.supportsBinary = supportsBinary
         self.request = request

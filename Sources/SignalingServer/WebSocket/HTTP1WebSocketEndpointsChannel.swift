@@ -1,3 +1,4 @@
+import ConnectionLimits
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -23,6 +24,8 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         /// An upgrade that was refused: answered with 400 and closed.
         case failedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// Over a connection cap: answered with 503 and closed before any request was read.
+        case refused
     }
 
     public struct Value: ServerChildChannelValue {
@@ -34,15 +37,18 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
     let endpoints: [String: any WebSocketEndpoint]
     let maxFrameSize: Int
     let configuration: HTTP1Channel.Configuration
+    let limits: HTTPConnectionLimits
 
     /// - Parameters:
     ///   - responder: the Hummingbird responder for every request that is not a WebSocket upgrade.
     ///   - endpoints: the WebSocket endpoints, by path.
-    ///   - configuration: the HTTP/1.1 settings (decoder limits, idle timeout, extra handlers).
+    ///   - configuration: the HTTP/1.1 settings (decoder limits, extra handlers).
+    ///   - limits: the connection caps and timeouts.
     public init(
         responder: @escaping HTTPChannelHandler.Responder,
         endpoints: [any WebSocketEndpoint],
-        configuration: HTTP1Channel.Configuration = .init()
+        configuration: HTTP1Channel.Configuration = .init(),
+        limits: HTTPConnectionLimits = HTTPConnectionLimits()
     ) {
         var byPath: [String: any WebSocketEndpoint] = [:]
         for endpoint in endpoints {
@@ -51,11 +57,34 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
         self.endpoints = byPath
         self.maxFrameSize = min(max(endpoints.map(\.maxWebSocketMessageSize).max() ?? 0, 1 << 14), Int(UInt32.max))
         self.configuration = configuration
+        self.limits = limits
         self.responder = Self.redirectingUpgrades(responder)
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        let key: ClientAddressKey?
+        switch self.limits.ledger.open(from: channel.remoteAddress) {
+        case .refused(let reason):
+            self.limits.metrics.refused(reason)
+            logger.debug(
+                "HTTP connection refused: connection cap reached",
+                metadata: ["client.address": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "cap": "\(reason)"]
+            )
+            Self.refuse(channel, giveUpAfter: self.limits.headTimeout)
+            return channel.eventLoop.makeSucceededFuture(
+                Value(upgradeResult: channel.eventLoop.makeSucceededFuture(.refused), channel: channel)
+            )
+        case .admitted(let admittedKey):
+            key = admittedKey
+        }
+        let ledger = self.limits.ledger
+        let metrics = self.limits.metrics
+        metrics.opened()
+        channel.closeFuture.whenComplete { _ in
+            ledger.close(key)
+            metrics.closed()
+        }
+        return channel.eventLoop.makeCompletedFuture {
             // Every channel keeps its last receive buffer for the next read, sized by the allocator: NIO's default
             // starts at 2 KiB, a quarter of what an idle WebSocket may cost in all. Signaling messages and upgrade
             // requests are mostly far smaller; a bigger read grows the buffer (up to 64 KiB) as before.
@@ -64,6 +93,7 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                 value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
             )
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            let connectionGuard = NIOLoopBound(HTTPConnectionGuard(limits: self.limits), eventLoop: channel.eventLoop)
             let acceptance = NIOLoopBoundBox<(WebSocketAcceptance, maxMessageSize: Int)?>(
                 nil,
                 eventLoop: channel.eventLoop
@@ -76,6 +106,10 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                     upgradeAttempted.value = true
                     return self.decide(head, channel: channel).map { accepted in
                         acceptance.value = accepted
+                        if accepted != nil {
+                            // From here on Engine.IO's ping/pong (or the endpoint) governs the connection.
+                            channel.pipeline.syncOperations.removeHandler(connectionGuard.value, promise: nil)
+                        }
                         return accepted.map { _ in HTTPHeaders() }
                     }
                 },
@@ -130,6 +164,11 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
             let upgradeResult = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
                 configuration: pipelineConfiguration
             )
+            // Right after the request decoder, so that it sees parsed heads and the decoder's errors.
+            let upgradeHandler = try channel.pipeline.syncOperations.handler(
+                type: NIOTypedHTTPServerUpgradeHandler<UpgradeResult>.self
+            )
+            try channel.pipeline.syncOperations.addHandler(connectionGuard.value, position: .before(upgradeHandler))
             return Value(upgradeResult: upgradeResult, channel: channel)
         }
     }
@@ -141,9 +180,13 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                 // The connection lives on in the pipeline; nothing waits for it here.
                 return
             case .notUpgraded(let http1):
-                await self.handleHTTP(asyncChannel: http1, logger: logger)
+                await HTTPClientAddress.$current.withValue(value.channel.remoteAddress) {
+                    await self.handleHTTP(asyncChannel: http1, logger: logger)
+                }
             case .failedUpgrade(let http1):
                 await Self.refuseUpgrade(http1, logger: logger)
+            case .refused:
+                return
             }
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("Connection closed before its first request")
@@ -178,6 +221,19 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
             path.removeLast()
         }
         return path
+    }
+
+    /// The answer to a connection over a cap, before reading anything: 503 and close. A connection that does not
+    /// take the answer (a TLS handshake that never completes) is closed after `giveUpAfter` regardless.
+    private static func refuse(_ channel: any Channel, giveUpAfter delay: TimeAmount) {
+        let response = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        let giveUp = channel.eventLoop.scheduleTask(in: delay) {
+            channel.close(promise: nil)
+        }
+        channel.writeAndFlush(ByteBuffer(string: response)).whenComplete { _ in
+            giveUp.cancel()
+            channel.close(promise: nil)
+        }
     }
 
     /// The answer to a refused upgrade: 400, no body, and the connection closes.
@@ -225,10 +281,16 @@ extension HTTPServerBuilder {
     /// ``HTTP1WebSocketEndpointsChannel``).
     public static func http1WebSocketEndpoints(
         _ endpoints: [any WebSocketEndpoint],
-        configuration: HTTP1Channel.Configuration = .init()
+        configuration: HTTP1Channel.Configuration = .init(),
+        limits: HTTPConnectionLimits = HTTPConnectionLimits()
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            HTTP1WebSocketEndpointsChannel(responder: responder, endpoints: endpoints, configuration: configuration)
+            HTTP1WebSocketEndpointsChannel(
+                responder: responder,
+                endpoints: endpoints,
+                configuration: configuration,
+                limits: limits
+            )
         }
     }
 }

@@ -41,6 +41,34 @@ public enum ConfigurationSchema {
             default: .integer(3000),
             "TCP port of the HTTP server; 0 picks a free port (logged at start)."
         ),
+        ConfigurationKey(
+            "http.requestHeadTimeoutSeconds",
+            .integer(1...3600),
+            default: .integer(10),
+            "A request head must be complete within this many seconds (of the connection opening, or of its first "
+                + "byte on a kept-alive connection); then 408 and close. HTTP and HTTPS."
+        ),
+        ConfigurationKey(
+            "http.idleTimeoutSeconds",
+            .integer(1...86400),
+            default: .integer(60),
+            "A connection idle this long between requests, or stalled this long in a request body, is closed. "
+                + "WebSockets are governed by the Engine.IO heartbeat instead."
+        ),
+        ConfigurationKey(
+            "http.maxConnections",
+            .integer(0...10_000_000),
+            default: .integer(20_000),
+            "Most open HTTP and HTTPS connections together (503 and close beyond); 0 is no cap of its own. "
+                + "Lowered at start to half the file descriptors the process may open."
+        ),
+        ConfigurationKey(
+            "http.maxConnectionsPerAddress",
+            .integer(0...10_000_000),
+            default: .integer(500),
+            "Most open HTTP and HTTPS connections per client address, IPv6 per /64 (503 and close beyond); 0 is "
+                + "unlimited."
+        ),
 
         // MARK: - STUN
         ConfigurationKey(
@@ -83,7 +111,29 @@ public enum ConfigurationSchema {
             "stun.tcpIdleTimeoutSeconds",
             .integer(1...86400),
             default: .integer(300),
-            "A TCP client that sends nothing for this long is disconnected."
+            "A TCP client that completes no STUN message or ChannelData frame for this long is disconnected, "
+                + "unless it holds an allocation."
+        ),
+        ConfigurationKey(
+            "stun.tcpFramingTimeoutSeconds",
+            .integer(1...300),
+            default: .integer(5),
+            "A STUN message or ChannelData frame whose first bytes arrived on TCP must be complete within this "
+                + "many seconds; then the connection is closed."
+        ),
+        ConfigurationKey(
+            "stun.tcpMaxConnections",
+            .integer(0...10_000_000),
+            default: .integer(10_000),
+            "Most open STUN/TURN TCP connections over all TCP listeners (closed at once beyond); 0 is no cap of "
+                + "its own. Lowered at start to a quarter of the file descriptors the process may open."
+        ),
+        ConfigurationKey(
+            "stun.tcpMaxConnectionsPerAddress",
+            .integer(0...10_000_000),
+            default: .integer(200),
+            "Most open STUN/TURN TCP connections per client address, IPv6 per /64 (closed at once beyond); 0 is "
+                + "unlimited."
         ),
 
         // MARK: - TURN

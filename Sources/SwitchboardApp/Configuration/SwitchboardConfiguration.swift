@@ -18,6 +18,12 @@ public struct SwitchboardConfiguration: Sendable {
     public var httpHost: String
     /// `http.port`
     public var httpPort: Int
+    /// `http.requestHeadTimeoutSeconds`, `http.idleTimeoutSeconds`
+    public var httpRequestHeadTimeoutSeconds: Int
+    public var httpIdleTimeoutSeconds: Int
+    /// `http.maxConnections`, `http.maxConnectionsPerAddress` (0: no cap)
+    public var httpMaxConnections: Int
+    public var httpMaxConnectionsPerAddress: Int
     /// `stun.addresses`
     public var stunAddresses: [String]
     /// `stun.port`
@@ -30,8 +36,12 @@ public struct SwitchboardConfiguration: Sendable {
     public var stunUDPSocketsPerAddress: Int
     /// `stun.software`
     public var stunSoftware: String
-    /// `stun.tcpIdleTimeoutSeconds`
+    /// `stun.tcpIdleTimeoutSeconds`, `stun.tcpFramingTimeoutSeconds`
     public var stunTCPIdleTimeoutSeconds: Int
+    public var stunTCPFramingTimeoutSeconds: Int
+    /// `stun.tcpMaxConnections`, `stun.tcpMaxConnectionsPerAddress` (0: no cap)
+    public var stunTCPMaxConnections: Int
+    public var stunTCPMaxConnectionsPerAddress: Int
     /// `turn.realm`
     public var turnRealm: String
     /// `turn.secrets`; empty means "generate one at start".
@@ -126,6 +136,10 @@ public struct SwitchboardConfiguration: Sendable {
         self.logFormat = LogFormat(rawValue: string("log.format")) ?? .text
         self.httpHost = string("http.host")
         self.httpPort = integer("http.port")
+        self.httpRequestHeadTimeoutSeconds = integer("http.requestHeadTimeoutSeconds")
+        self.httpIdleTimeoutSeconds = integer("http.idleTimeoutSeconds")
+        self.httpMaxConnections = integer("http.maxConnections")
+        self.httpMaxConnectionsPerAddress = integer("http.maxConnectionsPerAddress")
         self.stunAddresses = list("stun.addresses")
         self.stunPort = integer("stun.port")
         self.stunUDP = boolean("stun.udp")
@@ -133,6 +147,21 @@ public struct SwitchboardConfiguration: Sendable {
         self.stunUDPSocketsPerAddress = integer("stun.udpSocketsPerAddress")
         self.stunSoftware = string("stun.software")
         self.stunTCPIdleTimeoutSeconds = integer("stun.tcpIdleTimeoutSeconds")
+        self.stunTCPFramingTimeoutSeconds = integer("stun.tcpFramingTimeoutSeconds")
+        self.stunTCPMaxConnections = integer("stun.tcpMaxConnections")
+        self.stunTCPMaxConnectionsPerAddress = integer("stun.tcpMaxConnectionsPerAddress")
+        // A per-address cap above the total could never apply: most likely two values swapped.
+        for (total, perAddress) in [
+            ("http.maxConnections", "http.maxConnectionsPerAddress"),
+            ("stun.tcpMaxConnections", "stun.tcpMaxConnectionsPerAddress"),
+            ("signaling.maxSessions", "signaling.maxSessionsPerAddress"),
+        ] where integer(total) > 0 && integer(perAddress) > integer(total) {
+            throw ConfigurationError(
+                key: perAddress,
+                origin: values[perAddress]?.origin ?? .defaultValue,
+                message: "\(integer(perAddress)) is above \(total) (\(integer(total)))"
+            )
+        }
         self.turnRealm = string("turn.realm")
         self.turnSecrets = list("turn.secrets")
         self.turnEnabled = boolean("turn.enabled")

@@ -93,6 +93,20 @@ extension ConfigurationSchema {
             "Most packets queued for one client; a client over it is too slow and is disconnected (logged)."
         ),
         ConfigurationKey(
+            "signaling.maxSessions",
+            .integer(0...10_000_000),
+            default: .integer(20_000),
+            "Most open Engine.IO sessions per endpoint; a handshake beyond gets HTTP 503 "
+                + "{\"code\":6,\"message\":\"Too many sessions\"} (a WebSocket one a bare 400). 0 is unlimited."
+        ),
+        ConfigurationKey(
+            "signaling.maxSessionsPerAddress",
+            .integer(0...10_000_000),
+            default: .integer(200),
+            "Most open Engine.IO sessions per endpoint and client address, IPv6 per /64; refused as over "
+                + "signaling.maxSessions. 0 is unlimited."
+        ),
+        ConfigurationKey(
             "signaling.testApp",
             .boolean,
             default: .boolean(false),

@@ -95,7 +95,9 @@ struct SignalingSetup {
             ),
             maxAttachments: Self.integer(configuration, "signaling.maxAttachments"),
             outboundBufferLimit: Self.integer(configuration, "signaling.outboundBufferLimit"),
-            closeTimeoutMilliseconds: Self.integer(configuration, "signaling.closeTimeoutMilliseconds")
+            closeTimeoutMilliseconds: Self.integer(configuration, "signaling.closeTimeoutMilliseconds"),
+            maxSessions: Self.integer(configuration, "signaling.maxSessions"),
+            maxSessionsPerAddress: Self.integer(configuration, "signaling.maxSessionsPerAddress")
         )
     }
 

@@ -24,13 +24,24 @@ struct STUNStreamFrameDecoder: ByteToMessageDecoder {
     /// Thrown for a stream that carries neither STUN nor ChannelData.
     struct FramingError: Error {}
 
+    /// A user inbound event, fired once per frame when its first bytes are buffered and it is not complete yet:
+    /// the start of the framing timeout (see ``STUNStreamDeadlines``).
+    struct PartialFrame: Sendable {}
+
+    /// Whether ``PartialFrame`` was fired for the frame at the start of the buffer.
+    private var partialFrameAnnounced = false
+
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let frameLength = try self.frameLength(of: buffer) else {
+        guard let frameLength = try self.frameLength(of: buffer),
+            let frame = buffer.readSlice(length: frameLength)
+        else {
+            if buffer.readableBytes > 0 && !self.partialFrameAnnounced {
+                self.partialFrameAnnounced = true
+                context.fireUserInboundEventTriggered(PartialFrame())
+            }
             return .needMoreData
         }
-        guard let frame = buffer.readSlice(length: frameLength) else {
-            return .needMoreData
-        }
+        self.partialFrameAnnounced = false
         context.fireChannelRead(Self.wrapInboundOut(frame))
         return .continue
     }

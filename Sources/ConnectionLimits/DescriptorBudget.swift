@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How many connections a listener may hold given the process's file descriptor limit (`RLIMIT_NOFILE`): a
+/// configured total is lowered to a share of the descriptors, so a flood meets the cap, answered cleanly, well
+/// before `accept` fails with EMFILE and everything else (relay sockets, `/healthz`) with it.
+public enum DescriptorBudget {
+    /// Descriptors kept out of every share: listening sockets, UDP sockets, logs, files read at start.
+    public static let reserved = 64
+
+    /// The soft `RLIMIT_NOFILE` of this process; nil when unlimited or unknown.
+    public static func currentLimit() -> Int? {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max else {
+            return nil
+        }
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    /// The cap a listener gets: `configured` (0: unlimited), but at most `share` of the descriptors beyond
+    /// ``reserved`` (and at least 1).
+    ///
+    /// - Parameters:
+    ///   - configured: the configured total, 0 for unlimited.
+    ///   - descriptorLimit: the process's descriptor limit, nil when unlimited.
+    ///   - shareNumerator, shareDenominator: the listener's share of the descriptors, e.g. 1 and 2 for a half.
+    public static func cap(
+        configured: Int,
+        descriptorLimit: Int?,
+        shareNumerator: Int,
+        shareDenominator: Int
+    ) -> Int {
+        guard let descriptorLimit else {
+            return configured
+        }
+        let share = max(1, (descriptorLimit - Self.reserved) * shareNumerator / shareDenominator)
+        return configured == 0 ? share : min(configured, share)
+    }
+}
