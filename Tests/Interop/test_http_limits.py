@@ -9,15 +9,17 @@ Loopback addresses other than 127.0.0.1 (127.0.0.5, 127.0.1.x) act as other clie
 
 import json
 import os
+import pathlib
 import socket
+import ssl
 import struct
 import subprocess
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 import socketio
+from conftest import ROOT, free_port
 
 MAGIC_COOKIE = 0x2112A442
 
@@ -181,6 +183,45 @@ def test_an_oversized_head_gets_400_and_is_closed(switchboard):
         response = read_until_closed(sock)
     # The server may reset the connection while the rest of the head is still arriving; it never answers 200.
     assert response == b"" or response.startswith(b"HTTP/1.1 400"), response[:200]
+
+
+def test_https_gets_the_same_head_timeout_malformed_answer_and_cap(start_switchboard, tmp_path: pathlib.Path):
+    subprocess.run([str(ROOT / "scripts" / "make-test-certificate"), str(tmp_path)], check=True, capture_output=True)
+    tls_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(
+        args=[
+            "--set", f"tls.port={tls_port}",
+            "--set", f"tls.certificateFile={tmp_path / 'cert.pem'}",
+            "--set", f"tls.privateKeyFile={tmp_path / 'key.pem'}",
+            "--set", "http.requestHeadTimeoutSeconds=3",
+            "--set", "http.maxConnectionsPerAddress=2",
+        ]
+    )
+    deadline = time.monotonic() + 20
+    while "HTTPS listening" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+
+    def tls_connect(source):
+        return context.wrap_socket(connect(tls_port, source))
+
+    with tls_connect("127.0.0.9") as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        assert read_until_closed(sock).startswith(b"HTTP/1.1 408")
+    with tls_connect("127.0.0.9") as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
+        assert read_until_closed(sock).startswith(b"HTTP/1.1 400")
+    # (Held for less than the 3 s head timeout.)
+    held = [tls_connect("127.0.0.10") for _ in range(2)]
+    try:
+        # HTTP and HTTPS share the cap: the plain connection from the same address is the third.
+        with connect(server.http_port, "127.0.0.10") as refused:
+            assert read_until_closed(refused).startswith(b"HTTP/1.1 503")
+    finally:
+        for sock in held:
+            sock.close()
 
 
 # MARK: - Connection caps
