@@ -202,6 +202,25 @@ import Testing
         #expect(self.errors(yaml: "stun:\n  addresses: []\n  udp: false\n  tcp: false\n").isEmpty)
     }
 
+    @Test func connectionLimitsAreValidated() throws {
+        #expect(
+            self.errors(yaml: "http:\n  maxConnections: 100\n  maxConnectionsPerAddress: 500\n")
+                == ["test.yaml:3: key 'http.maxConnectionsPerAddress': 500 is above http.maxConnections (100)"]
+        )
+        #expect(
+            self.errors(flags: [("--set", "signaling.maxSessionsPerAddress", "-1")])
+                == ["flag --set: key 'signaling.maxSessionsPerAddress': value -1 is out of range 0...10000000"]
+        )
+        #expect(
+            self.errors(yaml: "stun:\n  tcpFramingTimeoutSeconds: 0\n")
+                == ["test.yaml:2: key 'stun.tcpFramingTimeoutSeconds': value 0 is out of range 1...300"]
+        )
+        // 0 turns a total off, so any per-address cap goes with it.
+        let unlimited = try self.load(yaml: "stun:\n  tcpMaxConnections: 0\n  tcpMaxConnectionsPerAddress: 5\n")
+        #expect(unlimited.stunTCPMaxConnections == 0)
+        #expect(unlimited.stunTCPMaxConnectionsPerAddress == 5)
+    }
+
     /// The documented example file must be valid, equal to the embedded defaults, and mention every key.
     @Test func exampleFileDocumentsEveryKeyWithItsDefault() throws {
         let path = URL(fileURLWithPath: #filePath)

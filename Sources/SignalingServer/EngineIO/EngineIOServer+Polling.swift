@@ -26,7 +26,7 @@ extension EngineIOServer {
             if let allowRequest = self.allowRequest, await !allowRequest(handshakeRequest) {
                 return self.errorResponse(.forbidden, cors: cors)
             }
-            guard let clientKey = self.reserveSessionPlace(for: HTTPClientAddress.current) else {
+            guard let place = self.reserveSessionPlace(for: HTTPClientAddress.current) else {
                 return self.errorResponse(.tooManySessions, cors: cors)
             }
             let session = self.makeSession(
@@ -34,7 +34,7 @@ extension EngineIOServer {
                 transport: .polling,
                 supportsBinary: !query.forcesBase64,
                 request: handshakeRequest,
-                clientKey: clientKey
+                clientKey: place.clientKey
             )
             let handshake = self.handshake(sid: session.id, version: version, onWebSocket: false)
             let makeHandler = self.makeHandler
@@ -44,7 +44,7 @@ extension EngineIOServer {
             do {
                 try await opened.get()
             } catch {
-                self.releaseSessionPlace(clientKey)
+                self.releaseSessionPlace(place)
                 return Response(status: .internalServerError, headers: cors)
             }
             return await self.poll(session, cors: cors)

@@ -48,10 +48,15 @@ extension EngineIOServer: WebSocketEndpoint {
                 headers: Self.handshakeHeaders(request.headerFields),
                 authority: request.authority
             )
-            let acceptance = { @Sendable (place: SessionPlace) in
+            let acceptance = { @Sendable (pending: PendingSessionPlace) in
                 WebSocketAcceptance(outboundBufferLimit: limit) { connection in
-                    place.opened.value = true
-                    self.openSession(version: version, request: handshakeRequest, clientKey: place.key, on: connection)
+                    pending.opened.value = true
+                    self.openSession(
+                        version: version,
+                        request: handshakeRequest,
+                        clientKey: pending.place.clientKey,
+                        on: connection
+                    )
                 }
             }
             guard let allowRequest = self.allowRequest else {
@@ -69,22 +74,22 @@ extension EngineIOServer: WebSocketEndpoint {
 
     /// A place under the session caps for the client of `channel`, nil when a cap is reached (the upgrade is then
     /// refused with a bare 400). The place is given back if the connection closes before its session opens.
-    private func reservingPlace(on channel: any Channel) -> SessionPlace? {
-        guard let clientKey = self.reserveSessionPlace(for: channel.remoteAddress) else {
+    private func reservingPlace(on channel: any Channel) -> PendingSessionPlace? {
+        guard let place = self.reserveSessionPlace(for: channel.remoteAddress) else {
             return nil
         }
-        let place = SessionPlace(key: clientKey, opened: NIOLoopBoundBox(false, eventLoop: channel.eventLoop))
+        let pending = PendingSessionPlace(place: place, opened: NIOLoopBoundBox(false, eventLoop: channel.eventLoop))
         channel.closeFuture.whenComplete { _ in
-            if !place.opened.value {
-                self.releaseSessionPlace(clientKey)
+            if !pending.opened.value {
+                self.releaseSessionPlace(place)
             }
         }
-        return place
+        return pending
     }
 
     /// A place taken for a WebSocket handshake, and whether its session opened (then the session gives it back).
-    struct SessionPlace: Sendable {
-        let key: ClientAddressKey?
+    struct PendingSessionPlace: Sendable {
+        let place: SessionPlace
         let opened: NIOLoopBoundBox<Bool>
     }
 

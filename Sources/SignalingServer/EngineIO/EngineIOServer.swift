@@ -193,13 +193,18 @@ public final class EngineIOServer: Sendable {
         }
     }
 
+    /// A session's place under the caps: the key it counts against (nil for a client without an IP address).
+    struct SessionPlace: Sendable {
+        let clientKey: ClientAddressKey?
+    }
+
     /// Takes a place for a new session of the client at `address` under the session caps; nil (counted and logged)
     /// when a cap is reached. The place goes back when the session unregisters, or with ``releaseSessionPlace(_:)``
     /// when no session is made after all.
-    func reserveSessionPlace(for address: SocketAddress?) -> ClientAddressKey?? {
+    func reserveSessionPlace(for address: SocketAddress?) -> SessionPlace? {
         switch self.registry.ledger.open(from: address) {
         case .admitted(let key):
-            return .some(key)
+            return SessionPlace(clientKey: key)
         case .refused(let reason):
             self.metrics.sessionRefused(reason)
             self.logger.debug(
@@ -211,8 +216,8 @@ public final class EngineIOServer: Sendable {
     }
 
     /// Gives back a place taken by ``reserveSessionPlace(for:)`` for a session that was never made.
-    func releaseSessionPlace(_ key: ClientAddressKey?) {
-        self.registry.ledger.close(key)
+    func releaseSessionPlace(_ place: SessionPlace) {
+        self.registry.ledger.close(place.clientKey)
     }
 
     /// A new session on `eventLoop`, or on a loop of the group, holding the place `clientKey` under the caps.
