@@ -25,6 +25,23 @@ public enum DescriptorBudget {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// Raises the soft `RLIMIT_NOFILE` to the hard limit (systemd, for one, starts services at a soft 1024 under a
+    /// hard 524288, as do most shells); returns the soft limit now in force, nil when unlimited or unknown.
+    @discardableResult
+    public static func raiseSoftLimit() -> Int? {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        if getrlimit(resource, &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(resource, &limit)
+        }
+        return Self.currentLimit()
+    }
+
     /// The cap a listener gets: `configured` (0: unlimited), but at most `share` of the descriptors beyond
     /// ``reserved`` (and at least 1).
     ///

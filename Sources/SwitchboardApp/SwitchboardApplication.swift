@@ -34,6 +34,8 @@ public struct SwitchboardApplication: Sendable {
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
     public func run(metricsRegistry: PrometheusCollectorRegistry) async throws {
         let logger = Logger(label: "switchboard")
+        // Every connection is a descriptor: take all the process may have before the caps are fitted to it.
+        DescriptorBudget.raiseSoftLimit()
         let threads = self.configuration.threads == 0 ? System.coreCount : self.configuration.threads
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         logger.info(

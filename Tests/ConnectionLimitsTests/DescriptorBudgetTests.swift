@@ -40,3 +40,17 @@ import Glibc
         #expect(!AcceptPauseHandler.isDescriptorExhaustion(IOError(errnoCode: ECONNABORTED, reason: "accept")))
     }
 }
+
+#if canImport(Glibc)
+@Suite struct DescriptorLimitTests {
+    @Test func theSoftLimitIsRaisedToTheHardOne() {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #expect(getrlimit(resource, &limit) == 0)
+        let raised = DescriptorBudget.raiseSoftLimit()
+        #expect(getrlimit(resource, &limit) == 0)
+        #expect(limit.rlim_cur == limit.rlim_max)
+        #expect(raised == (limit.rlim_cur == rlim_t.max ? nil : Int(limit.rlim_cur)))
+    }
+}
+#endif

@@ -15,11 +15,14 @@ import ssl
 import struct
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
+import conftest
 import pytest
 import socketio
-from conftest import ROOT, free_port
+from conftest import ROOT, TURN_ARGS, free_port
+from rawstun import ALLOCATE, REQUESTED_TRANSPORT, SUCCESS, Client, long_term_key
 
 MAGIC_COOKIE = 0x2112A442
 
@@ -67,13 +70,19 @@ def binding_request():
     return transaction_id, struct.pack("!HHI", 0x0001, 0, MAGIC_COOKIE) + transaction_id
 
 
-def udp_binding(server, timeout=5.0):
+def udp_binding(server, timeout=5.0, attempts=3):
+    """A Binding over UDP, retransmitted as a STUN client does (RFC 8489 section 6.2.1): True once answered."""
     transaction_id, request = binding_request()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
-        sock.sendto(request, ("127.0.0.1", server.stun_port))
-        response = sock.recv(2048)
-    return response[:2] == b"\x01\x01" and response[8:20] == transaction_id
+        for _ in range(attempts):
+            sock.sendto(request, ("127.0.0.1", server.stun_port))
+            try:
+                response = sock.recv(2048)
+            except TimeoutError:
+                continue
+            return response[:2] == b"\x01\x01" and response[8:20] == transaction_id
+    return False
 
 
 def tcp_binding(server, source="127.0.0.1"):
@@ -375,3 +384,49 @@ def test_a_connection_flood_at_the_descriptor_limit_does_not_spin_or_starve_udp(
     )
     assert failures >= 1, server.log()[-2000:]
     assert server.process.poll() is None
+
+
+def test_caps_fit_a_low_descriptor_limit_so_a_flood_is_refused_and_allocations_still_get_sockets(
+    start_switchboard, tmp_path, monkeypatch
+):
+    """Started with 256 descriptors, the HTTP total is lowered to (256 - 64) / 2 = 96: a flood from many addresses
+    meets the cap (503) instead of EMFILE, and a TURN allocation still gets its relay socket (not 508)."""
+    wrapper = tmp_path / "switchboard-256"
+    wrapper.write_text(f'#!/bin/sh\nexec prlimit --nofile=256:256 {conftest.BINARY} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(conftest, "BINARY", str(wrapper))
+    server = start_switchboard(args=[*TURN_ARGS, "--set", "http.maxConnectionsPerAddress=20"])
+    assert "connection cap lowered to fit the file descriptor limit" in server.log()
+    flood = []
+    try:
+        for address in range(8):
+            for _ in range(20):
+                flood.append(connect(server.http_port, f"127.0.2.{address + 1}", timeout=5))
+        # The total is reached: one more connection, from an address under its own cap, is refused cleanly.
+        with connect(server.http_port, "127.0.0.1") as probe:
+            assert read_until_closed(probe).startswith(b"HTTP/1.1 503")
+        client = Client(server.stun_port)
+        try:
+            client.challenge()
+            key = long_term_key("bench", "bench.local", "benchpass")
+            response = client.authenticated(
+                ALLOCATE, "bench", key, attributes=[(REQUESTED_TRANSPORT, bytes([17, 0, 0, 0]))]
+            )
+            assert response.cls == SUCCESS, response.error_code
+        finally:
+            client.close()
+        assert udp_binding(server)
+    finally:
+        for sock in flood:
+            sock.close()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            assert healthz(server) == 200
+            break
+        except urllib.error.HTTPError:
+            # The server may not have seen every flood connection close yet.
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert server.metric("switchboard_http_connections_refused_total", reason="total") >= 1
+    assert server.metric("switchboard_accept_failures_total", listener="http") == 0
