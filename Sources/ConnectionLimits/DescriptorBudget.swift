@@ -42,11 +42,12 @@ public enum DescriptorBudget {
         return Self.currentLimit()
     }
 
-    /// The cap a listener gets: `configured` (0: unlimited), but at most `share` of the descriptors beyond
-    /// ``reserved`` (and at least 1).
+    /// The cap a listener gets: `configured`, but at most `share` of the descriptors beyond ``reserved`` (and at
+    /// least 1). A configured 0 stays 0, unlimited: the operator turned the cap off (a benchmark, say), and a
+    /// listener out of descriptors then pauses (``AcceptPauseHandler``).
     ///
     /// - Parameters:
-    ///   - configured: the configured total, 0 for unlimited.
+    ///   - configured: the configured total, 0 for unlimited (left so).
     ///   - descriptorLimit: the process's descriptor limit, nil when unlimited.
     ///   - shareNumerator, shareDenominator: the listener's share of the descriptors, e.g. 1 and 2 for a half.
     public static func cap(
@@ -55,10 +56,9 @@ public enum DescriptorBudget {
         shareNumerator: Int,
         shareDenominator: Int
     ) -> Int {
-        guard let descriptorLimit else {
+        guard let descriptorLimit, configured > 0 else {
             return configured
         }
-        let share = max(1, (descriptorLimit - Self.reserved) * shareNumerator / shareDenominator)
-        return configured == 0 ? share : min(configured, share)
+        return min(configured, max(1, (descriptorLimit - Self.reserved) * shareNumerator / shareDenominator))
     }
 }

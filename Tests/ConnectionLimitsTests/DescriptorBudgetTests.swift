@@ -25,8 +25,10 @@ import Glibc
                 == 480
         )
         #expect(
-            DescriptorBudget.cap(configured: 0, descriptorLimit: 1024, shareNumerator: 1, shareDenominator: 4) == 240
+            DescriptorBudget.cap(configured: 300, descriptorLimit: 1024, shareNumerator: 1, shareDenominator: 4) == 240
         )
+        // 0 is the operator turning the cap off.
+        #expect(DescriptorBudget.cap(configured: 0, descriptorLimit: 1024, shareNumerator: 1, shareDenominator: 4) == 0)
         #expect(DescriptorBudget.cap(configured: 100, descriptorLimit: 10, shareNumerator: 1, shareDenominator: 2) == 1)
     }
 

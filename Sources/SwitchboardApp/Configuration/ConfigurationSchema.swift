@@ -59,8 +59,8 @@ public enum ConfigurationSchema {
             "http.maxConnections",
             .integer(0...10_000_000),
             default: .integer(20_000),
-            "Most open HTTP and HTTPS connections together (503 and close beyond); 0 is no cap of its own. "
-                + "Lowered at start to half the file descriptors the process may open."
+            "Most open HTTP and HTTPS connections together (503 and close beyond), lowered at start to half the "
+                + "file descriptors the process may open; 0 is unlimited."
         ),
         ConfigurationKey(
             "http.maxConnectionsPerAddress",
@@ -125,8 +125,8 @@ public enum ConfigurationSchema {
             "stun.tcpMaxConnections",
             .integer(0...10_000_000),
             default: .integer(10_000),
-            "Most open STUN/TURN TCP connections over all TCP listeners (closed at once beyond); 0 is no cap of "
-                + "its own. Lowered at start to a quarter of the file descriptors the process may open."
+            "Most open STUN/TURN TCP connections over all TCP listeners (closed at once beyond), lowered at start "
+                + "to a quarter of the file descriptors the process may open; 0 is unlimited."
         ),
         ConfigurationKey(
             "stun.tcpMaxConnectionsPerAddress",
