@@ -103,22 +103,25 @@ class SocketIOClient:
         self.client = socketio.Client(reconnection=False, http_session=self.http)
         for name in names:
             self.client.on(name, (lambda name: lambda *args: self.events.put((name, list(args))))(name))
-        if "wait_timeout" in inspect.signature(socketio.Client.connect).parameters:  # 5.x waits 1 s by default
-            self.client.connect(url, transports=transports, wait_timeout=10)
-        else:
-            self.client.connect(url, transports=transports)
+        try:
+            if "wait_timeout" in inspect.signature(socketio.Client.connect).parameters:  # 5.x waits 1 s by default
+                self.client.connect(url, transports=transports, wait_timeout=10)
+            else:
+                self.client.connect(url, transports=transports)
+        except Exception:
+            self.http.close()
+            raise
         opened(self)
         self.sid = self.client.sid
 
     def wait_for(self, name, timeout=10):
-        """The arguments of the next `name` event; other events seen meanwhile are returned to the caller's view
-        through `seen`."""
+        """The arguments of the next `name` event; every event on the way goes through `seen`."""
         deadline = time.monotonic() + timeout
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no {name} event within {timeout} s")
-            got, args = self.events.get(timeout=left)
+            try:
+                got, args = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"no {name} event within {timeout} s") from None
             self.seen(got, args)
             if got == name:
                 return args

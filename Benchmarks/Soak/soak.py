@@ -13,7 +13,8 @@ Verdict (exit 1 on failure, with the summary table):
   before any client came, within the server's own timeouts (allocation lifetime, ping timeout, grace);
 - the clients themselves: every worker ends cleanly and errors stay under 2 % of the client cycles.
 
-Artifacts: bench-artifacts/soak/ (samples.csv, summary.json, server.log).
+Artifacts: bench-artifacts/soak/ (samples.csv, summary.json, server.log, clients.log, and the /metrics text as the
+churn ends and after the drain).
 """
 
 import argparse
@@ -420,6 +421,8 @@ def main():
             time.sleep(0.2)
         churn_end = time.monotonic() - started
         sampler.phase = "stopping"
+        # Every counter as the churn ends (sessions closed by reason, events dropped, 4xx answers), for the record.
+        (artifacts / "metrics-churn-end.txt").write_text(server.get("/metrics"))
 
         # Stop: every long-running worker closes its clients; the crashing ones have exited on their own.
         for _, process in workers:
@@ -459,6 +462,7 @@ def main():
                                 f"without clients (expected {result['target']})")
         if any(not result["ok"] and result["series"] == "fds" for result in drained):
             failures.append("open fds at the end: " + ", ".join(sorted(server.open_fds())))
+        (artifacts / "metrics-drained.txt").write_text(server.get("/metrics"))
         exit_code = server.stop()
         if exit_code != 0:
             failures.append(f"switchboard exited with {exit_code} on SIGTERM")
