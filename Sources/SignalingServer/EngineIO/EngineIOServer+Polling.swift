@@ -11,7 +11,7 @@ extension EngineIOServer {
     func handleGET(_ request: Request) async -> Response {
         let query = EngineIORequestQuery(request.uri)
         let cors = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: false)
-        switch self.verify(method: .get, query: query, isUpgrade: false) {
+        switch self.verify(method: .get, query: query, isUpgrade: false, clientAddress: HTTPClientAddress.current) {
         case .failure(let error):
             return self.errorResponse(error, cors: cors)
         case .success(.session(let session)):
@@ -85,7 +85,7 @@ extension EngineIOServer {
         let query = EngineIORequestQuery(request.uri)
         let cors = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: false)
         let session: EngineIOSession
-        switch self.verify(method: .post, query: query, isUpgrade: false) {
+        switch self.verify(method: .post, query: query, isUpgrade: false, clientAddress: HTTPClientAddress.current) {
         case .failure(let error):
             return self.errorResponse(error, cors: cors)
         case .success(.handshake):
@@ -151,7 +151,12 @@ extension EngineIOServer {
             return Response(status: .noContent, headers: headers)
         }
         let cors = self.configuration.cors.headers(for: request.headers, legacy: query.isLegacy, preflight: false)
-        switch self.verify(method: request.method, query: query, isUpgrade: false) {
+        switch self.verify(
+            method: request.method,
+            query: query,
+            isUpgrade: false,
+            clientAddress: HTTPClientAddress.current
+        ) {
         case .failure(let error):
             return self.errorResponse(error, cors: cors)
         case .success:

@@ -24,7 +24,7 @@ extension EngineIOServer: WebSocketEndpoint {
         let uri = URI(request.path ?? "/")
         let query = EngineIORequestQuery(uri)
         let target: Target
-        switch self.verify(method: .get, query: query, isUpgrade: true) {
+        switch self.verify(method: .get, query: query, isUpgrade: true, clientAddress: channel.remoteAddress) {
         case .failure(let error):
             self.logger.debug(
                 "WebSocket upgrade refused",

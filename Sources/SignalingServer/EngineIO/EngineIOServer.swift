@@ -139,10 +139,15 @@ public final class EngineIOServer: Sendable {
     /// Checks a request the way the reference `verify` does (Engine.IO notes §1.9): the transport, then the
     /// session id (unknown: code 1; transport mismatch: code 3), or for a handshake the method (code 2), a WebSocket
     /// transport without upgrade (code 3) and the protocol revision (code 5).
+    ///
+    /// A session answers only requests from the address (IPv6: the /64) that opened it: its id is not a secret in
+    /// every dialect (Engine.IO v3 sockets are named by it, and dialect B hands socket ids to room members), so
+    /// without this a peer could poll or post as another session. Another address gets code 1, as an unknown id.
     func verify(
         method: HTTPRequest.Method,
         query: EngineIORequestQuery,
-        isUpgrade: Bool
+        isUpgrade: Bool,
+        clientAddress: SocketAddress?
     ) -> Result<Target, EngineIOError> {
         guard let transportName = query.transport,
             let transport = SignalingServerConfiguration.Transport(rawValue: transportName),
@@ -154,7 +159,7 @@ public final class EngineIOServer: Sendable {
             return .failure(.badRequest)
         }
         if let sid = query.sid {
-            guard let session = self.registry.session(id: sid) else {
+            guard let session = self.registry.session(id: sid), session.accepts(from: clientAddress) else {
                 return .failure(.unknownSessionID)
             }
             if !isUpgrade && transport != .polling {

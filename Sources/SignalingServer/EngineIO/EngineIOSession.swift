@@ -26,6 +26,15 @@ public final class EngineIOSession: @unchecked Sendable {
     let supportsBinary: Bool
     /// The place the session holds under the per-address cap (see ``EngineIOSessionRegistry``).
     let clientKey: ClientAddressKey?
+
+    /// Whether a request from `address` may use this session: from the address block that opened it, or when
+    /// either is unknown (a connection without an IP address).
+    func accepts(from address: SocketAddress?) -> Bool {
+        guard let clientKey = self.clientKey, let requestKey = ClientAddressKey(address) else {
+            return true
+        }
+        return clientKey == requestKey
+    }
     /// The server's logger; ``logger`` adds the session id when a line is logged, so an idle session keeps no
     /// metadata dictionary of its own.
     private let serverLogger: Logger
