@@ -10,8 +10,8 @@
 /// `signaling.pingIntervalMilliseconds`, `signaling.pingTimeoutMilliseconds`, `signaling.upgradeTimeoutMilliseconds`,
 /// `signaling.maxHttpBufferSize`, `signaling.connectTimeoutMilliseconds`, `signaling.allowEIO3`,
 /// `signaling.allowUpgrades`, `signaling.transports`, `signaling.cors.origins`, `signaling.cors.credentials`,
-/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`, `signaling.maxSessions`,
-/// `signaling.maxSessionsPerAddress`.
+/// `signaling.maxAttachments`, `signaling.outboundBufferLimit`, `signaling.outboundBufferBytes`,
+/// `signaling.sendTimeoutMilliseconds`, `signaling.maxSessions`, `signaling.maxSessionsPerAddress`.
 public struct SignalingServerConfiguration: Sendable, Hashable {
     /// The transports an Engine.IO endpoint serves (Engine.IO v4 §"Transports").
     public enum Transport: String, Sendable, Hashable, CaseIterable {
@@ -43,10 +43,15 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
     public var cors: CORSConfiguration
     /// The most binary attachments one Socket.IO packet may announce; more closes the connection. Default 10.
     public var maxAttachments: Int
-    /// The most Engine.IO packets queued for one client that it has not taken yet (polling), or written to its
-    /// WebSocket while the socket's buffer is over its high water mark. A client over it is too slow: it is
-    /// disconnected, with a log line. Default 1000.
+    /// The most Engine.IO packets queued for one client that it has not taken yet (polling or waiting for the
+    /// upgrade). A client over it is too slow: it is disconnected, with a log line. Default 1000.
     public var outboundBufferLimit: Int
+    /// The most bytes queued for one client: packet data not yet polled, or bytes written to its WebSocket and not
+    /// yet sent. Over half of it a WebSocket is not read from; a message over it disconnects the client as too slow.
+    /// Default 1048576.
+    public var outboundBufferBytes: Int
+    /// Milliseconds a WebSocket may stay unwritable (the client reads nothing) before it is dropped. Default 30000.
+    public var sendTimeoutMilliseconds: Int
     /// Milliseconds a polling session closed by the server waits for a GET to deliver the close packet. Default 30000.
     public var closeTimeoutMilliseconds: Int
     /// The most open sessions of the endpoint; a handshake over it gets HTTP 503 `{"code":6,...}`. 0 is unlimited.
@@ -69,6 +74,8 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         cors: CORSConfiguration = CORSConfiguration(),
         maxAttachments: Int = 10,
         outboundBufferLimit: Int = 1000,
+        outboundBufferBytes: Int = 1 << 20,
+        sendTimeoutMilliseconds: Int = 30_000,
         closeTimeoutMilliseconds: Int = 30_000,
         maxSessions: Int = 20_000,
         maxSessionsPerAddress: Int = 200
@@ -85,6 +92,8 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         self.cors = cors
         self.maxAttachments = maxAttachments
         self.outboundBufferLimit = outboundBufferLimit
+        self.outboundBufferBytes = outboundBufferBytes
+        self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
         self.closeTimeoutMilliseconds = closeTimeoutMilliseconds
         self.maxSessions = maxSessions
         self.maxSessionsPerAddress = maxSessionsPerAddress

@@ -227,6 +227,8 @@ public struct SwitchboardApplication: Sendable {
             udpSocketsPerAddress: self.configuration.stunUDPSocketsPerAddress,
             software: self.configuration.stunSoftware,
             tcpIdleTimeout: .seconds(Int64(self.configuration.stunTCPIdleTimeoutSeconds)),
+            tcpOutboundBufferBytes: self.configuration.stunTCPOutboundBufferBytes,
+            tcpSendTimeout: .seconds(Int64(self.configuration.stunTCPSendTimeoutSeconds)),
             turnEnabled: self.configuration.turnEnabled,
             realm: self.configuration.turnRealm,
             staticUsers: self.configuration.turnUsers,
@@ -283,10 +285,13 @@ public struct SwitchboardApplication: Sendable {
         guard let path = self.configuration.dialectRawWebSocketPath else {
             return (dialects, [])
         }
+        let signaling = SignalingSetup.signalingConfiguration(from: self.configuration)
         let rawWebSocket = RawWebSocketDialect(
             path: path,
             iceServers: { host, connection in iceServers.iceServers(requestHost: host, user: connection) },
-            logger: Logger(label: "switchboard.dialects")
+            logger: Logger(label: "switchboard.dialects"),
+            outboundBufferBytes: signaling.outboundBufferBytes,
+            sendTimeout: .milliseconds(Int64(signaling.sendTimeoutMilliseconds))
         )
         return (dialects, [rawWebSocket])
     }

@@ -47,6 +47,16 @@ public final class STUNMetrics: Sendable {
     let refusedStreams: [ConnectionLedger<ClientAddressKey>.Refusal: Counter]
     /// Failed `accept`s of the TCP listeners (each pauses the listener).
     let acceptFailures = Counter(label: "switchboard_accept_failures_total", dimensions: [("listener", "stun_tcp")])
+    /// TCP connections closed because a write would have taken their unsent bytes over the budget.
+    let slowReaders = Counter(
+        label: "switchboard_stun_tcp_connections_closed_total",
+        dimensions: [("reason", "slow_reader")]
+    )
+    /// TCP connections closed because they stayed unwritable (the client read nothing) for the send timeout.
+    let sendTimeouts = Counter(
+        label: "switchboard_stun_tcp_connections_closed_total",
+        dimensions: [("reason", "send_timeout")]
+    )
     let tcpConnections = Meter(label: "switchboard_stun_tcp_connections")
 
     public init() {

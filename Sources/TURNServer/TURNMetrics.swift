@@ -38,6 +38,8 @@ public final class TURNMetrics: Sendable {
         case tooLarge = "too_large"
         /// The kernel did not take a relayed datagram (a full send buffer, an unreachable destination).
         case sendFailed = "send_failed"
+        /// A TCP client's connection was unwritable (it is not reading fast enough): dropped, not buffered.
+        case clientSlow = "client_slow"
     }
 
     public init() {
@@ -85,7 +87,7 @@ public final class TURNMetrics: Sendable {
             case toPeer, toClient
         }
 
-        /// Counts what a relay send did: datagrams and payload bytes sent, `send_failed` drops.
+        /// Counts what a relay send did: datagrams and payload bytes sent, `send_failed` and `client_slow` drops.
         mutating func record(_ result: DatagramSocket.FlushResult, _ direction: Direction) {
             switch direction {
             case .toPeer:
@@ -97,6 +99,9 @@ public final class TURNMetrics: Sendable {
             }
             if result.failed > 0 {
                 self.dropped[.sendFailed, default: 0] += result.failed
+            }
+            if result.clientSlow > 0 {
+                self.dropped[.clientSlow, default: 0] += result.clientSlow
             }
         }
     }

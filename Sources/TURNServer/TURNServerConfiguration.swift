@@ -26,6 +26,11 @@ public struct TURNServerConfiguration: Sendable {
     /// The most open TCP connections per client address, IPv6 per /64 (`stun.tcpMaxConnectionsPerAddress`); 0 is
     /// unlimited.
     public var tcpMaxConnectionsPerAddress = 0
+    /// Bytes written to one TCP client and not yet sent before it is too slow (`stun.tcpOutboundBufferBytes`):
+    /// over half of it reading from it stops and relayed data is dropped, over all of it the connection closes.
+    public var tcpOutboundBufferBytes: Int
+    /// A TCP client that stays unwritable this long is disconnected (`stun.tcpSendTimeoutSeconds`).
+    public var tcpSendTimeout: TimeAmount
     /// Datagrams read per `recvmmsg` call.
     public var datagramVectorReadCount: Int
 
@@ -80,6 +85,8 @@ public struct TURNServerConfiguration: Sendable {
         udpSocketsPerAddress: Int = 0,
         software: String? = "Switchboard",
         tcpIdleTimeout: TimeAmount = .seconds(300),
+        tcpOutboundBufferBytes: Int = 256 * 1024,
+        tcpSendTimeout: TimeAmount = .seconds(30),
         datagramVectorReadCount: Int = 32,
         turnEnabled: Bool = true,
         realm: String = "switchboard",
@@ -106,6 +113,8 @@ public struct TURNServerConfiguration: Sendable {
         self.udpSocketsPerAddress = udpSocketsPerAddress
         self.software = software
         self.tcpIdleTimeout = tcpIdleTimeout
+        self.tcpOutboundBufferBytes = tcpOutboundBufferBytes
+        self.tcpSendTimeout = tcpSendTimeout
         self.datagramVectorReadCount = datagramVectorReadCount
         self.turnEnabled = turnEnabled
         self.realm = realm

@@ -274,6 +274,8 @@ public final class TURNService: Service {
         let idleTimeout = self.configuration.tcpIdleTimeout
         let framingTimeout = self.configuration.tcpFramingTimeout
         let ledger = self.tcpConnections
+        let outboundBufferBytes = self.configuration.tcpOutboundBufferBytes
+        let sendTimeout = self.configuration.tcpSendTimeout
         var bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -327,7 +329,14 @@ public final class TURNService: Service {
                             metrics: metrics,
                             logger: logger
                         ),
-                        STUNStreamHandler(responder: responder, table: table, metrics: metrics, logger: logger)
+                        STUNStreamHandler(
+                            responder: responder,
+                            table: table,
+                            metrics: metrics,
+                            logger: logger,
+                            outboundBufferBytes: outboundBufferBytes,
+                            sendTimeout: sendTimeout
+                        )
                     )
                 }
             }

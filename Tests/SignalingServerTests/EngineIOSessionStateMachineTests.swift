@@ -265,6 +265,25 @@ import Testing
         #expect(!machine.isOpen)
     }
 
+    /// The write buffer is bounded in bytes too: packet data past `outboundBufferBytes` closes the session, and a
+    /// poll that takes the buffer gives the budget back.
+    @Test func theOutboundBufferIsBoundedInBytes() {
+        var timing = Self.timing
+        timing.outboundBufferBytes = 10
+        var machine = Machine(version: .v4, transport: .polling, timing: timing)
+        _ = machine.open(handshake: Self.open)
+        #expect(machine.send([.message("12345678")]) == [])
+        #expect(machine.bufferedBytes == 10)
+        #expect(self.poll(&machine) == [.respondToPoll([Self.open, .message("12345678")])])
+        #expect(machine.bufferedBytes == 0)
+        #expect(machine.send([.message(ByteBuffer(repeating: 0, count: 10))]) == [])
+        #expect(machine.isOpen)
+        let actions = machine.send([.message("x")])
+        #expect(actions.contains(.notifyClosed(.outboundBufferFull)))
+        #expect(!machine.isOpen)
+        #expect(machine.bufferedBytes == 0)
+    }
+
     // MARK: - Upgrade
 
     @Test func aSuccessfulUpgrade() {

@@ -31,12 +31,17 @@ import Testing
         let connection: WebSocketConnection
         let recorder = Recorder()
 
-        init(maxMessageSize: Int = 64, outboundBufferLimit: Int = 3) throws {
+        init(
+            maxMessageSize: Int = 64,
+            outboundBufferBytes: Int = 1 << 20,
+            sendTimeout: TimeAmount = .seconds(30)
+        ) throws {
             self.channel = EmbeddedChannel()
             self.connection = WebSocketConnection(
                 eventLoop: self.channel.eventLoop,
                 maxMessageSize: maxMessageSize,
-                outboundBufferLimit: outboundBufferLimit,
+                outboundBufferBytes: outboundBufferBytes,
+                sendTimeout: sendTimeout,
                 closeTimeout: .seconds(5)
             )
             // Connected first: the handler joins a live channel, as after a real upgrade.
@@ -196,28 +201,103 @@ import Testing
         #expect(harness.recorder.closes == 1)
     }
 
-    /// Messages written while the channel is not writable count against the limit; past it the delegate hears of
-    /// it once and later messages are dropped. Writability coming back resets the count.
-    @Test func aClientThatDoesNotKeepUpOverflows() throws {
-        let harness = try Harness(outboundBufferLimit: 3)
+    /// Keeps every write in the channel's outbound buffer (no flush reaches it), so the bytes a client has not taken
+    /// are what `bufferedWritableBytes` reports, as on a socket whose peer does not read.
+    final class FlushHolder: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        var reads = 0
+        var passesFlushes = false
+
+        func flush(context: ChannelHandlerContext) {
+            if self.passesFlushes {
+                context.flush()
+            }
+        }
+
+        func read(context: ChannelHandlerContext) {
+            self.reads += 1
+        }
+    }
+
+    /// The budget is in bytes waiting for the socket: a message that would take them over it is dropped, the
+    /// delegate hears of it once, and nothing is written after it.
+    @Test func aClientThatDoesNotTakeItsBytesOverflows() throws {
+        let channel = EmbeddedChannel()
+        let connection = WebSocketConnection(eventLoop: channel.eventLoop, maxMessageSize: 64, outboundBufferBytes: 120)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandlers(FlushHolder(), WebSocketFrameEncoder(), connection)
+        let recorder = Recorder()
+        connection.attach(recorder)
+        let forty = String(repeating: "x", count: 40)
+        connection.send(.text(forty))  // 42 bytes on the wire; counted as 50 before it is written
+        connection.send(encodedText: ByteBuffer(string: forty))  // 42 + 50 <= 120
+        #expect(try channel.getOption(.bufferedWritableBytes).wait() == 84)
+        #expect(recorder.overflows == 0)
+        connection.send(.text(forty))  // 84 + 50 > 120
+        #expect(recorder.overflows == 1)
+        connection.send(.text("y"))
+        #expect(recorder.overflows == 1)
+        #expect(try channel.getOption(.bufferedWritableBytes).wait() == 84)
+        _ = try? channel.finish()
+    }
+
+    /// While the channel is unwritable nothing is read from the client and pings are not answered; once it is
+    /// writable again, reading resumes and only the latest ping gets its pong (§5.5.3).
+    @Test func anUnwritableConnectionStopsReadingAndAnswersOnlyTheLatestPing() throws {
+        let channel = EmbeddedChannel()
+        let holder = FlushHolder()
+        let connection = WebSocketConnection(
+            eventLoop: channel.eventLoop,
+            maxMessageSize: 64,
+            outboundBufferBytes: 1000
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandlers(holder, connection)
+        channel.read()
+        #expect(holder.reads == 1)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.read()
+        #expect(holder.reads == 1)
+        for payload: UInt8 in 1...3 {
+            var data = ByteBuffer(bytes: [payload])
+            data.webSocketMask([1, 2, 3, 4])
+            try channel.writeInbound(WebSocketFrame(fin: true, opcode: .ping, maskKey: [1, 2, 3, 4], data: data))
+        }
+        #expect(try channel.getOption(.bufferedWritableBytes).wait() == 0)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(holder.reads == 2)
+        // The pong waits in the channel's buffer (the holder swallows flushes); one frame, for the third ping.
+        holder.passesFlushes = true
+        channel.flush()
+        let pong = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(pong.opcode == .pong)
+        #expect(Array(pong.data.readableBytesView) == [3])
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        _ = try? channel.finish()
+    }
+
+    /// A connection that stays unwritable for the send timeout is dropped; one that drains in time is kept.
+    @Test func aConnectionUnwritableForTheSendTimeoutIsDropped() throws {
+        let harness = try Harness(sendTimeout: .seconds(10))
         harness.channel.isWritable = false
         harness.channel.pipeline.fireChannelWritabilityChanged()
-        harness.connection.send([.text("1"), .text("2")])
+        harness.channel.embeddedEventLoop.advanceTime(by: .seconds(9))
         harness.channel.isWritable = true
         harness.channel.pipeline.fireChannelWritabilityChanged()
+        harness.channel.embeddedEventLoop.advanceTime(by: .seconds(5))
+        #expect(harness.channel.isActive)
         harness.channel.isWritable = false
         harness.channel.pipeline.fireChannelWritabilityChanged()
-        harness.connection.send([.text("3"), .text("4"), .text("5")])
-        #expect(harness.recorder.overflows == 0)
-        harness.connection.send(.text("6"))
-        harness.connection.send(.text("7"))
-        #expect(harness.recorder.overflows == 1)
-        #expect(try harness.written().count == 5)
+        harness.channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        #expect(!harness.channel.isActive)
+        #expect(harness.recorder.closes == 1)
     }
 
     @Test func aConnectionGoneBeforeAttachReportsItsClose() throws {
         let channel = EmbeddedChannel()
-        let connection = WebSocketConnection(eventLoop: channel.eventLoop, maxMessageSize: 8, outboundBufferLimit: 1)
+        let connection = WebSocketConnection(eventLoop: channel.eventLoop, maxMessageSize: 8, outboundBufferBytes: 1)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         try channel.pipeline.syncOperations.addHandler(connection)
         _ = try channel.finish()

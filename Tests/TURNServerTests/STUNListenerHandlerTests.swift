@@ -110,4 +110,77 @@ import Glibc
         _ = try? channel.writeInbound(ByteBuffer(string: "not stun at all"))
         #expect(!channel.isActive)
     }
+
+    /// Keeps every write in the channel's outbound buffer (no flush reaches it), as on a socket whose peer does not
+    /// read; counts the reads that reach the head.
+    final class FlushHolder: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        var reads = 0
+
+        func flush(context: ChannelHandlerContext) {}
+
+        func read(context: ChannelHandlerContext) {
+            self.reads += 1
+        }
+    }
+
+    /// A client that sends requests and takes none of the answers: a response that would take the unsent bytes over
+    /// the budget closes the connection instead of being buffered.
+    @Test func streamHandlerClosesAClientWhoseResponsesPileUp() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers(
+            FlushHolder(),
+            ByteToMessageHandler(STUNStreamFrameDecoder()),
+            STUNStreamHandler(
+                responder: BindingResponder(software: nil),
+                table: nil,
+                metrics: STUNMetrics(),
+                logger: .init(label: "test"),
+                outboundBufferBytes: 300
+            )
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "192.0.2.8", port: 6000)).wait()
+        try channel.writeInbound(self.bindingRequest())
+        let response = try channel.getOption(.bufferedWritableBytes).wait()
+        #expect(response > 0)
+        // Responses that fit the budget stay buffered; the one that would go over it closes the connection.
+        for count in 2...(300 / response) {
+            try channel.writeInbound(self.bindingRequest())
+            #expect(try channel.getOption(.bufferedWritableBytes).wait() == count * response)
+        }
+        #expect(channel.isActive)
+        _ = try? channel.writeInbound(self.bindingRequest())
+        #expect(!channel.isActive)
+    }
+
+    /// While the channel is unwritable the handler holds the reads, and lets the held one through when it drains.
+    @Test func streamHandlerStopsReadingWhileUnwritable() throws {
+        let channel = EmbeddedChannel()
+        let holder = FlushHolder()
+        try channel.pipeline.syncOperations.addHandlers(
+            holder,
+            STUNStreamHandler(
+                responder: BindingResponder(software: nil),
+                table: nil,
+                metrics: STUNMetrics(),
+                logger: .init(label: "test")
+            )
+        )
+        try channel.connect(to: SocketAddress(ipAddress: "192.0.2.8", port: 6000)).wait()
+        channel.read()
+        #expect(holder.reads == 1)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.read()
+        channel.read()
+        #expect(holder.reads == 1)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(holder.reads == 2)
+        // Unwritable for the whole send timeout: dropped.
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        #expect(!channel.isActive)
+    }
 }

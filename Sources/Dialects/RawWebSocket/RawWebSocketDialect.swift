@@ -10,8 +10,8 @@ import Synchronization
 
 /// Dialect C served on a WebSocket path: each connection's messages go through ``RawWebSocketState`` and what it
 /// decides is sent to the other connections. Connections are served in the channel pipeline (see
-/// `HTTP1WebSocketEndpointsChannel`); a client that does not keep up is closed rather than growing the server's
-/// memory.
+/// `HTTP1WebSocketEndpointsChannel`); a client that does not keep up is closed (1008) rather than growing the
+/// server's memory. A message for several clients is serialized once and its bytes shared by all their frames.
 public final class RawWebSocketDialect: WebSocketEndpoint {
     public let webSocketPath: String
     public var maxWebSocketMessageSize: Int { 1 << 20 }
@@ -20,22 +20,37 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
     private let iceServers: @Sendable (String?, String) -> JSONValue
     private let dropped = Counter(label: "switchboard_signaling_dialect_dropped_events_total")
     private let logger: Logger
-    /// Messages written to a connection that is not keeping up before it is closed as too slow.
-    static let outboundBufferLimit = 1024
+    /// Bytes waiting for a connection's socket before it is closed as too slow.
+    let outboundBufferBytes: Int
+    /// How long a connection may take none of what is written to it before it is dropped.
+    let sendTimeout: TimeAmount
 
     /// - Parameters:
     ///   - path: the WebSocket path.
     ///   - iceServers: the ICE payload for a client that reached the server as the given Host, over the connection
     ///     with the given id (the identity its TURN credentials carry).
-    public init(path: String, iceServers: @escaping @Sendable (String?, String) -> JSONValue, logger: Logger) {
+    ///   - outboundBufferBytes: bytes waiting for a connection's socket before it is closed as too slow.
+    ///   - sendTimeout: how long a connection may stay unwritable before it is dropped.
+    public init(
+        path: String,
+        iceServers: @escaping @Sendable (String?, String) -> JSONValue,
+        logger: Logger,
+        outboundBufferBytes: Int = 1 << 20,
+        sendTimeout: TimeAmount = .seconds(30)
+    ) {
         self.webSocketPath = path
         self.iceServers = iceServers
         self.logger = logger
+        self.outboundBufferBytes = outboundBufferBytes
+        self.sendTimeout = sendTimeout
     }
 
     public func acceptWebSocket(_ request: HTTPRequest, channel: any Channel) -> EventLoopFuture<WebSocketAcceptance?> {
         let host = request.authority
-        let acceptance = WebSocketAcceptance(outboundBufferLimit: Self.outboundBufferLimit) { connection in
+        let acceptance = WebSocketAcceptance(
+            outboundBufferBytes: self.outboundBufferBytes,
+            sendTimeout: self.sendTimeout
+        ) { connection in
             let client = Client(id: UUID().uuidString, host: host, dialect: self)
             self.connections.withLock { $0[client.id] = connection }
             connection.attach(client)
@@ -91,7 +106,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
                 object = JSONObject([("type", "iceServers")] + object.members.map { ($0.key, $0.value) })
                 payload = .object(object)
             }
-            self.send(payload.serialized(), to: client.id)
+            self.send(ByteBuffer(string: payload.serialized()), to: client.id)
         }
         self.deliver(outcome.deliveries)
     }
@@ -102,15 +117,24 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
         self.deliver(deliveries)
     }
 
+    /// A fan-out's deliveries carry the same message one after another: it is serialized once, and every
+    /// recipient's frame shares the bytes.
     private func deliver(_ deliveries: [SignalingDelivery]) {
+        var last: (message: JSONValue, bytes: ByteBuffer)?
         for delivery in deliveries {
-            if let message = delivery.arguments.first {
-                self.send(message.serialized(), to: delivery.to)
+            guard let message = delivery.arguments.first else {
+                continue
+            }
+            if last?.message != message {
+                last = (message, ByteBuffer(string: message.serialized()))
+            }
+            if let bytes = last?.bytes {
+                self.send(bytes, to: delivery.to)
             }
         }
     }
 
-    private func send(_ text: String, to connection: String) {
-        self.connections.withLock { $0[connection] }?.send(.text(text))
+    private func send(_ utf8: ByteBuffer, to connection: String) {
+        self.connections.withLock { $0[connection] }?.send(encodedText: utf8)
     }
 }

@@ -34,10 +34,11 @@ extension EngineIOServer: WebSocketEndpoint {
         case .success(let verified):
             target = verified
         }
-        let limit = self.configuration.outboundBufferLimit
+        let limit = self.configuration.outboundBufferBytes
+        let sendTimeout = TimeAmount.milliseconds(Int64(self.configuration.sendTimeoutMilliseconds))
         switch target {
         case .session(let session):
-            let acceptance = WebSocketAcceptance(outboundBufferLimit: limit) { connection in
+            let acceptance = WebSocketAcceptance(outboundBufferBytes: limit, sendTimeout: sendTimeout) { connection in
                 Self.attachProbe(connection, to: session)
             }
             return channel.eventLoop.makeSucceededFuture(acceptance)
@@ -49,7 +50,7 @@ extension EngineIOServer: WebSocketEndpoint {
                 authority: request.authority
             )
             let acceptance = { @Sendable (pending: PendingSessionPlace) in
-                WebSocketAcceptance(outboundBufferLimit: limit) { connection in
+                WebSocketAcceptance(outboundBufferBytes: limit, sendTimeout: sendTimeout) { connection in
                     pending.opened.value = true
                     self.openSession(
                         version: version,

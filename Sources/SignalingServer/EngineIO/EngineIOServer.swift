@@ -87,7 +87,8 @@ public final class EngineIOServer: Sendable {
             pingTimeout: self.configuration.pingTimeoutMilliseconds,
             upgradeTimeout: self.configuration.upgradeTimeoutMilliseconds,
             closeTimeout: self.configuration.closeTimeoutMilliseconds,
-            outboundBufferLimit: self.configuration.outboundBufferLimit
+            outboundBufferLimit: self.configuration.outboundBufferLimit,
+            outboundBufferBytes: self.configuration.outboundBufferBytes
         )
     }
 

@@ -22,8 +22,8 @@ import SocketIOCodec
 ///   buffer there; anything else, a closed probe socket or `upgradeTimeout` cancels it;
 /// - close: the client's `1` over polling answers the pending poll with `6`; a server close flushes the buffer and
 ///   then sends `1` (over polling, with the next poll if none is pending); other closes send `1` to a pending poll;
-/// - the write buffer is bounded: past ``Timing/outboundBufferLimit`` packets the session closes
-///   (``EngineIOCloseReason/outboundBufferFull``).
+/// - the write buffer is bounded: past ``Timing/outboundBufferLimit`` packets or ``Timing/outboundBufferBytes``
+///   bytes of packet data the session closes (``EngineIOCloseReason/outboundBufferFull``).
 struct EngineIOSessionStateMachine {
     /// The transport carrying the session.
     enum Transport: Sendable, Hashable {
@@ -50,6 +50,8 @@ struct EngineIOSessionStateMachine {
         var upgradeTimeout: Int
         var closeTimeout: Int
         var outboundBufferLimit: Int
+        /// The most bytes of packet data (text as UTF-8, binary as is) waiting in the write buffer.
+        var outboundBufferBytes: Int = .max
         /// The period of the noop ticker while upgrading (100 ms in the reference).
         var upgradeNoopInterval: Int = 100
     }
@@ -122,6 +124,8 @@ struct EngineIOSessionStateMachine {
     /// Packets not yet handed to a transport. An array, handed over whole by ``drain()``: empty (no storage) while
     /// idle, which is most of a session's life.
     private var writeBuffer: [EngineIOPacket] = []
+    /// The data bytes of the packets in ``writeBuffer`` (see ``dataBytes(of:)``).
+    private(set) var bufferedBytes = 0
 
     /// Creates the state machine of a new session on `transport`.
     init(version: EngineIOProtocolVersion, transport: Transport, timing: Timing) {
@@ -164,10 +168,26 @@ struct EngineIOSessionStateMachine {
             return []
         }
         self.writeBuffer.append(contentsOf: packets)
-        if self.writeBuffer.count > self.timing.outboundBufferLimit {
+        self.bufferedBytes += packets.reduce(0) { $0 + Self.dataBytes(of: $1) }
+        if self.writeBuffer.count > self.timing.outboundBufferLimit
+            || self.bufferedBytes > self.timing.outboundBufferBytes
+        {
             return self.close(reason: .outboundBufferFull)
         }
         return self.flush()
+    }
+
+    /// What a packet weighs in the write buffer: its text's UTF-8 bytes or its binary bytes (the type digit and
+    /// framing are left out; a packet without data weighs nothing).
+    static func dataBytes(of packet: EngineIOPacket) -> Int {
+        switch packet {
+        case .open(let text), .ping(let text), .pong(let text), .message(.text(let text)):
+            return text.utf8.count
+        case .message(.binary(let bytes)):
+            return bytes.readableBytes
+        case .close, .upgrade, .noop:
+            return 0
+        }
     }
 
     private mutating func flush() -> [Action] {
@@ -189,6 +209,7 @@ struct EngineIOSessionStateMachine {
     private mutating func drain() -> [EngineIOPacket] {
         let packets = self.writeBuffer
         self.writeBuffer = []
+        self.bufferedBytes = 0
         return packets
     }
 
@@ -452,6 +473,7 @@ struct EngineIOSessionStateMachine {
         }
         self.state = .closed
         self.writeBuffer.removeAll()
+        self.bufferedBytes = 0
         switch self.transport {
         case .polling:
             if self.pollPending {
@@ -473,6 +495,7 @@ struct EngineIOSessionStateMachine {
         }
         self.state = .closed
         self.writeBuffer.removeAll()
+        self.bufferedBytes = 0
         return [.unregister]
     }
 }

@@ -121,7 +121,8 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                         let connection = WebSocketConnection(
                             eventLoop: channel.eventLoop,
                             maxMessageSize: maxMessageSize,
-                            outboundBufferLimit: accepted.outboundBufferLimit
+                            outboundBufferBytes: accepted.outboundBufferBytes,
+                            sendTimeout: accepted.sendTimeout
                         )
                         try channel.pipeline.syncOperations.addHandler(connection)
                         accepted.opened(connection)

@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOCore
 import NIOWebSocket
 
@@ -5,8 +6,8 @@ import NIOWebSocket
 public protocol WebSocketConnectionDelegate: AnyObject {
     /// A complete message arrived (fragments reassembled, text checked to be UTF-8).
     func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage)
-    /// More messages are waiting for the socket than ``WebSocketConnection/outboundBufferLimit`` allows: the client
-    /// does not keep up. The connection drops what is sent from now on; the delegate decides how to close.
+    /// A message would take the bytes waiting for the socket over ``WebSocketConnection/outboundBufferBytes``: the
+    /// client does not keep up. The connection drops what is sent from now on; the delegate decides how to close.
     func webSocketOutboundBufferFull(_ connection: WebSocketConnection)
     /// The connection is gone (closed by either side or failed). Called once; the delegate is released afterwards.
     func webSocketClosed(_ connection: WebSocketConnection)
@@ -29,21 +30,30 @@ public enum WebSocketMessage: Sendable, Hashable {
 /// fragmentation with interleaved control frames (§5.4), ping and pong (§5.5.2-3), the closing handshake (§5.5.1,
 /// §7) and UTF-8 in text messages (§8.1, 1007). A message over ``maxMessageSize`` closes with 1009.
 ///
-/// Outbound back-pressure: while the channel is not writable (its buffered bytes are over the high water mark),
-/// messages still go into the channel's buffer but are counted; past ``outboundBufferLimit`` of them the delegate
-/// hears ``WebSocketConnectionDelegate/webSocketOutboundBufferFull(_:)`` and later messages are dropped.
-public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+/// Outbound back-pressure, in bytes: the channel is unwritable while more than half of ``outboundBufferBytes``
+/// waits for the socket. Meanwhile no frame is read from the client (what it sends waits in its kernel buffers), a
+/// ping is answered only once writable again (one pong for the latest ping, which RFC 6455 §5.5.3 allows), and a
+/// connection still unwritable after ``sendTimeout`` is dropped. A message that would take the waiting bytes over
+/// ``outboundBufferBytes`` is dropped instead, and the delegate hears
+/// ``WebSocketConnectionDelegate/webSocketOutboundBufferFull(_:)`` (and closes, with 1008). Each case is counted
+/// in ``WebSocketMetrics``.
+public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
     public typealias InboundIn = WebSocketFrame
+    public typealias OutboundIn = WebSocketFrame
     public typealias OutboundOut = WebSocketFrame
 
     /// The channel's event loop: the delegate is called here and all state is confined to it.
     public let eventLoop: any EventLoop
     /// The largest message accepted, in bytes.
     public let maxMessageSize: Int
-    /// Messages written while the channel is not writable before the client counts as too slow.
-    public let outboundBufferLimit: Int
+    /// The most bytes waiting for the socket; a message that would go over it marks the client as too slow.
+    public let outboundBufferBytes: Int
+    /// How long the channel may stay unwritable (the client reads nothing) before the connection is dropped.
+    public let sendTimeout: TimeAmount
     /// How long a server-initiated close waits for the client's close frame before dropping the connection.
     let closeTimeout: TimeAmount
+    /// The counters, shared by every connection (created with the first one, after the metrics bootstrap).
+    static let metrics = WebSocketMetrics()
 
     // MARK: Loop-confined state
 
@@ -53,25 +63,38 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
     private var fragments: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var sentClose = false
     private var closeTimer: Scheduled<Void>?
-    private var writtenWhileUnwritable = 0
     private var overflowed = false
     private var isClosed = false
+    /// A `read()` held back while the channel is unwritable.
+    private var readHeld = false
+    /// The payload of the latest ping that arrived while the channel was unwritable, answered once it is writable.
+    private var owedPong: ByteBuffer?
+    private var sendTimer: Scheduled<Void>?
 
     /// - Parameters:
     ///   - eventLoop: the loop of the channel the handler is added to.
     ///   - maxMessageSize: the largest message accepted, in bytes.
-    ///   - outboundBufferLimit: messages written while the channel is not writable before the client is too slow.
+    ///   - outboundBufferBytes: the most bytes waiting for the socket before the client is too slow.
+    ///   - sendTimeout: how long the channel may stay unwritable before the connection is dropped.
     ///   - closeTimeout: how long a server-initiated close waits for the client's answer.
     public init(
         eventLoop: any EventLoop,
         maxMessageSize: Int,
-        outboundBufferLimit: Int,
+        outboundBufferBytes: Int,
+        sendTimeout: TimeAmount = .seconds(30),
         closeTimeout: TimeAmount = .seconds(5)
     ) {
         self.eventLoop = eventLoop
         self.maxMessageSize = maxMessageSize
-        self.outboundBufferLimit = outboundBufferLimit
+        self.outboundBufferBytes = outboundBufferBytes
+        self.sendTimeout = sendTimeout
         self.closeTimeout = closeTimeout
+    }
+
+    /// The channel's water marks: unwritable over half the budget, writable again under a quarter of it.
+    static func waterMark(outboundBufferBytes: Int) -> ChannelOptions.Types.WriteBufferWaterMark {
+        let high = max(outboundBufferBytes / 2, 2)
+        return ChannelOptions.Types.WriteBufferWaterMark(low: high / 2, high: high)
     }
 
     /// Sets who receives messages and the close, on the event loop. On a connection that is already gone the
@@ -89,8 +112,23 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
 
     /// Sends messages in order, from any thread. Dropped once the connection is closing.
     public func send(_ messages: [WebSocketMessage]) {
+        let frames = messages.map { message in
+            switch message {
+            case .text(let text): (WebSocketOpcode.text, ByteBuffer(string: text))
+            case .binary(let bytes): (WebSocketOpcode.binary, bytes)
+            }
+        }
         self.eventLoop.runOnLoop {
-            self.sendOnLoop(messages)
+            self.sendOnLoop(frames)
+        }
+    }
+
+    /// Sends a text message already encoded as UTF-8, from any thread. A fan-out encodes a message once and hands
+    /// the same buffer to every recipient: ByteBuffers are copy-on-write and nothing writes to this one, so all
+    /// recipients' frames share its storage.
+    public func send(encodedText utf8: ByteBuffer) {
+        self.eventLoop.runOnLoop {
+            self.sendOnLoop([(.text, utf8)])
         }
     }
 
@@ -107,29 +145,21 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
         }
     }
 
-    private func sendOnLoop(_ messages: [WebSocketMessage]) {
-        guard let context = self.context, !self.sentClose, !self.overflowed, !messages.isEmpty else {
+    private func sendOnLoop(_ frames: [(WebSocketOpcode, ByteBuffer)]) {
+        guard let context = self.context, !self.sentClose, !self.overflowed, !frames.isEmpty else {
             return
         }
-        if !context.channel.isWritable {
-            self.writtenWhileUnwritable += messages.count
-            if self.writtenWhileUnwritable > self.outboundBufferLimit {
-                self.overflowed = true
-                self.delegate?.webSocketOutboundBufferFull(self)
-                return
-            }
+        // Each frame costs its payload and a header of at most 10 bytes (§5.2).
+        let bytes = frames.reduce(0) { $0 + $1.1.readableBytes + 10 }
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        if buffered + bytes > self.outboundBufferBytes {
+            self.overflowed = true
+            Self.metrics.outboundBufferFull.increment()
+            self.delegate?.webSocketOutboundBufferFull(self)
+            return
         }
-        for message in messages {
-            let frame: WebSocketFrame
-            switch message {
-            case .text(let text):
-                var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
-                buffer.writeString(text)
-                frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
-            case .binary(let bytes):
-                frame = WebSocketFrame(fin: true, opcode: .binary, data: bytes)
-            }
-            context.write(self.wrapOutboundOut(frame), promise: nil)
+        for (opcode, data) in frames {
+            context.write(self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: data)), promise: nil)
         }
         context.flush()
     }
@@ -165,6 +195,10 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        try? context.channel.syncOptions?.setOption(
+            .writeBufferWaterMark,
+            value: Self.waterMark(outboundBufferBytes: self.outboundBufferBytes)
+        )
         if !context.channel.isActive {
             self.closed()
         }
@@ -182,9 +216,49 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
-            self.writtenWhileUnwritable = 0
+            self.sendTimer?.cancel()
+            self.sendTimer = nil
+            if let payload = self.owedPong {
+                self.owedPong = nil
+                if !self.sentClose {
+                    self.writePong(payload, context: context)
+                }
+            }
+            if self.readHeld {
+                self.readHeld = false
+                context.read()
+            }
+        } else if self.sendTimer == nil, !self.isClosed {
+            self.sendTimer = self.eventLoop.scheduleTask(in: self.sendTimeout) {
+                self.sendTimedOut()
+            }
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Frames are read only while the client takes what is written to it.
+    public func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            self.readHeld = true
+        }
+    }
+
+    /// The channel stayed unwritable for ``sendTimeout``: a close frame could not get through either, so the
+    /// connection is dropped.
+    private func sendTimedOut() {
+        self.sendTimer = nil
+        guard let context = self.context, !context.channel.isWritable, !self.isClosed else {
+            return
+        }
+        Self.metrics.sendTimeouts.increment()
+        context.close(promise: nil)
+    }
+
+    private func writePong(_ payload: ByteBuffer, context: ChannelHandlerContext) {
+        let pong = WebSocketFrame(fin: true, opcode: .pong, data: payload)
+        context.writeAndFlush(self.wrapOutboundOut(pong), promise: nil)
     }
 
     /// A frame the decoder refused fails the connection with the matching close code (RFC 6455 §7.4.1): 1009 for a
@@ -248,9 +322,17 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
                 self.fail(code: .protocolError, context: context)
                 return
             }
-            if !self.sentClose {
-                let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
-                context.writeAndFlush(self.wrapOutboundOut(pong), promise: nil)
+            if self.sentClose {
+                break
+            }
+            if context.channel.isWritable {
+                self.writePong(frame.unmaskedData, context: context)
+            } else {
+                // §5.5.3: only the most recent ping needs its pong; the earlier one owed is dropped.
+                if self.owedPong != nil {
+                    Self.metrics.pongsDropped.increment()
+                }
+                self.owedPong = frame.unmaskedData
             }
         case .pong:
             break
@@ -304,8 +386,11 @@ public final class WebSocketConnection: ChannelInboundHandler, RemovableChannelH
         self.isClosed = true
         self.sentClose = true
         self.fragments = nil
+        self.owedPong = nil
         self.closeTimer?.cancel()
         self.closeTimer = nil
+        self.sendTimer?.cancel()
+        self.sendTimer = nil
         let delegate = self.delegate
         self.delegate = nil
         delegate?.webSocketClosed(self)

@@ -16,16 +16,24 @@ public protocol WebSocketEndpoint: Sendable {
 
 /// An accepted WebSocket upgrade: how to set up the connection once the 101 response is written.
 public struct WebSocketAcceptance: Sendable {
-    /// Messages written while the channel is not writable before the client counts as too slow.
-    public var outboundBufferLimit: Int
+    /// The most bytes waiting for the socket before the client counts as too slow (see ``WebSocketConnection``).
+    public var outboundBufferBytes: Int
+    /// How long the connection may stay unwritable before it is dropped.
+    public var sendTimeout: TimeAmount
     /// Called on the channel's event loop with the connection, already in the pipeline; attach a delegate here.
     public var opened: @Sendable (WebSocketConnection) -> Void
 
     /// - Parameters:
-    ///   - outboundBufferLimit: messages written while the channel is not writable before the client is too slow.
+    ///   - outboundBufferBytes: the most bytes waiting for the socket before the client is too slow.
+    ///   - sendTimeout: how long the connection may stay unwritable before it is dropped.
     ///   - opened: called on the channel's event loop with the new connection.
-    public init(outboundBufferLimit: Int, opened: @escaping @Sendable (WebSocketConnection) -> Void) {
-        self.outboundBufferLimit = outboundBufferLimit
+    public init(
+        outboundBufferBytes: Int,
+        sendTimeout: TimeAmount,
+        opened: @escaping @Sendable (WebSocketConnection) -> Void
+    ) {
+        self.outboundBufferBytes = outboundBufferBytes
+        self.sendTimeout = sendTimeout
         self.opened = opened
     }
 }

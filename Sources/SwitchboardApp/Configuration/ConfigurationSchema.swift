@@ -135,6 +135,19 @@ public enum ConfigurationSchema {
             "Most open STUN/TURN TCP connections per client address, IPv6 per /64 (closed at once beyond); 0 is "
                 + "unlimited."
         ),
+        ConfigurationKey(
+            "stun.tcpOutboundBufferBytes",
+            .integer(4096...67_108_864),
+            default: .integer(262_144),
+            "Most bytes written to one TCP client and not yet sent. Over half of it the server stops reading from the "
+                + "client and drops relayed data for it; a response that would go over it closes the connection."
+        ),
+        ConfigurationKey(
+            "stun.tcpSendTimeoutSeconds",
+            .integer(1...86400),
+            default: .integer(30),
+            "A TCP client that takes none of what is written to it for this long is disconnected."
+        ),
 
         // MARK: - TURN
         ConfigurationKey(

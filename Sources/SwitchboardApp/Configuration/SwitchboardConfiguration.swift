@@ -42,6 +42,10 @@ public struct SwitchboardConfiguration: Sendable {
     /// `stun.tcpMaxConnections`, `stun.tcpMaxConnectionsPerAddress` (0: no cap)
     public var stunTCPMaxConnections: Int
     public var stunTCPMaxConnectionsPerAddress: Int
+    /// `stun.tcpOutboundBufferBytes`
+    public var stunTCPOutboundBufferBytes: Int
+    /// `stun.tcpSendTimeoutSeconds`
+    public var stunTCPSendTimeoutSeconds: Int
     /// `turn.realm`
     public var turnRealm: String
     /// `turn.secrets`; empty means "generate one at start".
@@ -162,6 +166,8 @@ public struct SwitchboardConfiguration: Sendable {
                 message: "\(integer(perAddress)) is above \(total) (\(integer(total)))"
             )
         }
+        self.stunTCPOutboundBufferBytes = integer("stun.tcpOutboundBufferBytes")
+        self.stunTCPSendTimeoutSeconds = integer("stun.tcpSendTimeoutSeconds")
         self.turnRealm = string("turn.realm")
         self.turnSecrets = list("turn.secrets")
         self.turnEnabled = boolean("turn.enabled")

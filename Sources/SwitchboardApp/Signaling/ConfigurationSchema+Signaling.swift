@@ -107,6 +107,20 @@ extension ConfigurationSchema {
                 + "signaling.maxSessions. 0 is unlimited."
         ),
         ConfigurationKey(
+            "signaling.outboundBufferBytes",
+            .integer(4096...1_073_741_824),
+            default: .integer(1_048_576),
+            "Most bytes queued for one client (polling data not yet polled, WebSocket bytes not yet sent). Over half "
+                + "of it a WebSocket is not read from; a message that would go over it disconnects the client as "
+                + "too slow (WebSocket close 1008)."
+        ),
+        ConfigurationKey(
+            "signaling.sendTimeoutMilliseconds",
+            .integer(100...86_400_000),
+            default: .integer(30000),
+            "A WebSocket client that takes none of what is written to it for this long is disconnected."
+        ),
+        ConfigurationKey(
             "signaling.testApp",
             .boolean,
             default: .boolean(false),

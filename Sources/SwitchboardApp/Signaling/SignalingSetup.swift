@@ -95,6 +95,8 @@ struct SignalingSetup {
             ),
             maxAttachments: Self.integer(configuration, "signaling.maxAttachments"),
             outboundBufferLimit: Self.integer(configuration, "signaling.outboundBufferLimit"),
+            outboundBufferBytes: Self.integer(configuration, "signaling.outboundBufferBytes"),
+            sendTimeoutMilliseconds: Self.integer(configuration, "signaling.sendTimeoutMilliseconds"),
             closeTimeoutMilliseconds: Self.integer(configuration, "signaling.closeTimeoutMilliseconds"),
             maxSessions: Self.integer(configuration, "signaling.maxSessions"),
             maxSessionsPerAddress: Self.integer(configuration, "signaling.maxSessionsPerAddress")

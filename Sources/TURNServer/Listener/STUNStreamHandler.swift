@@ -7,8 +7,15 @@ import STUNCodec
 /// binding responder, TURN traffic goes to the allocation table of the connection's event loop, whose allocation
 /// lives as long as the connection. A peer that sends garbage, or nothing for too long, is disconnected; other
 /// connections are unaffected.
-final class STUNStreamHandler: ChannelInboundHandler {
+///
+/// Writes are bounded per connection (every response and relayed packet passes ``write(context:data:promise:)``):
+/// over half of ``outboundBufferBytes`` unsent the channel is unwritable, reading stops until it drains and relayed
+/// data is dropped (``ClientOutput``); a write that would take it over ``outboundBufferBytes`` closes the connection,
+/// as does staying unwritable for ``sendTimeout``. A client that sends requests and never reads costs the server at
+/// most that budget, and what it sends waits in its own kernel buffers.
+final class STUNStreamHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let responder: BindingResponder
@@ -19,12 +26,42 @@ final class STUNStreamHandler: ChannelInboundHandler {
     private var fiveTuple: FiveTuple?
     private var tally = STUNMetrics.Tally()
     private var needsFlush = false
+    /// The most bytes written and not yet taken by the kernel; more closes the connection.
+    let outboundBufferBytes: Int
+    /// How long the connection may stay unwritable before it is closed.
+    let sendTimeout: TimeAmount
+    /// A `read()` held back while the channel is unwritable.
+    private var readHeld = false
+    private var sendTimer: Scheduled<Void>?
+    private var closing = false
 
-    init(responder: BindingResponder, table: AllocationTable?, metrics: STUNMetrics, logger: Logger) {
+    init(
+        responder: BindingResponder,
+        table: AllocationTable?,
+        metrics: STUNMetrics,
+        logger: Logger,
+        outboundBufferBytes: Int = 256 * 1024,
+        sendTimeout: TimeAmount = .seconds(30)
+    ) {
         self.responder = responder
         self.table = table
         self.metrics = metrics
         self.logger = logger
+        self.outboundBufferBytes = outboundBufferBytes
+        self.sendTimeout = sendTimeout
+    }
+
+    /// The channel's water marks: unwritable over half the budget, writable again under a quarter of it.
+    static func waterMark(outboundBufferBytes: Int) -> ChannelOptions.Types.WriteBufferWaterMark {
+        let high = max(outboundBufferBytes / 2, 2)
+        return ChannelOptions.Types.WriteBufferWaterMark(low: high / 2, high: high)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(
+            .writeBufferWaterMark,
+            value: Self.waterMark(outboundBufferBytes: self.outboundBufferBytes)
+        )
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -37,6 +74,8 @@ final class STUNStreamHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.sendTimer?.cancel()
+        self.sendTimer = nil
         self.metrics.tcpConnections.decrement()
         if let fiveTuple = self.fiveTuple {
             self.table?.connectionClosed(fiveTuple)
@@ -76,10 +115,75 @@ final class STUNStreamHandler: ChannelInboundHandler {
             action = .drop(.notSTUN)
         }
         self.tally.record(action)
-        if case .respond(let response, _) = action {
+        if case .respond(let response, _) = action, self.admit(response.readableBytes, context: context) {
             context.write(self.wrapOutboundOut(response), promise: nil)
             self.needsFlush = true
         }
+    }
+
+    // MARK: - Back-pressure
+
+    /// Every write from further down the pipeline (TURN responses, relayed data) passes the budget here.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard self.admit(self.unwrapOutboundIn(data).readableBytes, context: context) else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Whether `bytes` more fit the budget; if not, the connection is closed (its unsent bytes are freed).
+    private func admit(_ bytes: Int, context: ChannelHandlerContext) -> Bool {
+        guard !self.closing else {
+            return false
+        }
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        guard buffered + bytes > self.outboundBufferBytes else {
+            return true
+        }
+        self.close(context: context, counter: self.metrics.slowReaders, why: "its unread responses are over the budget")
+        return false
+    }
+
+    /// Reading waits while the client is not taking what was written.
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            self.readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            self.sendTimer?.cancel()
+            self.sendTimer = nil
+            if self.readHeld {
+                self.readHeld = false
+                context.read()
+            }
+        } else if self.sendTimer == nil, !self.closing {
+            self.sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.sendTimeout) {
+                self.sendTimer = nil
+                if !context.channel.isWritable {
+                    self.close(context: context, counter: self.metrics.sendTimeouts, why: "it stopped reading")
+                }
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func close(context: ChannelHandlerContext, counter: Counter, why: String) {
+        guard !self.closing else {
+            return
+        }
+        self.closing = true
+        counter.increment()
+        self.logger.debug(
+            "closing TCP connection: \(why)",
+            metadata: ["client.address": "\(self.sourceDescription)"]
+        )
+        context.close(promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -7,6 +7,10 @@ import STUNCodec
 /// Responses go through the NIO channel (`write`, flushed once per read batch). Relayed data over UDP is queued on
 /// the listener's socket itself (``DatagramSocket``) and sent at the end of the relay socket's read batch, so the
 /// peer's payload is not copied to put the ChannelData header in front of it.
+///
+/// Relayed data for a TCP client whose connection is unwritable (over half its budget unsent, see
+/// ``STUNStreamHandler``) is dropped and counted (`client_slow`), as a router drops on a full queue: media keeps
+/// flowing once the client catches up, and its responses still fit the budget.
 enum ClientOutput {
     case datagram(listener: any Channel, socket: DatagramSocket, client: TransportAddress)
     case stream(any Channel)
@@ -50,6 +54,10 @@ enum ClientOutput {
             let header = UInt32(number) << 16 | UInt32(payload.readableBytes)
             socket.enqueue(header: header, payload: payload, to: client, into: &result)
         case .stream(let channel):
+            guard channel.isWritable else {
+                result.clientSlow += 1
+                return
+            }
             var buffer = allocator.buffer(capacity: payload.readableBytes + 8)
             ChannelData(channelNumber: number, payload: payload).encode(into: &buffer, padToFourBytes: true)
             channel.write(buffer, promise: nil)
@@ -65,6 +73,10 @@ enum ClientOutput {
         case .datagram(_, let socket, let client):
             socket.enqueue(payload: message, relayedBytes: payloadBytes, to: client, into: &result)
         case .stream(let channel):
+            guard channel.isWritable else {
+                result.clientSlow += 1
+                return
+            }
             channel.write(message, promise: nil)
             result.sent += 1
             result.payloadBytes += payloadBytes

@@ -112,6 +112,8 @@ final class DatagramSocket: @unchecked Sendable {
         /// Datagrams dropped: the socket is closed, its send buffer is full or the destination is unreachable
         /// (UDP: they are lost, as on the wire).
         var failed = 0
+        /// Packets for a TCP client dropped because its connection is not taking what was written.
+        var clientSlow = 0
         /// `sendmsg` calls made.
         var systemCalls = 0
     }
