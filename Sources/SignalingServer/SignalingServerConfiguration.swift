@@ -48,7 +48,7 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
     public var outboundBufferLimit: Int
     /// The most bytes queued for one client: packet data not yet polled, or bytes written to its WebSocket and not
     /// yet sent. Over half of it a WebSocket is not read from; a message over it disconnects the client as too slow.
-    /// Default 1048576.
+    /// Default 4194304 (four of the largest messages).
     public var outboundBufferBytes: Int
     /// Milliseconds a WebSocket may stay unwritable (the client reads nothing) before it is dropped. Default 30000.
     public var sendTimeoutMilliseconds: Int
@@ -74,7 +74,7 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         cors: CORSConfiguration = CORSConfiguration(),
         maxAttachments: Int = 10,
         outboundBufferLimit: Int = 1000,
-        outboundBufferBytes: Int = 1 << 20,
+        outboundBufferBytes: Int = 4 << 20,
         sendTimeoutMilliseconds: Int = 30_000,
         closeTimeoutMilliseconds: Int = 30_000,
         maxSessions: Int = 20_000,

@@ -35,7 +35,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
         path: String,
         iceServers: @escaping @Sendable (String?, String) -> JSONValue,
         logger: Logger,
-        outboundBufferBytes: Int = 1 << 20,
+        outboundBufferBytes: Int = 4 << 20,
         sendTimeout: TimeAmount = .seconds(30)
     ) {
         self.webSocketPath = path

@@ -109,7 +109,7 @@ extension ConfigurationSchema {
         ConfigurationKey(
             "signaling.outboundBufferBytes",
             .integer(4096...1_073_741_824),
-            default: .integer(1_048_576),
+            default: .integer(4_194_304),
             "Most bytes queued for one client (polling data not yet polled, WebSocket bytes not yet sent). Over half "
                 + "of it a WebSocket is not read from; a message that would go over it disconnects the client as "
                 + "too slow (WebSocket close 1008)."
