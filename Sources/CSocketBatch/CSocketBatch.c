@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <stddef.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -15,4 +16,12 @@ unsigned long switchboard_mmsghdr_size(void) {
 
 long switchboard_getrandom(void *buffer, unsigned long count) {
     return getrandom(buffer, count, 0);
+}
+
+unsigned long switchboard_malloc_free_bytes(void) {
+    return mallinfo2().fordblks;
+}
+
+int switchboard_malloc_trim(void) {
+    return malloc_trim(0);
 }

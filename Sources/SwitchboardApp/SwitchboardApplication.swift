@@ -112,7 +112,7 @@ public struct SwitchboardApplication: Sendable {
         }
         operatorRoutes.add(to: router, listener: .main)
         let httpLogger = Logger(label: "switchboard.http")
-        var services: [any Service] = [turnService] + signaling.services + pinnedServices
+        var services: [any Service] = [turnService, MemoryReclaimer()] + signaling.services + pinnedServices
         if self.configuration.access.adminPort > 0 {
             services.append(
                 self.makeAdminApplication(operatorRoutes, eventLoopGroup: eventLoopGroup, logger: httpLogger)

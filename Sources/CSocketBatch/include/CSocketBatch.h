@@ -2,7 +2,8 @@
 #define C_SOCKET_BATCH_H
 
 // recvmmsg(2) for Swift: it is a GNU extension, which the Swift Glibc module (built without _GNU_SOURCE) does not
-// declare; and getrandom(2), whose <sys/random.h> that module does not include. No system header is included here,
+// declare; getrandom(2), whose <sys/random.h> that module does not include; and two malloc statistics and trimming
+// calls of <malloc.h>, which it does not include either. No system header is included here,
 // so that this module declares no socket type of its own.
 
 /// `recvmmsg(descriptor, messages, count, flags, NULL)`: `messages` points at `count` `struct mmsghdr`.
@@ -13,5 +14,12 @@ unsigned long switchboard_mmsghdr_size(void);
 
 /// `getrandom(buffer, count, 0)`: up to `count` bytes from the kernel's CSPRNG; the count filled, or -1 and errno.
 long switchboard_getrandom(void *buffer, unsigned long count);
+
+/// The bytes malloc holds free in all its arenas (`mallinfo2().fordblks`), which <malloc.h> declares and the Swift
+/// Glibc module does not include.
+unsigned long switchboard_malloc_free_bytes(void);
+
+/// `malloc_trim(0)`: gives the free pages of every arena back to the kernel; 1 if any was released.
+int switchboard_malloc_trim(void);
 
 #endif
