@@ -202,3 +202,34 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - Fuzz harnesses
+
+/// libFuzzer harnesses, one executable per decoder, declared only when `scripts/fuzz` builds them (it sets
+/// SWITCHBOARD_FUZZ=1 and builds in .build-fuzz with `-sanitize=fuzzer,address`): a plain `swift build` or
+/// `swift build --build-tests` never sees them.
+if Context.environment["SWITCHBOARD_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Fuzz/Sources/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Sources/FuzzSupport"),
+    ]
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("stun", ["STUNCodec"]),
+        ("channeldata", ["STUNCodec"]),
+        ("stun-tcp-framing", ["STUNCodec", "TURNServer", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        ("engineio", ["SocketIOCodec"]),
+        ("socketio", ["SocketIOCodec"]),
+        ("json", ["SocketIOCodec"]),
+        ("config", ["SwitchboardApp"]),
+    ]
+    for harness in harnesses {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(harness.name)",
+                dependencies: harness.dependencies + ["FuzzSupport", .product(name: "NIOCore", package: "swift-nio")],
+                path: "Fuzz/Sources/\(harness.name)",
+                swiftSettings: strictSettings
+            )
+        )
+    }
+}
