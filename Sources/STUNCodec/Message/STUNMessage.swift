@@ -174,16 +174,23 @@ public struct STUNMessage: Sendable {
     /// `understood`, without duplicates, in order of first appearance: the content of UNKNOWN-ATTRIBUTES for a
     /// 420 response. RFC 8489 §6.3.1, §14.13.
     ///
-    /// Linear in the number of attributes: a 64 KiB message holds up to 16,383 of them. Allocates nothing when every
-    /// attribute is understood; otherwise the result and a set of the types already listed.
+    /// Linear in the number of attributes (a 64 KiB message holds up to 16,383): the types already listed are kept
+    /// as one bit each of a 4 KiB table, allocated at the first unknown type. Allocates nothing when every attribute
+    /// is understood.
     public func unknownComprehensionRequiredAttributes(understood: Set<STUNAttributeType>) -> [STUNAttributeType] {
         var unknown = [STUNAttributeType]()
-        var listed = Set<STUNAttributeType>()
+        var listed: [UInt64] = []
         for attribute in self.attributes
-        where attribute.type.isComprehensionRequired && !understood.contains(attribute.type)
-            && listed.insert(attribute.type).inserted
-        {
-            unknown.append(attribute.type)
+        where attribute.type.isComprehensionRequired && !understood.contains(attribute.type) {
+            if listed.isEmpty {
+                listed = [UInt64](repeating: 0, count: 0x8000 / 64)
+            }
+            let raw = Int(attribute.type.rawValue)
+            let bit: UInt64 = 1 << (raw & 63)
+            if listed[raw >> 6] & bit == 0 {
+                listed[raw >> 6] |= bit
+                unknown.append(attribute.type)
+            }
         }
         return unknown
     }
