@@ -51,6 +51,11 @@ enum SocketIOHarness {
     }
 
     static func checkRebuilt(_ packet: SocketIOAssembledPacket, version: SocketIOProtocolVersion, maxAttachments: Int) {
+        // `2[1e400]` is a valid event, but its name serializes as `null`, as `JSON.stringify` writes infinity, and
+        // an event named `null` is invalid: JavaScript peers cannot rebuild it either.
+        if let first = packet.data?.arrayValue?.first?.numberValue, !first.doubleValue.isFinite {
+            return
+        }
         let rebuilt = SocketIOAssembledPacket(
             type: packet.packet.type,
             namespace: packet.packet.namespace,
