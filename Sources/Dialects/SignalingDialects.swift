@@ -60,7 +60,8 @@ public final class SignalingDialects: Sendable {
     }
 
     /// Dialect A's HTTP endpoint, at `/checkUsername` and `/api/checkUsername` (its clients call the latter
-    /// through a proxy that strips `/api`, §6.8): `{"success":true,"isRepeat":<bool>}`.
+    /// through a proxy that strips `/api`, docs/dialects.md#chatroom-checkusername):
+    /// `{"success":true,"isRepeat":<bool>}`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         for path in ["/checkUsername", "/api/checkUsername"] {
             router.get(RouterPath(path)) { [chatroom] request, _ -> Response in

@@ -39,7 +39,7 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
     public var allowUpgrades: Bool
     /// The enabled transports; a request for another gets HTTP 400 code 0. Default both.
     public var transports: Set<Transport>
-    /// Cross-origin resource sharing of the polling transport (Engine.IO notes §1.10).
+    /// Cross-origin resource sharing of the polling transport (docs/engineio-socketio.md#cors).
     public var cors: CORSConfiguration
     /// The most binary attachments one Socket.IO packet may announce; more closes the connection. Default 10.
     public var maxAttachments: Int

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Dialects
 
-/// Dialect A's flows with exact payloads (seed-protocols.md §2), on the pure state machine.
+/// Dialect A's flows with exact payloads (docs/dialects.md#chatroom), on the pure state machine.
 @Suite struct ChatroomStateTests {
     private func deliveries(_ effects: [ChatroomState.Effect]) -> [String] {
         effects.compactMap { effect in
@@ -196,7 +196,8 @@ import Testing
         )
         #expect(effects.contains(.cancelGrace(userID: "u2")))
         #expect(self.deliveries(effects) == [#"s1 reconnect {"type":"getOffer","connectorId":"c1"}"#])
-        // The old socket's timer firing later must not remove the reconnected user (defect §2.9-2).
+        // The old socket's timer firing later must not remove the reconnected user (defect
+        // docs/dialects.md#chatroom-stale-grace).
         #expect(state.graceExpired(userID: "u2", socketID: "s2").isEmpty)
         #expect(state.isRepeat(username: "bob", roomname: "r"))
     }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Dialects
 
-/// Dialects B and D on their pure state machines (seed-protocols.md §3 and §5).
+/// Dialects B and D on their pure state machines (docs/dialects.md#webrtcroom, #socketim).
 @Suite struct LegacyStateTests {
     private func lines(_ deliveries: [SignalingDelivery]) -> [String] {
         deliveries.map { "\($0.to) \($0.event) \($0.arguments.map { $0.serialized() }.joined(separator: ","))" }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Dialects
 
-/// Dialect C (seed-protocols.md §4, §6.15) on its pure state machine.
+/// Dialect C (docs/dialects.md#rawws) on its pure state machine.
 @Suite struct RawWebSocketStateTests {
     private func lines(_ deliveries: [SignalingDelivery]) -> [String] {
         deliveries.map { "\($0.to) \($0.arguments.map { $0.serialized() }.joined())" }

@@ -143,7 +143,7 @@ TURN_ARGS = [
 @pytest.fixture
 def turn_server():
     """A switchboard with static users, REST secrets and loopback peers allowed (as coturn's
-    --allow-loopback-peers), the way turn-reference.md section 4.5 configures coturn."""
+    --allow-loopback-peers), the way docs/benchmarks.md#coturn-anchor configures coturn."""
     server = Switchboard(args=TURN_ARGS)
     yield server
     assert server.process.poll() is None, f"switchboard died during the test:\n{server.log()}"

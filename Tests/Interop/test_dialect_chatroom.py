@@ -1,4 +1,4 @@
-"""Dialect A (chatroom-server, seed-protocols.md section 2) with python-socketio 5 clients, as its original
+"""Dialect A (chatroom-server, docs/dialects.md#chatroom) with python-socketio 5 clients, as its original
 socket.io-client 4 clients speak it: exact payloads at every client."""
 
 import queue

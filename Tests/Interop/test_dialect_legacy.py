@@ -1,5 +1,5 @@
 """Dialects B (WebRtcRoomServer, over TLS) and D (socketIM) with python-socketio 4.6.1 / python-engineio 3.14.2,
-the Engine.IO v3 / Socket.IO v4 protocol their original clients speak (seed-protocols.md sections 3 and 5).
+the Engine.IO v3 / Socket.IO v4 protocol their original clients speak (docs/dialects.md#webrtcroom, #socketim).
 The client program runs in .venv/sio4 (see test_socketio_v4_legacy.py) and exits non-zero on any difference."""
 
 import pathlib

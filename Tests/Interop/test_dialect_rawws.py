@@ -1,4 +1,4 @@
-"""Dialect C (the raw-WebSocket blog server, seed-protocols.md section 4) with a plain WebSocket client
+"""Dialect C (the raw-WebSocket blog server, docs/dialects.md#rawws) with a plain WebSocket client
 (websocket-client), one JSON object per text frame."""
 
 import json

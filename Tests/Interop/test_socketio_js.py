@@ -1,6 +1,6 @@
 """The official JavaScript client, socket.io-client 4.8.1 (the browser bundle `socket.io.min.js` shipped inside PyPI's
 `nicegui` 3.18.0 wheel), under Node 20, against the real binary: connect, emit with ack, binary, and the upgrade from
-polling to WebSocket (the protocol notes §5.3).
+polling to WebSocket (docs/engineio-socketio.md#real-clients).
 
 The wheel is downloaded with pip when the tests run (nothing is committed). Polling in Node needs an
 `XMLHttpRequest` (and a `FileReader` for binary): the preload below supplies both over `node:http`.

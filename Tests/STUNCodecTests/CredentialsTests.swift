@@ -4,7 +4,7 @@ import Testing
 
 /// Long-term keys, TURN REST API credentials, SASLprep and OpaqueString.
 @Suite struct CredentialsTests {
-    // MARK: - TURN REST API (turn-reference §4.1 vectors)
+    // MARK: - TURN REST API (docs/turn.md#rest-credentials vectors)
 
     struct RESTVector: Sendable, CustomTestStringConvertible {
         var secret: String

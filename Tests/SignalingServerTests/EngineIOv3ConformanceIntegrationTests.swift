@@ -5,12 +5,13 @@ import Testing
 
 @testable import SignalingServer
 
-/// Every case of the official Engine.IO v3 suite (`engine.io-protocol` branch `v3`, the protocol notes §4.3), the
-/// upstream-skipped duplicate-poll case included, against the echo endpoint with Engine.IO v3 allowed.
+/// Every case of the official Engine.IO v3 suite (`engine.io-protocol` branch `v3`,
+/// docs/engineio-socketio.md#conformance-suites), the upstream-skipped duplicate-poll case included, against the echo
+/// endpoint with Engine.IO v3 allowed.
 @Suite(.timeLimit(.minutes(1))) struct EngineIOv3ConformanceIntegrationTests {
     static let path = "/engine.io/"
 
-    /// The §4.1 timings, for the heartbeat tests.
+    /// The docs/engineio-socketio.md#conformance-test-app timings, for the heartbeat tests.
     static func app() -> TestSignalingApp {
         TestSignalingApp.conformance(allowEIO3: true)
     }

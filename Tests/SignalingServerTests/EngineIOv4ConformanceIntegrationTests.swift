@@ -5,9 +5,10 @@ import Testing
 
 @testable import SignalingServer
 
-/// Every case of the official Engine.IO v4 suite (`engine.io-protocol` `test-suite/test-suite.js`, the protocol notes
-/// §4.3), re-expressed against the test app of §4.1. The Engine.IO part of the Socket.IO v5 suite repeats the
-/// handshake, heartbeat, close and upgrade cases at `/socket.io/`; those run here for both paths.
+/// Every case of the official Engine.IO v4 suite (`engine.io-protocol` `test-suite/test-suite.js`,
+/// docs/engineio-socketio.md#conformance-suites), re-expressed against the test app of
+/// docs/engineio-socketio.md#conformance-test-app. The Engine.IO part of the Socket.IO v5 suite repeats the handshake,
+/// heartbeat, close and upgrade cases at `/socket.io/`; those run here for both paths.
 ///
 /// Where the official tests race (a poll and a POST sent "at the same time"), these wait until the server has the
 /// poll pending before going on, so they cannot pass or fail by luck.
@@ -103,7 +104,8 @@ import Testing
         }
     }
 
-    /// The official test does not await the failure (protocol notes §4.4); this one checks the upgrade is refused.
+    /// The official test does not await the failure (docs/engineio-socketio.md#beyond-the-suites); this one checks the
+    /// upgrade is refused.
     @Test(arguments: Self.paths) func webSocketFailsWithAnInvalidEIO(path: String) async throws {
         try await TestSignalingApp.relaxed().run { server in
             await #expect(throws: (any Error).self) {
@@ -165,7 +167,8 @@ import Testing
         }
     }
 
-    /// The official test swallows the POST status (§4.4): here the session must be gone right after the POST.
+    /// The official test swallows the POST status (docs/engineio-socketio.md#beyond-the-suites): here the session must
+    /// be gone right after the POST.
     @Test func pollingClosesTheSessionUponInvalidPacketFormat() async throws {
         try await TestSignalingApp.relaxed().run { server in
             let sid = try await server.openV4PollingSession()

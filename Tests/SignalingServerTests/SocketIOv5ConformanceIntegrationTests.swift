@@ -5,8 +5,8 @@ import Testing
 @testable import SignalingServer
 
 /// The Socket.IO part of the official Socket.IO v5 suite (`socket.io-protocol` `test-suite/test-suite.js`, the
-/// protocol notes §4.3), against the test application at `/socket.io/`. Its Engine.IO part (handshake, heartbeat,
-/// close, upgrade at `/socket.io/`) runs in ``EngineIOv4ConformanceIntegrationTests``.
+/// docs/engineio-socketio.md#conformance-suites), against the test application at `/socket.io/`. Its Engine.IO part
+/// (handshake, heartbeat, close, upgrade at `/socket.io/`) runs in ``EngineIOv4ConformanceIntegrationTests``.
 @Suite(.timeLimit(.minutes(1))) struct SocketIOv5ConformanceIntegrationTests {
     static let url = "/socket.io/?EIO=4&transport=websocket"
     static let placeholders = "{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}"
@@ -203,8 +203,8 @@ import Testing
         }
     }
 
-    /// Each malformed packet closes the connection itself (§4.4: not a later ping timeout, which would pass the
-    /// official test too): the socket's disconnect reason says so.
+    /// Each malformed packet closes the connection itself (docs/engineio-socketio.md#beyond-the-suites: not a later
+    /// ping timeout, which would pass the official test too): the socket's disconnect reason says so.
     @Test(arguments: ["4abc", "42{}", "42abc[\"message-with-ack\",1,\"2\",{\"3\":[false]}]"])
     func closesUponInvalidFormat(packet: String) async throws {
         try await TestSignalingApp.relaxed().run { server in

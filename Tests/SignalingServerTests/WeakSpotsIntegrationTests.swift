@@ -9,10 +9,10 @@ import WSClient
 
 @testable import SignalingServer
 
-/// What the official suites do not cover (the protocol notes §4.4): CORS, the size limits, upgradeTimeout, the noop
-/// ticker with a pending poll, server-to-client acks, server-side DISCONNECT, binary over polling for Socket.IO, the
-/// Socket.IO v4 layer of legacy clients, the 403 of `allowRequest`, slow clients, permessage-deflate declined and JSON
-/// fidelity.
+/// What the official suites do not cover (docs/engineio-socketio.md#beyond-the-suites): CORS, the size limits,
+/// upgradeTimeout, the noop ticker with a pending poll, server-to-client acks, server-side DISCONNECT, binary over
+/// polling for Socket.IO, the Socket.IO v4 layer of legacy clients, the 403 of `allowRequest`, slow clients,
+/// permessage-deflate declined and JSON fidelity.
 @Suite(.timeLimit(.minutes(1))) struct WeakSpotsIntegrationTests {
     static let separator = "\u{1E}"
 

@@ -7,8 +7,8 @@ struct SocketIOPacketTests {
     private static let p0 = #"{"_placeholder":true,"num":0}"#
     private static let p1 = #"{"_placeholder":true,"num":1}"#
 
-    /// Socket.IO v5 §"Packet encoding/Examples" and §"Sample session", the project's protocol notes §2.1, and the v5
-    /// suite's messages (without the Engine.IO `4`).
+    /// Socket.IO v5 §"Packet encoding/Examples" and §"Sample session", docs/engineio-socketio.md#socketio-packets, and
+    /// the v5 suite's messages (without the Engine.IO `4`).
     static let v5Vectors: [(String, SocketIOPacket)] = [
         ("0", SocketIOPacket(type: .connect)),
         (#"0{"token":"123"}"#, SocketIOPacket(type: .connect, payload: #"{"token":"123"}"#)),

@@ -19,7 +19,7 @@ import Testing
 
     @Test func payloadIsExactlyTheDocumentedShape() {
         let json = self.provider().iceServers(requestHost: "chat.example.org:3000", user: "alice").serialized()
-        // Username and credential are the TURN REST vector of turn-reference.md §4.1.
+        // Username and credential are the TURN REST vector of docs/turn.md#rest-credentials.
         #expect(
             json == """
                 {"iceServers":[{"urls":["stun:chat.example.org:3478"]},{"urls":["turn:chat.example.org:3478?transport=udp",\

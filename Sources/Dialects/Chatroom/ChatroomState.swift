@@ -1,9 +1,9 @@
 import SocketIOCodec
 
-/// Dialect A, "chatroom-server" (seed-protocols.md §2), as a pure state machine: events in, deliveries and timer
+/// Dialect A, "chatroom-server" (docs/dialects.md#chatroom), as a pure state machine: events in, deliveries and timer
 /// effects out. It reproduces every message of the original's normal flows byte for byte (absent fields stay
-/// absent, no field is added) and applies the resolutions of seed-protocols.md §6: never crash on bad input and
-/// fix the stale-timer and self-getOffer defects (§2.9-2, §2.9-3).
+/// absent, no field is added) and applies the resolutions of docs/dialects.md#differences: never crash on bad input and
+/// fix the stale-timer and self-getOffer defects (docs/dialects.md#chatroom-stale-grace, #chatroom-self-getoffer).
 ///
 /// Unlike the original, which delivered to any live socket id, a socket speaks only for the user it joined as, and
 /// only while it is that user's current socket; targeted events (`offer`, `answer`, `icecandidate`,
@@ -81,7 +81,7 @@ public struct ChatroomState: Sendable {
     }
 
     /// The grace ran out: the user leaves its room and its peers get `leave`, unless the user has reconnected on
-    /// another socket meanwhile (the original's stale-timer defect, §2.9-2).
+    /// another socket meanwhile (the original's stale-timer defect, docs/dialects.md#chatroom-stale-grace).
     public mutating func graceExpired(userID: String, socketID: String) -> [Effect] {
         guard let user = self.rooms.member(userID), user.socketID == socketID, self.clients[socketID] == nil else {
             return []
@@ -187,7 +187,7 @@ public struct ChatroomState: Sendable {
         return .target(target)
     }
 
-    /// `join {id, username, roomname}` (§2.4).
+    /// `join {id, username, roomname}` (docs/dialects.md#chatroom-events).
     private mutating func join(_ payload: JSONValue, from socketID: String) -> [Effect] {
         guard let id = payload["id"]?.stringValue, let username = payload["username"]?.stringValue,
             let roomname = payload["roomname"]?.stringValue
@@ -227,7 +227,8 @@ public struct ChatroomState: Sendable {
     }
 
     /// For `offer` and `answer`: the route to the target (a member of the sender's room); when it is open, the
-    /// sender's connector is recorded in the target user's map under the stream type the sender reported (§6.6).
+    /// sender's connector is recorded in the target user's map under the stream type the sender reported
+    /// (docs/dialects.md#chatroom-peer-bookkeeping).
     private mutating func recordPeerConnector(_ payload: JSONValue, from socketID: String, event: String) -> Route {
         let route = self.route(to: payload["memberId"], from: socketID, event: event)
         guard case .target(let target) = route, let targetUser = self.clients[target] ?? nil else {
@@ -333,7 +334,7 @@ public struct ChatroomState: Sendable {
         return notices
     }
 
-    /// `reconnect {id, username, roomname}` after an automatic Socket.IO reconnect (§2.4).
+    /// `reconnect {id, username, roomname}` after an automatic Socket.IO reconnect (docs/dialects.md#chatroom-events).
     private mutating func reconnect(_ payload: JSONValue, from socketID: String) -> [Effect] {
         guard let id = payload["id"]?.stringValue else {
             return [Self.error(to: socketID, type: "invalid", message: "reconnect expects {id, username, roomname}")]
@@ -389,8 +390,9 @@ public struct ChatroomState: Sendable {
     }
 
     /// `reconnectWork {type, data, connectorId, memberId}` → `reconnect {type, data, connectorId, memberId}` to
-    /// `memberId`, a member of the sender's room, reproduced as the original routes it (§6.5); without `memberId`
-    /// (what the original clients send, §2.6) it is dropped silently, as by the original.
+    /// `memberId`, a member of the sender's room, reproduced as the original routes it
+    /// (docs/dialects.md#chatroom-reconnectwork); without `memberId` (what the original clients send,
+    /// docs/dialects.md#chatroom-reconnectwork) it is dropped silently, as by the original.
     private func reconnectWork(_ payload: JSONValue, from socketID: String) -> [Effect] {
         guard payload["memberId"] != nil else {
             return []

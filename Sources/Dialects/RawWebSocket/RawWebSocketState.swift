@@ -1,10 +1,11 @@
 import SocketIOCodec
 
-/// Dialect C, the raw-WebSocket blog server (seed-protocols.md §4, unverified: no source was found), as a pure
-/// state machine over one JSON object per text frame. It implements the evident intent (§6.15): `join` registers
-/// `id` and `nick`; `offer` goes to every other registered client; `answer` and `icecandidate` go to `receiverId`;
-/// `leave`, or closing the socket, tells everyone `{type:"leave", payload:{id, nick}}`. Forwarded messages carry the
-/// sender's `id` and `nick`. There are no rooms and no error messages: bad input is dropped and counted.
+/// Dialect C, the raw-WebSocket blog server (docs/dialects.md#rawws, unverified: no source was found), as a pure
+/// state machine over one JSON object per text frame. It implements the evident intent (docs/dialects.md#rawws): `join`
+/// registers `id` and `nick`; `offer` goes to every other registered client; `answer` and `icecandidate` go to
+/// `receiverId`; `leave`, or closing the socket, tells everyone `{type:"leave", payload:{id, nick}}`. Forwarded
+/// messages carry the sender's `id` and `nick`. There are no rooms and no error messages: bad input is dropped and
+/// counted.
 ///
 /// An id belongs to one connection at a time, as in the original's map keyed by id: a `join` with an id that another
 /// connection holds takes it over (a reconnecting client), and the older connection is to be closed at once

@@ -1,8 +1,9 @@
 import SocketIOCodec
 
-/// Dialect D, "socketIM" (seed-protocols.md §5), as a pure state machine: `offer`, `answer` and `_ice_candidate`
-/// go byte for byte to every other connected socket (the live set, not the original's stale snapshot, §6.14);
-/// `wav` comes back as `wavMsg` to everyone, the sender included; a welcome `message` greets each connection.
+/// Dialect D, "socketIM" (docs/dialects.md#socketim), as a pure state machine: `offer`, `answer` and `_ice_candidate`
+/// go byte for byte to every other connected socket (the live set, not the original's stale snapshot,
+/// docs/dialects.md#socketim); `wav` comes back as `wavMsg` to everyone, the sender included; a welcome `message`
+/// greets each connection.
 public struct SocketIMState: Sendable {
     /// The original's welcome string ("connected, welcome").
     public static let welcome = "连接成功，欢迎用户"

@@ -1,9 +1,9 @@
 import SocketIOCodec
 
-/// Dialect B, "WebRtcRoomServer" (seed-protocols.md §3), as a pure state machine. Signaling payloads are
+/// Dialect B, "WebRtcRoomServer" (docs/dialects.md#webrtcroom), as a pure state machine. Signaling payloads are
 /// forwarded verbatim (parsed and re-serialized as JavaScript would, which is what socket.io 2 did), rooms are the
-/// dialect's own (so a room named like a socket id is just a room, §6.12), and there are no errors: bad input is
-/// dropped and counted.
+/// dialect's own (so a room named like a socket id is just a room, docs/dialects.md#webrtcroom-rooms), and there are no
+/// errors: bad input is dropped and counted.
 ///
 /// Unlike the original, which relayed to any connected socket and took `from` on trust, `offer`, `answer` and
 /// `candidate` reach only a socket that shares a room with the sender, and they and `exit` must name the sender as

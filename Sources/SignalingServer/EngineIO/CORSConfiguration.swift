@@ -1,6 +1,6 @@
 import HTTPTypes
 
-/// Cross-origin resource sharing of the Engine.IO polling transport (Engine.IO notes §1.10).
+/// Cross-origin resource sharing of the Engine.IO polling transport (docs/engineio-socketio.md#cors).
 ///
 /// - ``origins`` empty: CORS is off, as in the modern reference server. No CORS header is sent, and a preflight
 ///   `OPTIONS` is answered like any other non-GET handshake (400 code 2).

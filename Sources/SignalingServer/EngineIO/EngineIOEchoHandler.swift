@@ -1,7 +1,7 @@
 import SocketIOCodec
 
 /// An Engine.IO application that sends every message back on the same session, text or binary: the server the
-/// official Engine.IO conformance suites expect at `/engine.io/` (the protocol notes §4.1).
+/// official Engine.IO conformance suites expect at `/engine.io/` (docs/engineio-socketio.md#conformance-test-app).
 public final class EngineIOEchoHandler: EngineIOSessionHandler {
     private let session: EngineIOSession
 

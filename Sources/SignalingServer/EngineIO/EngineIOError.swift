@@ -1,8 +1,8 @@
 import HTTPTypes
 import NIOCore
 
-/// The errors the reference server answers Engine.IO requests with (Engine.IO notes §1.9, engine.io `server.ts`
-/// `Server.errors` and `abortRequest`): HTTP 400 (403 for ``forbidden``, 503 for ``tooManySessions``) with
+/// The errors the reference server answers Engine.IO requests with (docs/engineio-socketio.md#http-errors, engine.io
+/// `server.ts` `Server.errors` and `abortRequest`): HTTP 400 (403 for ``forbidden``, 503 for ``tooManySessions``) with
 /// `Content-Type: application/json` and the body `{"code":N,"message":"…"}`.
 public struct EngineIOError: Error, Sendable, Hashable {
     /// The code in the body.

@@ -34,7 +34,8 @@ struct EngineIORequestQuery: Sendable {
     }
 
     /// The revision of a handshake, or `nil` if it is not served (HTTP 400 code 5): `4`, or `3`/missing when
-    /// Engine.IO v3 is allowed (the protocol notes §3.1: stricter than the reference for other values).
+    /// Engine.IO v3 is allowed (docs/engineio-socketio.md#version-selection: stricter than the reference for other
+    /// values).
     func handshakeVersion(allowEIO3: Bool) -> EngineIOProtocolVersion? {
         guard let version = EngineIOProtocolVersion(queryValue: self.protocolValue) else {
             return nil

@@ -5,7 +5,8 @@ import NIOCore
 import ServiceLifecycle
 import SocketIOCodec
 
-/// HTTP long-polling (Engine.IO v4 §"HTTP long-polling"; the protocol notes §1.4, §1.9-§1.11, §3.2).
+/// HTTP long-polling (Engine.IO v4 §"HTTP long-polling"; docs/engineio-socketio.md#polling, #http-errors, #cors,
+/// #limits, #v3-payloads).
 extension EngineIOServer {
     /// GET: a handshake (no `sid`) or a poll.
     func handleGET(_ request: Request) async -> Response {

@@ -6,8 +6,9 @@ import Logging
 import NIOCore
 import SocketIOCodec
 
-/// The WebSocket transport and the upgrade from polling (Engine.IO v4 §"WebSocket", §"Upgrade"; the protocol notes
-/// §1.5, §1.7), served in the channel pipeline (see ``HTTP1WebSocketEndpointsChannel``).
+/// The WebSocket transport and the upgrade from polling (Engine.IO v4 §"WebSocket", §"Upgrade";
+/// docs/engineio-socketio.md#websocket, #upgrade), served in the channel pipeline (see
+/// ``HTTP1WebSocketEndpointsChannel``).
 extension EngineIOServer: WebSocketEndpoint {
     public var webSocketPath: String {
         self.configuration.path

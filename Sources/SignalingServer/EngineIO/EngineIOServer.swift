@@ -137,9 +137,9 @@ public final class EngineIOServer: Sendable {
         case session(EngineIOSession)
     }
 
-    /// Checks a request the way the reference `verify` does (Engine.IO notes §1.9): the transport, then the
-    /// session id (unknown: code 1; transport mismatch: code 3), or for a handshake the method (code 2), a WebSocket
-    /// transport without upgrade (code 3) and the protocol revision (code 5).
+    /// Checks a request the way the reference `verify` does (docs/engineio-socketio.md#http-errors): the transport,
+    /// then the session id (unknown: code 1; transport mismatch: code 3), or for a handshake the method (code 2), a
+    /// WebSocket transport without upgrade (code 3) and the protocol revision (code 5).
     ///
     /// A session answers only requests from the address (IPv6: the /64) that opened it: its id is not a secret in
     /// every dialect (Engine.IO v3 sockets are named by it, and dialect B hands socket ids to room members), so

@@ -4,8 +4,8 @@ import Synchronization
 /// them random and 3 from a wrapping counter, in base64 with `/` → `_` and `+` → `-`, 20 characters.
 ///
 /// The random part comes from `SystemRandomNumberGenerator` (the kernel's CSPRNG), so ids cannot be guessed, which
-/// matters because the sid is the only credential of a session (Engine.IO notes §1.3). The counter makes two ids
-/// of one process distinct even if the random parts collided.
+/// matters because the sid is the only credential of a session (docs/engineio-socketio.md#session-ids). The counter
+/// makes two ids of one process distinct even if the random parts collided.
 enum EngineIOSessionID {
     private static let counter = Atomic<UInt32>(UInt32.random(in: .min ... .max))
 

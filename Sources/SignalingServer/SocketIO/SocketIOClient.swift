@@ -7,7 +7,7 @@ import SocketIOCodec
 ///
 /// A packet that does not decode, or that breaks the protocol (an event for a namespace the client did not join, a
 /// CONNECT_ERROR from the client, a second CONNECT in v5), closes this client's Engine.IO session, and nothing else
-/// (Socket.IO v5 §"Packet encoding"; the protocol notes §2.2).
+/// (Socket.IO v5 §"Packet encoding"; docs/engineio-socketio.md#socketio-decoding-errors).
 ///
 /// `@unchecked Sendable`: every member is touched only on the session's event loop (timers are scheduled there).
 final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {

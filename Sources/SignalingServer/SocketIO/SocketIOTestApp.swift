@@ -1,8 +1,8 @@
 import SocketIOCodec
 
-/// The small Socket.IO application the official Socket.IO v5 conformance suite expects (the protocol notes §4.1),
-/// plus a few events the interop tests use. The `switchboard` binary installs it only when `signaling.testApp` is on;
-/// it is not meant for production.
+/// The small Socket.IO application the official Socket.IO v5 conformance suite expects
+/// (docs/engineio-socketio.md#conformance-test-app), plus a few events the interop tests use. The `switchboard` binary
+/// installs it only when `signaling.testApp` is on; it is not meant for production.
 ///
 /// Namespaces `/` and `/custom` (every other namespace is refused with "Invalid namespace"):
 /// - on connection: emits `auth` with the CONNECT auth payload (`{}` if none);

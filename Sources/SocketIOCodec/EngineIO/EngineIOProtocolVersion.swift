@@ -16,7 +16,7 @@ public enum EngineIOProtocolVersion: Int, Sendable, Hashable, CaseIterable, Cust
     /// `"4"` is v4; `"3"` is v3, and so is a missing parameter (Socket.IO-Client-Swift 13 sends none). Any other
     /// value is `nil`: the server should answer HTTP 400 with `{"code":5,"message":"Unsupported protocol version"}`.
     /// (The reference server maps every value other than `4` to v3; rejecting garbage is stricter and is the rule
-    /// recommended by the project's protocol notes, §3.1.)
+    /// recommended by docs/engineio-socketio.md#version-selection.)
     public init?(queryValue: String?) {
         switch queryValue {
         case "4":

@@ -10,9 +10,9 @@ import SocketIOCodec
 
 @testable import SignalingServer
 
-/// The server the conformance suites expect (the protocol notes §4.1): an Engine.IO echo endpoint at `/engine.io/`
-/// and the Socket.IO test application (`/` and `/custom`) at `/socket.io/`, with 300 ms / 200 ms heartbeats, a
-/// 1 s connect timeout and CORS for any origin.
+/// The server the conformance suites expect (docs/engineio-socketio.md#conformance-test-app): an Engine.IO echo
+/// endpoint at `/engine.io/` and the Socket.IO test application (`/` and `/custom`) at `/socket.io/`, with 300 ms /
+/// 200 ms heartbeats, a 1 s connect timeout and CORS for any origin.
 struct TestSignalingApp {
     var engineConfiguration: SignalingServerConfiguration
     var socketConfiguration: SignalingServerConfiguration

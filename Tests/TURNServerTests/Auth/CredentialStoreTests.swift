@@ -14,7 +14,7 @@ import Testing
 
     // MARK: - TURN REST
 
-    /// turn-reference §4.1: eturnal's vectors and a computed one with a user part.
+    /// docs/turn.md#rest-credentials: eturnal's vectors and a computed one with a user part.
     @Test(arguments: [
         ("crypt1c", "1256900400", "uEKlpcME7MNMMVRV8rUFPCTIFEs="),
         ("crypt1c", "2145913200", "cLwpKS2/9bWHf+agUImD47PIXNE="),
