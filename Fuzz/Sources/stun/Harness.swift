@@ -103,7 +103,7 @@ enum STUNHarness {
         Self.roundTrip(RequestedAddressFamily.self, message)
         Self.roundTrip(AdditionalAddressFamily.self, message)
         Self.roundTrip(AddressErrorCode.self, message)
-        Self.roundTrip(Icmp.self, message)
+        Self.roundTrip(ICMP.self, message)
         Self.roundTrip(Fingerprint.self, message)
         _ = try? message.attribute(MessageIntegrity.self)
         _ = try? message.attribute(MessageIntegritySHA256.self)
