@@ -157,6 +157,11 @@ def chatroom_client(url, rng, tally, slot, serial, crash):
             tally.add("received")
             if name == "getOffer":
                 peers.add(args[0]["memberId"])
+            elif name == "leave" and args and isinstance(args[0], dict):
+                peers.discard(args[0].get("memberId"))
+            elif name == "error" and args and isinstance(args[0], dict) and args[0].get("type") == "notInRoom":
+                # An offer to a member who left meanwhile: the server's correct refusal, not a fault.
+                tally.add("refused_gone")
             elif name == "error":
                 tally.error(f"chatroom error event {args!r}")
 
