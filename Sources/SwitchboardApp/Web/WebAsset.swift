@@ -2,7 +2,7 @@ import Crypto
 import Hummingbird
 import NIOCore
 
-/// One file of the web surface, embedded in the binary as a string literal (see `Assets/`): where it is served,
+/// One file of the web surface, embedded in the binary (see `EmbeddedWebFiles`): where it is served,
 /// its content type and its bytes.
 ///
 /// Every asset is served with `Cache-Control: no-cache` and a strong entity tag derived from its bytes, so a

@@ -3,7 +3,7 @@ import Hummingbird
 /// The public web surface: the video chat page at `/`, its scripts and style sheet under `/assets/`. The operator
 /// status page (`/status`) and its data are ``OperatorRoutes``.
 ///
-/// Everything is embedded in the binary (see `Assets/`): no CDN, no build step.
+/// Everything is embedded in the binary (the files of `Web/`, see `EmbeddedWebFiles`): no CDN, no files beside it.
 enum WebRoutes {
     /// The embedded assets anyone may load, each served at its own path (the status page's script holds no data).
     static let assets: [WebAsset] = [
