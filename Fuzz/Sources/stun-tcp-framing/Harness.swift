@@ -89,7 +89,10 @@ enum StreamFramingHarness {
                 frames.append(frame)
             }
         }
-        if !failed {
+        if failed {
+            // A channel left open keeps its pipeline (and every buffer in it) alive: close it on this path too.
+            _ = try? channel.finish(acceptAlreadyClosed: true)
+        } else {
             do {
                 _ = try channel.finish()
             } catch {
