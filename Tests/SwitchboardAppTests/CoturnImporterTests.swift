@@ -1,0 +1,206 @@
+import Testing
+
+@testable import SwitchboardApp
+
+@Suite struct CoturnImporterTests {
+    /// Converts `text` and loads the YAML the way `serve --config` does.
+    private func load(
+        _ text: String,
+        externalAddresses: Bool = false
+    ) throws -> (CoturnImport, SwitchboardConfiguration) {
+        let converted = CoturnImporter(supportsExternalAddresses: externalAddresses).convert(text, sourceName: "t.conf")
+        var loader = ConfigurationLoader()
+        loader.readYAML(converted.yaml, path: "converted.yaml")
+        return (converted, try loader.finish())
+    }
+
+    private func warned(_ converted: CoturnImport) -> [String] {
+        converted.warnings.map { "\($0.line.map(String.init) ?? "-"):\($0.key)" }
+    }
+
+    @Test func listenersRelaysPortsAndStaticUsersCarryOver() throws {
+        let (converted, configuration) = try self.load(
+            """
+            # a comment
+            listening-port=3479
+              listening-ip 10.0.0.5
+            listening-ip=2001:db8::5
+            relay-ip=10.0.0.5
+            relay-ip=10.0.0.6
+            relay-ip=2001:db8::5
+            min-port=50000
+            max-port=50999
+            lt-cred-mech
+            realm="example.org"
+            user=alice:pa ss#word
+            user=bob:0xbc807ee29df3c9ffa736523fb2c4e8ee
+            user-quota=12
+            total-quota 1000
+            max-bps=64000
+            stale-nonce
+            max-allocate-lifetime=300
+            no-tcp
+            verbose
+            """
+        )
+        #expect(configuration.stunPort == 3479)
+        #expect(configuration.stunAddresses == ["10.0.0.5", "2001:db8::5"])
+        #expect(configuration.turnRelayAddresses == ["10.0.0.5", "2001:db8::5"])
+        #expect(configuration.turnRelayPorts == 50000...50999)
+        #expect(configuration.turnRealm == "example.org")
+        #expect(configuration.turnUsers == ["alice": "pa ss#word"])
+        #expect(configuration.turnUserQuota == 12)
+        #expect(configuration.turnTotalQuota == 1000)
+        #expect(configuration.turnBandwidthLimit == 128_000)
+        #expect(configuration.turnNonceLifetimeSeconds == 600)
+        #expect(configuration.turnMaxLifetimeSeconds == 300)
+        #expect(configuration.turnDefaultLifetimeSeconds == 300)
+        #expect(configuration.stunTCP == false && configuration.stunUDP == true)
+        #expect("\(configuration.logLevel)" == "debug")
+        #expect(self.warned(converted) == ["6:relay-ip", "13:user"])
+        #expect(converted.containsSecrets)
+        #expect(converted.yaml.contains("# from coturn listening-port (line 2)"))
+        // Warnings name keys and lines, never values: the 0x key stays out of them.
+        #expect(!converted.warnings.contains { $0.message.contains("bc807e") })
+    }
+
+    @Test func restSecretsWinOverUsersAsInCoturn() throws {
+        let (converted, configuration) = try self.load(
+            """
+            use-auth-secret
+            static-auth-secret=north
+            static-auth-secret="south"
+            user=alice:secret
+            realm=turn.example.org
+            """
+        )
+        #expect(configuration.turnSecrets == ["north", "south"])
+        #expect(configuration.turnUsers.isEmpty)
+        #expect(self.warned(converted) == ["4:user"])
+        #expect(!converted.warnings.contains { $0.description.contains("secret") && $0.description.contains("north") })
+    }
+
+    @Test func aFileWithoutCredentialsAndUnknownLinesIsFlagged() throws {
+        let (converted, configuration) = try self.load(
+            """
+            syslog
+            no-rfc5780
+            colour=blue
+            mobility
+            cli-password=qwerty
+            web-admin
+            no-udp=maybe
+            realm=x;
+            """
+        )
+        #expect(configuration.turnUsers.isEmpty && configuration.turnSecrets.isEmpty)
+        #expect(
+            self.warned(converted) == [
+                "1:syslog", "3:colour", "4:mobility", "7:no-udp", "8:realm", "-:lt-cred-mech", "5:cli-password",
+                "6:web-admin",
+            ]
+        )
+        #expect(converted.warnings[1].message.contains("not a coturn option"))
+        #expect(!converted.containsSecrets)
+        #expect(!converted.yaml.contains("qwerty"))
+    }
+
+    @Test func peerListsSayWhatCoturnDid() throws {
+        // coturn: loopback is denied first (allow-loopback-peers lifts it), then the allow list beats the deny list.
+        let (_, configuration) = try self.load(
+            """
+            denied-peer-ip=10.0.0.0-10.255.255.255
+            denied-peer-ip=127.0.0.0-127.255.255.255
+            allowed-peer-ip=10.0.0.1
+            allowed-peer-ip=10.0.0.2-10.0.0.3
+            allowed-peer-ip=127.0.0.1
+            allow-loopback-peers
+            denied-peer-ip=2001:db8::-2001:db8::ffff
+            """
+        )
+        #expect(configuration.turnPeerAllowList == ["10.0.0.1", "10.0.0.2/31", "127.0.0.0/8", "::1"])
+        #expect(
+            configuration.turnPeerDenyList == [
+                "10.0.0.0", "10.0.0.4/30", "10.0.0.8/29", "10.0.0.16/28", "10.0.0.32/27", "10.0.0.64/26",
+                "10.0.0.128/25", "10.0.1.0/24", "10.0.2.0/23", "10.0.4.0/22", "10.0.8.0/21", "10.0.16.0/20",
+                "10.0.32.0/19", "10.0.64.0/18", "10.0.128.0/17", "10.1.0.0/16", "10.2.0.0/15", "10.4.0.0/14",
+                "10.8.0.0/13", "10.16.0.0/12", "10.32.0.0/11", "10.64.0.0/10", "10.128.0.0/9", "127.0.0.0",
+                "127.0.0.2/31", "127.0.0.4/30", "127.0.0.8/29", "127.0.0.16/28", "127.0.0.32/27", "127.0.0.64/26",
+                "127.0.0.128/25", "127.0.1.0/24", "127.0.2.0/23", "127.0.4.0/22", "127.0.8.0/21", "127.0.16.0/20",
+                "127.0.32.0/19", "127.0.64.0/18", "127.0.128.0/17", "127.1.0.0/16", "127.2.0.0/15", "127.4.0.0/14",
+                "127.8.0.0/13", "127.16.0.0/12", "127.32.0.0/11", "127.64.0.0/10", "127.128.0.0/9",
+                "2001:db8::/112",
+            ]
+        )
+        // Without allow-loopback-peers an allowed loopback address stays denied, as coturn checks loopback first.
+        let (_, strict) = try self.load("allowed-peer-ip=127.0.0.1\nallowed-peer-ip=192.168.1.0-192.168.1.255\n")
+        #expect(strict.turnPeerAllowList == ["192.168.1.0/24"])
+    }
+
+    @Test func externalIPIsCommentedOutUntilTheKeyExists() throws {
+        let text = "external-ip=203.0.113.5/10.0.0.5\nexternal-ip=bad/ip\n"
+        let (converted, _) = try self.load(text)
+        #expect(converted.yaml.contains("    # externalAddresses: [\"203.0.113.5/10.0.0.5\"]"))
+        #expect(converted.yaml.contains("  # relay:"))
+        #expect(self.warned(converted).prefix(2) == ["2:external-ip", "1:external-ip"])
+        let enabled = CoturnImporter(supportsExternalAddresses: true).convert(text, sourceName: "t.conf")
+        #expect(enabled.yaml.contains("\n    externalAddresses: [\"203.0.113.5/10.0.0.5\"]"))
+    }
+
+    @Test func tlsOptionsWarnOnlyWhenCoturnServedTLS() throws {
+        let served = try self.load(
+            "user=a:b\ncert=/etc/ssl/turn.pem\npkey=/etc/ssl/turn.key\ntls-listening-port=443\ncipher-list=HIGH\n"
+        )
+        #expect(self.warned(served.0) == ["2:cert", "4:tls-listening-port", "5:cipher-list"])
+        #expect(served.0.warnings[0].message.contains("port 443"))
+        #expect(served.1.tlsCertificateFile == "")
+        #expect(served.0.yaml.contains("# certificateFile: \"/etc/ssl/turn.pem\""))
+        let off = try self.load("cert=/etc/ssl/turn.pem\nno-tls\nno-dtls\ntls-listening-port=5349\nuser=a:b\n")
+        #expect(off.0.warnings.isEmpty)
+    }
+}
+
+@Suite struct CoturnConfigFileTests {
+    @Test func linesAreReadAsTurnserverReadsThem() {
+        let directives = CoturnConfigFile.parse(
+            "  # comment\n\nrealm = a=b \t\r\nuser\talice:x\nfingerprint\nstatic-auth-secret==\"s p\" \nverbose=\n"
+        )
+        #expect(directives.map(\.name) == ["realm", "user", "fingerprint", "static-auth-secret", "verbose"])
+        #expect(directives.map(\.value) == ["a=b", "alice:x", "", "s p", ""])
+        #expect(directives.map(\.line) == [3, 4, 5, 6, 7])
+    }
+
+    @Test func booleansFollowCoturn() {
+        #expect(
+            ["", "1", "yes", "True", "on", "ON", "7"].map(CoturnConfigFile.boolean) == Array(repeating: true, count: 7)
+        )
+        #expect(["0", "no", "false", "off", "Off"].map(CoturnConfigFile.boolean) == Array(repeating: false, count: 5))
+        #expect(CoturnConfigFile.boolean("maybe") == nil)
+    }
+}
+
+@Suite struct IPIntervalSetTests {
+    @Test func rangesBecomeTheFewestCIDRs() throws {
+        #expect(IPIntervalSet(coturnRange: "10.0.0.0-10.255.255.255")?.cidrRanges == ["10.0.0.0/8"])
+        #expect(IPIntervalSet(coturnRange: "0.0.0.0-255.255.255.255")?.cidrRanges == ["0.0.0.0/0"])
+        #expect(IPIntervalSet(coturnRange: "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")?.cidrRanges == ["::/0"])
+        #expect(
+            IPIntervalSet(coturnRange: "192.0.2.1-192.0.2.6")?.cidrRanges == [
+                "192.0.2.1", "192.0.2.2/31", "192.0.2.4/31", "192.0.2.6",
+            ]
+        )
+        #expect(IPIntervalSet(coturnRange: "2001:db8::/32")?.cidrRanges == ["2001:db8::/32"])
+        for bad in ["10.0.0.9-10.0.0.1", "10.0.0.1-::1", "host.example", "10.0.0.1-", ""] {
+            #expect(IPIntervalSet(coturnRange: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func unionAndSubtractionAreExact() throws {
+        let a = try #require(IPIntervalSet(coturnRange: "10.0.0.0-10.0.0.255"))
+        let b = try #require(IPIntervalSet(coturnRange: "10.0.1.0/24"))
+        #expect(a.union(b).cidrRanges == ["10.0.0.0/23"])
+        let hole = try #require(IPIntervalSet(coturnRange: "10.0.0.128-10.0.1.127"))
+        #expect(a.union(b).subtracting(hole).cidrRanges == ["10.0.0.0/25", "10.0.1.128/25"])
+        #expect(a.subtracting(a).isEmpty)
+    }
+}
