@@ -91,13 +91,14 @@ import Testing
             web-admin
             no-udp=maybe
             realm=x;
+            relay-ip=10.0.0.1 # the public side
             """
         )
         #expect(configuration.turnUsers.isEmpty && configuration.turnSecrets.isEmpty)
         #expect(
             self.warned(converted) == [
-                "1:syslog", "3:colour", "4:mobility", "7:no-udp", "8:realm", "-:lt-cred-mech", "5:cli-password",
-                "6:web-admin",
+                "1:syslog", "3:colour", "4:mobility", "5:cli-password", "6:web-admin", "7:no-udp", "8:realm",
+                "9:relay-ip", "9:relay-ip", "-:lt-cred-mech",
             ]
         )
         #expect(converted.warnings[1].message.contains("not a coturn option"))
@@ -142,7 +143,7 @@ import Testing
         let (converted, _) = try self.load(text)
         #expect(converted.yaml.contains("    # externalAddresses: [\"203.0.113.5/10.0.0.5\"]"))
         #expect(converted.yaml.contains("  # relay:"))
-        #expect(self.warned(converted).prefix(2) == ["2:external-ip", "1:external-ip"])
+        #expect(self.warned(converted).prefix(2) == ["1:external-ip", "2:external-ip"])
         let enabled = CoturnImporter(supportsExternalAddresses: true).convert(text, sourceName: "t.conf")
         #expect(enabled.yaml.contains("\n    externalAddresses: [\"203.0.113.5/10.0.0.5\"]"))
     }

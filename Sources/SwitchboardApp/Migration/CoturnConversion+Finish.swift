@@ -48,12 +48,17 @@ extension CoturnConversion {
             lines.append("")
         }
         lines += Self.footer("Differences to review", self.differences())
-        lines += Self.footer("Carried over by Switchboard's own behaviour, no key needed", self.notes)
-        lines += Self.footer("Not carried over (each printed as a warning)", self.leftOut)
+        // In file order; a warning about something the file leaves out comes last.
+        let warnings = self.warnings.enumerated().sorted {
+            ($0.element.line ?? Int.max, $0.offset) < ($1.element.line ?? Int.max, $1.offset)
+        }.map(\.element)
+        let notes = self.notes.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+        lines += Self.footer("Carried over by Switchboard's own behaviour, no key needed", notes.map(\.element.text))
+        lines += Self.footer("Not carried over (each printed as a warning)", warnings.map(\.footerText))
         let containsSecrets = self.values["turn.users"] != nil || self.values["turn.secrets"] != nil
         return CoturnImport(
             yaml: lines.joined(separator: "\n") + "\n",
-            warnings: self.warnings,
+            warnings: warnings,
             containsSecrets: containsSecrets
         )
     }

@@ -7,10 +7,8 @@ struct CoturnConversion {
     /// Keys set from one option each: the value and the comment naming the option's line. Last one wins, as in coturn.
     var values: [String: (value: Value, source: String)] = [:]
     var warnings: [CoturnImportWarning] = []
-    /// Footer lines: options that need no key because Switchboard already behaves so.
-    var notes: [String] = []
-    /// Footer lines: options left out (each also a warning).
-    var leftOut: [String] = []
+    /// Options that need no key because Switchboard already behaves so: line and footer text.
+    var notes: [(line: Int, text: String)] = []
 
     var listeningIPs: [CoturnDirective] = []
     var relayIPs: [CoturnDirective] = []
@@ -51,6 +49,9 @@ struct CoturnConversion {
     mutating func read(_ directive: CoturnDirective) {
         if directive.endsWithSemicolon {
             self.warn(directive, "the value ends with ';', which coturn keeps as part of it; check the line")
+        }
+        if directive.value.contains(" #") || directive.value.contains("\t#") {
+            self.warn(directive, "coturn keeps '#' and what follows as part of the value; check the line")
         }
         switch directive.name {
         case "listening-port": self.setInteger(directive, "stun.port", 1...65535)
@@ -254,10 +255,9 @@ struct CoturnConversion {
 
     mutating func warn(line: Int?, key: String, _ message: String) {
         self.warnings.append(CoturnImportWarning(line: line, key: key, message: message))
-        self.leftOut.append("\(line.map { "line \($0): " } ?? "")\(key): \(message)")
     }
 
     mutating func note(_ directive: CoturnDirective, _ message: String) {
-        self.notes.append("line \(directive.line): \(directive.name): \(message)")
+        self.notes.append((directive.line, "line \(directive.line): \(directive.name): \(message)"))
     }
 }

@@ -14,13 +14,18 @@ public struct CoturnImportWarning: Sendable, Equatable, CustomStringConvertible 
         }
         return "key '\(self.key)': \(self.message)"
     }
+
+    /// The line listing it at the end of the YAML.
+    var footerText: String {
+        "\(self.line.map { "line \($0): " } ?? "")\(self.key): \(self.message)"
+    }
 }
 
 /// The result of converting one coturn file.
 public struct CoturnImport: Sendable {
     /// The Switchboard YAML, with comments naming the coturn line of every key and what was left out.
     public var yaml: String
-    /// One entry per option that was not carried over as it was.
+    /// One entry per option that was not carried over as it was, in file order.
     public var warnings: [CoturnImportWarning]
     /// The YAML holds passwords or secrets (`turn.users`, `turn.secrets`), so its file should not be world-readable.
     public var containsSecrets: Bool
