@@ -4,7 +4,8 @@ Each configuration in data/coturn/ is converted as it is (the result must pass c
 expected options only), then localized for this machine (its addresses become loopback, its ports free ones) and
 served twice: by coturn's turnserver from the coturn file and by Switchboard from the converted file. coturn's
 turnutils_uclient must get the same outcome from both: every message back, 401 with wrong credentials, 403 for a
-peer the lists deny.
+peer the lists deny. Debian's sample sets no credentials: coturn relays for anyone, Switchboard answers 401, as
+the conversion warns.
 """
 
 import gzip
@@ -102,6 +103,13 @@ class Coturn:
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
+        try:
+            self.wait_until_ready(port)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_until_ready(self, port):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log()
@@ -121,8 +129,9 @@ class Coturn:
         return self.log_path.read_text(errors="replace")
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
         self.log_file.close()
 
 
@@ -214,6 +223,32 @@ def test_the_debian_sample_converts_to_a_valid_configuration(tmp_path):
     assert any(line.startswith(f"{source}:") and "key 'syslog'" in line for line in result.stderr.splitlines())
     assert "no-rfc5780" in converted.read_text()
 
+    # Served: both answer Binding; coturn relays for a client without credentials, Switchboard answers 401, which is
+    # what the lt-cred-mech warning says.
+    port = free_port_pair()
+    local = tmp_path / "local.conf"
+    local.write_text(localize(source.read_text(), port, tmp_path, []))
+    local_yaml = tmp_path / "local.yaml"
+    assert import_coturn(local, local_yaml).returncode == 0
+    servers = []
+    peer = Peer("127.0.0.1")
+    try:
+        coturn = Coturn(local, port, tmp_path)
+        servers.append(coturn)
+        switchboard = Switchboard(config=local_yaml)
+        servers.append(switchboard)
+        for server in (coturn, switchboard):
+            binding = subprocess.run(
+                ["turnutils_stunclient", "-p", str(server.stun_port), "127.0.0.1"], capture_output=True, timeout=30
+            )
+            assert binding.returncode == 0, binding
+        assert outcome(coturn.stun_port, [], peer, []) == "relayed", coturn.log()
+        assert outcome(switchboard.stun_port, [], peer, []) == "401"
+    finally:
+        for server in servers:
+            server.stop()
+        peer.stop()
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_converted_configuration_serves_uclient_as_coturn_did(name, tmp_path):
@@ -233,10 +268,15 @@ def test_a_converted_configuration_serves_uclient_as_coturn_did(name, tmp_path):
     assert result.returncode == 0, result.stderr
     assert check_config(converted).returncode == 0
 
-    peers = {address: Peer(address) for address in {run[1] for run in runs}}
-    coturn = Coturn(local, port, tmp_path)
-    switchboard = Switchboard(config=converted)
+    servers = []
+    peers = {}
     try:
+        for address in sorted({run[1] for run in runs}):
+            peers[address] = Peer(address)
+        coturn = Coturn(local, port, tmp_path)
+        servers.append(coturn)
+        switchboard = Switchboard(config=converted)
+        servers.append(switchboard)
         for credentials, address, flags, expected in runs:
             from_coturn = outcome(coturn.stun_port, credentials, peers[address], flags)
             from_switchboard = outcome(switchboard.stun_port, credentials, peers[address], flags)
@@ -246,7 +286,7 @@ def test_a_converted_configuration_serves_uclient_as_coturn_did(name, tmp_path):
             )
         assert switchboard.process.poll() is None, switchboard.log()
     finally:
-        coturn.stop()
-        assert switchboard.stop() == 0
+        for server in servers:
+            server.stop()
         for peer in peers.values():
             peer.stop()
