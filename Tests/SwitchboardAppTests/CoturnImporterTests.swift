@@ -72,11 +72,12 @@ import Testing
             static-auth-secret="south"
             user=alice:secret
             realm=turn.example.org
+            static-auth-secret=
             """
         )
         #expect(configuration.turnSecrets == ["north", "south"])
         #expect(configuration.turnUsers.isEmpty)
-        #expect(self.warned(converted) == ["4:user"])
+        #expect(self.warned(converted) == ["4:user", "6:static-auth-secret"])
         #expect(!converted.warnings.contains { $0.description.contains("secret") && $0.description.contains("north") })
     }
 

@@ -69,7 +69,12 @@ struct CoturnConversion {
         case "lt-cred-mech": self.ltCredMech = directive
         case "user": self.users.append(directive)
         case "use-auth-secret": self.useAuthSecret = directive
-        case "static-auth-secret": self.secrets.append(directive)
+        case "static-auth-secret":
+            if directive.value.isEmpty {
+                self.warn(directive, "an empty secret is not carried over")
+            } else {
+                self.secrets.append(directive)
+            }
         case "no-auth":
             if self.flag(directive) == true {
                 self.noAuth = directive
