@@ -40,10 +40,10 @@ def free_port(kind=socket.SOCK_DGRAM, also=socket.SOCK_STREAM):
 class Switchboard:
     """A running switchboard process and the ports it serves."""
 
-    def __init__(self, args=(), env=None, config=None):
+    def __init__(self, args=(), env=None, config=None, binary=None):
         self.stun_port = free_port()
         self.http_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
-        command = [BINARY, "serve"]
+        command = [binary or BINARY, "serve"]
         if config is not None:
             command += ["--config", str(config)]
         command += [
