@@ -246,7 +246,7 @@ public struct SwitchboardApplication: Sendable {
             userQuota: self.configuration.turnUserQuota,
             totalQuota: self.configuration.turnTotalQuota,
             clientAddressQuota: self.configuration.turnClientAddressQuota,
-            externalAddresses: self.configuration.icePublicAddress.map { [$0] } ?? [],
+            externalAddresses: self.configuration.turnExternalAddresses,
             peerAllowList: self.configuration.turnPeerAllowList,
             peerDenyList: self.configuration.turnPeerDenyList,
             allocationBandwidthLimit: self.configuration.turnBandwidthLimit,

@@ -60,9 +60,10 @@ public struct TURNServerConfiguration: Sendable {
     /// Allocations, reservations included, one client address may hold at once (`turn.quota.perClientAddress`,
     /// 0 = unlimited); IPv6 clients are counted per /64.
     public var clientAddressQuota: Int
-    /// Addresses this host is also reached at, beyond its interfaces (the announced `ice.publicAddress` when it is
-    /// an IP): peers there get the same per-datagram checks as the server's own addresses.
-    public var externalAddresses: [String]
+    /// The public addresses this host is reached at through a 1:1 NAT (`turn.relay.externalAddresses`) and the
+    /// announced `ice.publicAddress` when it is an IP: relay addresses are advertised with their public IP, and
+    /// peers at any of them get the same per-datagram checks as the server's own addresses.
+    public var externalAddresses: ExternalAddressMap
     /// Peer allow and deny lists (`turn.peers.allow`, `turn.peers.deny`), CIDR or single addresses.
     public var peerAllowList: [String]
     public var peerDenyList: [String]
@@ -100,7 +101,7 @@ public struct TURNServerConfiguration: Sendable {
         userQuota: Int = 10,
         totalQuota: Int = 10000,
         clientAddressQuota: Int = 10,
-        externalAddresses: [String] = [],
+        externalAddresses: ExternalAddressMap = ExternalAddressMap(),
         peerAllowList: [String] = [],
         peerDenyList: [String] = [],
         allocationBandwidthLimit: Int = 0,

@@ -54,6 +54,17 @@ import Testing
         #expect(hosts.host(forAuthority: "localhost") == "turn.example.org")
     }
 
+    @Test func theExternalPublicAddressIsUsedUnlessPublicAddressIsSet() throws {
+        let external = ("turn.relay.externalAddresses", "2001:db8::7,198.51.100.7/10.0.0.5")
+        let hosts = HostAllowList(configuration: try self.configuration([external]), interfaceAddresses: [])
+        #expect(hosts.host(forAuthority: "localhost:3000") == "198.51.100.7")
+        let named = HostAllowList(
+            configuration: try self.configuration([external, ("ice.publicAddress", "turn.example.org")]),
+            interfaceAddresses: []
+        )
+        #expect(named.host(forAuthority: "localhost:3000") == "turn.example.org")
+    }
+
     @Test func aStarTrustsAnyPlausibleHost() {
         let hosts = HostAllowList(publicAddress: nil, trusted: ["*"], fallback: "192.0.2.1")
         #expect(hosts.host(forAuthority: "anything.example:80") == "anything.example")

@@ -300,6 +300,13 @@ public enum ConfigurationSchema {
             "Relay IPs (one per family); empty: the server address each client reached."
         ),
         ConfigurationKey(
+            "turn.relay.externalAddresses",
+            .stringList,
+            default: .stringList([]),
+            "Behind a 1:1 NAT: each \"PUBLIC\" or \"PUBLIC/PRIVATE\", one per family; relays bind the private IP "
+                + "and advertise the public one, which the ICE servers handed out use unless ice.publicAddress is set."
+        ),
+        ConfigurationKey(
             "turn.quota.perUser",
             .integer(0...1_000_000),
             default: .integer(10),

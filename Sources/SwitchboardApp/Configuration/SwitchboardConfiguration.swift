@@ -1,4 +1,6 @@
 import Logging
+import STUNCodec
+import TURNServer
 
 /// The whole, validated configuration of one Switchboard process. Built by ``ConfigurationLoader`` from the
 /// defaults, a YAML file, the environment and flags; see `turn-config/switchboard.yaml` for every key.
@@ -88,6 +90,10 @@ public struct SwitchboardConfiguration: Sendable {
     public var turnRelayPorts: ClosedRange<Int>
     /// `turn.relay.addresses`
     public var turnRelayAddresses: [String]
+    /// `turn.relay.externalAddresses`, with `ice.publicAddress` among the announced IPs when it is one.
+    public var turnExternalAddresses: ExternalAddressMap
+    /// The public IP (as written, IPv4 first) of `turn.relay.externalAddresses`, for the ICE servers handed out.
+    public var turnExternalHost: String?
     /// `turn.quota.perUser`, `turn.quota.total`, `turn.quota.perClientAddress`
     public var turnUserQuota: Int
     public var turnTotalQuota: Int
@@ -216,6 +222,15 @@ public struct SwitchboardConfiguration: Sendable {
         self.turnPermissionLifetimeSeconds = integer("turn.permissionLifetimeSeconds")
         self.turnChannelLifetimeSeconds = integer("turn.channelLifetimeSeconds")
         self.turnRelayAddresses = list("turn.relay.addresses")
+        let external = try Self.externalAddresses(
+            list("turn.relay.externalAddresses"),
+            announced: self.icePublicAddress,
+            relayAddresses: self.turnRelayAddresses,
+            listeningAddresses: list("stun.addresses"),
+            origin: values["turn.relay.externalAddresses"]?.origin ?? .defaultValue
+        )
+        self.turnExternalAddresses = external.map
+        self.turnExternalHost = external.host
         self.turnUserQuota = integer("turn.quota.perUser")
         self.turnTotalQuota = integer("turn.quota.total")
         self.turnClientAddressQuota = integer("turn.quota.perClientAddress")
@@ -261,5 +276,60 @@ public struct SwitchboardConfiguration: Sendable {
                 message: "is empty while stun.udp or stun.tcp is on; list at least one address or turn both off"
             )
         }
+    }
+
+    /// Parses `turn.relay.externalAddresses` and checks that each private address is one a relay binds: the
+    /// `turn.relay.addresses` entry of its family, else a listening address of that family (any, under a wildcard).
+    static func externalAddresses(
+        _ entries: [String],
+        announced: String?,
+        relayAddresses: [String],
+        listeningAddresses: [String],
+        origin: ConfigurationOrigin
+    ) throws(ConfigurationError) -> (map: ExternalAddressMap, host: String?) {
+        let key = "turn.relay.externalAddresses"
+        let announcedIPs = announced.flatMap(ExternalAddressMap.ip).map { [$0] } ?? []
+        let map: ExternalAddressMap
+        do throws(ExternalAddressMap.ParseError) {
+            map = try ExternalAddressMap.parse(entries, announcedIPs: announcedIPs)
+        } catch {
+            throw ConfigurationError(key: key, origin: origin, message: error.message)
+        }
+        func ips(_ texts: [String], _ family: STUNAddressFamily) -> [TransportAddress.IP] {
+            texts.compactMap(ExternalAddressMap.ip).filter { ExternalAddressMap.family($0) == family }
+        }
+        for family in STUNAddressFamily.allCases {
+            guard map.publicIP(family: family) != nil else {
+                continue
+            }
+            let name = family == .ipv4 ? "IPv4" : "IPv6"
+            let relays = ips(relayAddresses, family)
+            let listening = ips(listeningAddresses, family)
+            let wildcard: TransportAddress.IP = family == .ipv4 ? .v4(0) : .v6(0, 0)
+            let bindable = relays.isEmpty ? listening : relays
+            guard !bindable.isEmpty else {
+                throw ConfigurationError(
+                    key: key,
+                    origin: origin,
+                    message: "maps an \(name) address, but neither turn.relay.addresses nor stun.addresses has one"
+                )
+            }
+            guard let privateIP = map.privateIP(family: family) else {
+                continue
+            }
+            let anyInterface = relays.isEmpty && listening.contains(wildcard)
+            guard anyInterface || bindable.contains(privateIP) else {
+                let source = relays.isEmpty ? "stun.addresses" : "turn.relay.addresses"
+                throw ConfigurationError(
+                    key: key,
+                    origin: origin,
+                    message: "the private \(name) address is not one the relay binds (\(source): "
+                        + "\((relays.isEmpty ? listeningAddresses : relayAddresses).joined(separator: ", ")))"
+                )
+            }
+        }
+        let publicTexts = entries.map { String($0.split(separator: "/", maxSplits: 1)[0]) }
+        let host = publicTexts.first { !$0.contains(":") } ?? publicTexts.first
+        return (map, host)
     }
 }

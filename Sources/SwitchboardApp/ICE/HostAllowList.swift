@@ -1,7 +1,7 @@
 /// The host put in the `stun:` / `turn:` URLs handed to a client (on join and at `GET /api/ice-servers`).
 ///
-/// `ice.publicAddress` when set. Otherwise the host of the request's Host header, but only when it is one of this
-/// server's own names: a client must not be able to make the server hand out URLs pointing elsewhere (a forged
+/// `ice.publicAddress` when set, else the public IPv4 (or IPv6) of `turn.relay.externalAddresses`. Otherwise the
+/// host of the request's Host header, but only when it is one of this server's own names: a client must not be able to make the server hand out URLs pointing elsewhere (a forged
 /// Host would otherwise be reflected into credentials other code trusts). Trusted are `localhost`, the loopback
 /// addresses, the configured listening addresses that are not wildcards, the host's interface addresses and
 /// `http.allowedHosts` (`"*"` trusts any). Any other Host gets `fallback`, the server's listening address.
@@ -45,7 +45,7 @@ struct HostAllowList: Sendable {
         let interfaces = interfaceAddresses.filter { ClientAddress($0).map { !$0.isLoopback } ?? false }
         let ipv4First = interfaces.filter { !$0.contains(":") } + interfaces.filter { $0.contains(":") }
         self.init(
-            publicAddress: configuration.icePublicAddress,
+            publicAddress: configuration.icePublicAddress ?? configuration.turnExternalHost,
             trusted: configuration.access.allowedHosts + listening + interfaceAddresses,
             fallback: listening.first ?? ipv4First.first ?? "127.0.0.1"
         )

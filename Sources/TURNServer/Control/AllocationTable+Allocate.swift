@@ -180,7 +180,9 @@ extension AllocationTable {
         }
         let response = self.buildResponse(to: request, success: true) { writer in
             for binding in bindings {
-                writer.append(XORRelayedAddress(address: binding.address))
+                // Behind a 1:1 NAT peers reach the public IP, on the port we bound (RFC 8656 §7.3).
+                let advertised = self.shared.configuration.externalAddresses.advertised(binding.address)
+                writer.append(XORRelayedAddress(address: advertised))
             }
             writer.append(Lifetime(seconds: allocation.state.remainingSeconds(now: now)))
             writer.append(XORMappedAddress(address: allocation.fiveTuple.client))

@@ -70,14 +70,14 @@ final class TURNSharedState: Sendable {
         serverAddresses: [TransportAddress],
         interfaceIPs: [TransportAddress.IP] = []
     ) -> PeerAddressPolicy {
-        let configuredIPs = (configuration.relayAddresses + configuration.externalAddresses).compactMap { text in
+        let relayIPs = configuration.relayAddresses.compactMap { text in
             (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init)?.ip
         }
         return PeerAddressPolicy(
             allow: configuration.peerAllowList.compactMap(IPAddressRange.init),
             deny: configuration.peerDenyList.compactMap(IPAddressRange.init),
             serverAddresses: serverAddresses,
-            otherServerIPs: interfaceIPs + configuredIPs
+            otherServerIPs: interfaceIPs + relayIPs + configuration.externalAddresses.publicIPs
         )
     }
 
@@ -97,8 +97,11 @@ final class TURNSharedState: Sendable {
         self.policy.withLockedValue { $0.isServerIP(ip) }
     }
 
+    /// A peer at another allocation's advertised (public) relay address counts as that live relay address.
     func checkPeer(_ peer: TransportAddress) -> PeerAddressPolicy.Verdict {
-        let isRelay = self.relayRegistry.contains(peer)
+        let isRelay =
+            self.relayRegistry.contains(peer)
+            || self.relayRegistry.contains(self.configuration.externalAddresses.bound(peer))
         return self.policy.withLockedValue { $0.check(peer, isLiveRelayAddress: isRelay) }
     }
 }
