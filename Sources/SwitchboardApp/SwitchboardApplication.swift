@@ -47,10 +47,22 @@ public struct SwitchboardApplication: Sendable {
             ]
         )
 
+        var listeners: Set<ReadinessGate.Listener> = [.stun, .http]
+        if self.configuration.tlsPort > 0 {
+            listeners.insert(.https)
+        }
+        if self.configuration.access.adminPort > 0 {
+            listeners.insert(.admin)
+        }
+        let systemd = SystemdNotifyService(
+            notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
+            expecting: listeners
+        )
         let turnService = TURNService(
             configuration: self.turnServerConfiguration,
             eventLoopGroup: eventLoopGroup,
-            logger: Logger(label: "switchboard.stun")
+            logger: Logger(label: "switchboard.stun"),
+            onReady: { systemd.bound(.stun) }
         )
 
         let router = Router(context: SwitchboardRequestContext.self)
@@ -115,7 +127,9 @@ public struct SwitchboardApplication: Sendable {
         var services: [any Service] = [turnService, MemoryReclaimer()] + signaling.services + pinnedServices
         if self.configuration.access.adminPort > 0 {
             services.append(
-                self.makeAdminApplication(operatorRoutes, eventLoopGroup: eventLoopGroup, logger: httpLogger)
+                self.makeAdminApplication(operatorRoutes, eventLoopGroup: eventLoopGroup, logger: httpLogger) {
+                    systemd.bound(.admin)
+                }
             )
         }
         // HTTP/1.1; WebSocket upgrades on the signaling paths are served in the channel pipeline.
@@ -129,9 +143,11 @@ public struct SwitchboardApplication: Sendable {
                     eventLoopGroup: eventLoopGroup,
                     metrics: httpLimits.metrics,
                     logger: httpLogger
-                )
+                ) { systemd.bound(.https) }
             )
         }
+        // Last: the first service told of a shutdown after the HTTP server itself.
+        services.append(systemd)
         let app = Application(
             router: router,
             server: serverBuilder,
@@ -143,6 +159,7 @@ public struct SwitchboardApplication: Sendable {
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 httpLogger.info("HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
+                systemd.bound(.http)
                 await Self.pauseOnAcceptFailures(of: channel, metrics: httpLimits.metrics, logger: httpLogger)
             },
             eventLoopGroupProvider: .shared(eventLoopGroup),
@@ -312,7 +329,8 @@ public struct SwitchboardApplication: Sendable {
         server: HTTPServerBuilder,
         eventLoopGroup: any EventLoopGroup,
         metrics: HTTPConnectionMetrics,
-        logger: Logger
+        logger: Logger,
+        onBound: @escaping @Sendable () -> Void = {}
     ) throws -> some Service {
         let certificates: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
@@ -352,6 +370,7 @@ public struct SwitchboardApplication: Sendable {
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 logger.info("HTTPS listening", metadata: ["transport": "tls", "address": "\(address)"])
+                onBound()
                 await Self.pauseOnAcceptFailures(of: channel, metrics: metrics, logger: logger)
             },
             eventLoopGroupProvider: .shared(eventLoopGroup),
@@ -364,7 +383,8 @@ public struct SwitchboardApplication: Sendable {
     func makeAdminApplication(
         _ operatorRoutes: OperatorRoutes,
         eventLoopGroup: any EventLoopGroup,
-        logger: Logger
+        logger: Logger,
+        onBound: @escaping @Sendable () -> Void = {}
     ) -> some Service {
         let router = Router(context: SwitchboardRequestContext.self)
         operatorRoutes.add(to: router, listener: .admin)
@@ -377,6 +397,7 @@ public struct SwitchboardApplication: Sendable {
             onServerRunning: { channel in
                 let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
                 logger.info("admin HTTP listening", metadata: ["transport": "tcp", "address": "\(address)"])
+                onBound()
             },
             eventLoopGroupProvider: .shared(eventLoopGroup),
             logger: logger

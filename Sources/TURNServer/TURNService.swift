@@ -30,6 +30,8 @@ public final class TURNService: Service {
     private let tables: NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<AllocationTable>]> = NIOLockedValueBox([:])
     private let listening: NIOLockedValueBox<[ListeningSocket]> = NIOLockedValueBox([])
     private let ready = NIOLockedValueBox(false)
+    /// Called once every listener is bound (systemd readiness).
+    private let onReady: @Sendable () -> Void
     /// The open TCP connections of every TCP listener, under `tcpMaxConnections` and `tcpMaxConnectionsPerAddress`.
     private let tcpConnections: SharedConnectionLedger
 
@@ -55,8 +57,10 @@ public final class TURNService: Service {
         eventLoopGroup: MultiThreadedEventLoopGroup,
         logger: Logger,
         metrics: STUNMetrics = STUNMetrics(),
-        turnMetrics: TURNMetrics = TURNMetrics()
+        turnMetrics: TURNMetrics = TURNMetrics(),
+        onReady: @escaping @Sendable () -> Void = {}
     ) {
+        self.onReady = onReady
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -135,6 +139,7 @@ public final class TURNService: Service {
             throw error
         }
         self.ready.withLockedValue { $0 = true }
+        self.onReady()
         await withTaskCancellationOrGracefulShutdownHandler {
             for channel in channels {
                 try? await channel.closeFuture.get()
