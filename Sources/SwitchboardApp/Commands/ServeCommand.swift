@@ -49,14 +49,18 @@ struct ServeCommand: AsyncParsableCommand {
         try await SwitchboardApplication(configuration: configuration).run(metricsRegistry: registry)
     }
 
-    private func flagSettings() throws -> [(flag: String, key: String, value: String)] {
-        var flags: [(flag: String, key: String, value: String)] = []
-        for setting in self.settings {
+    /// `--set key=value` flags as configuration layers.
+    static func settings(_ settings: [String]) throws -> [(flag: String, key: String, value: String)] {
+        try settings.map { setting in
             guard let equals = setting.firstIndex(of: "=") else {
                 throw ValidationError("--set expects key=value, got '\(setting)'")
             }
-            flags.append(("--set", String(setting[..<equals]), String(setting[setting.index(after: equals)...])))
+            return ("--set", String(setting[..<equals]), String(setting[setting.index(after: equals)...]))
         }
+    }
+
+    private func flagSettings() throws -> [(flag: String, key: String, value: String)] {
+        var flags = try Self.settings(self.settings)
         if let logLevel = self.logLevel {
             flags.append(("--log-level", "log.level", logLevel))
         }

@@ -57,7 +57,21 @@ public struct ICEServersProvider: Sendable {
     /// included or not), for the identity `user`: the user part of the TURN REST username, so allocations are
     /// logged with it and the per-user quota counts them under it (a signaling session id, or the API caller).
     public func iceServers(requestHost: String?, user: String) -> JSONValue {
-        let host = Self.urlHost(self.hosts.host(forAuthority: requestHost))
+        self.iceServers(host: self.hosts.host(forAuthority: requestHost), credentials: self.credentials(user: user))
+    }
+
+    /// Fresh TURN REST credentials for the identity `user`, valid for ``ttlSeconds``.
+    public func credentials(user: String) -> (username: String, credential: String) {
+        let username = TimeLimitedCredentials.username(
+            expiry: self.now() + Int64(self.ttlSeconds),
+            user: Self.sanitized(user)
+        )
+        return (username, TimeLimitedCredentials.password(username: username, secret: Array(self.secret.utf8)))
+    }
+
+    /// The configuration with `host` in the URLs and the given credentials on the `turn:` ones.
+    func iceServers(host: String, credentials: (username: String, credential: String)) -> JSONValue {
+        let host = Self.urlHost(host)
         var servers: [JSONValue] = []
         let port = self.boundPort() ?? self.port
         if self.udp || self.tcp {
@@ -71,12 +85,10 @@ public struct ICEServersProvider: Sendable {
             if self.tcp {
                 urls.append(.string("turn:\(host):\(port)?transport=tcp"))
             }
-            let username = TimeLimitedCredentials.username(
-                expiry: self.now() + Int64(self.ttlSeconds),
-                user: Self.sanitized(user)
-            )
-            let credential = TimeLimitedCredentials.password(username: username, secret: Array(self.secret.utf8))
-            servers.append(["urls": .array(urls), "username": .string(username), "credential": .string(credential)])
+            servers.append([
+                "urls": .array(urls), "username": .string(credentials.username),
+                "credential": .string(credentials.credential),
+            ])
         }
         return ["iceServers": .array(servers), "ttl": .number(JSONNumber(self.ttlSeconds))]
     }
