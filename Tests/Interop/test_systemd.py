@@ -3,6 +3,7 @@ its own in NOTIFY_SOCKET. READY=1 must come only once every listener answers (ST
 admin port, each tried once at that moment, no retry), and STOPPING=1 when SIGTERM starts the shutdown."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -71,3 +72,17 @@ def test_ready_after_every_listener_and_stopping_on_sigterm(tmp_path, abstract):
         log.close()
         receiver.close()
 
+
+
+def test_the_shipped_unit_file_verifies(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    unit = (ROOT / "dist" / "switchboard.service").read_text()
+    assert "Type=notify" in unit and "LimitNOFILE=" in unit
+    # The unit names the installed binary; verify it against the one under test.
+    local = tmp_path / "switchboard.service"
+    local.write_text(unit.replace("/usr/local/bin/switchboard", BINARY))
+    result = subprocess.run([analyze, "verify", str(local)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
