@@ -6,7 +6,8 @@ Three network namespaces this test creates and always deletes, so no packet leav
                                                                                        (clients, 198.18.0.2)
 
 The outside namespace has no route to 10.77.1.2: it reaches the server only at the public 203.0.113.7, as a peer
-on the internet reaches a cloud VM. An aioice agent there gathers a relay candidate from switchboard (relay-only
+on the internet reaches a cloud VM. A client there fetches the ICE servers from /api/ice-servers through the
+public address (they must name it), then an aioice agent gathers a relay candidate from switchboard (relay-only
 policy), another aioice agent there with host candidates only must reach it through the public address, and data
 must flow both ways. With the private address advertised (the behaviour before externalAddresses) no check can
 reach the relay and ICE fails.
@@ -26,6 +27,7 @@ PUBLIC = "203.0.113.7"
 PRIVATE = "10.77.1.2"
 OUTSIDE = "198.18.0.2"
 STUN_PORT = 3478
+TOKEN = "nat-test-api-token-0123456789"
 
 NAT_RULES = f"""
 table ip sbnat {{
@@ -41,28 +43,40 @@ table ip sbnat {{
 """
 
 OUTSIDE_SCRIPT = r"""
-import asyncio, json, sys
+import asyncio, json, sys, urllib.request
 import aioice
 from aioice import turn
 
-public, port = sys.argv[1], int(sys.argv[2])
+public, token = sys.argv[1], sys.argv[2]
 
 async def main():
+    # The ICE servers as a web app gets them, through the public address.
+    request = urllib.request.Request(
+        f"http://{public}:3000/api/ice-servers", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        ice = json.loads(response.read())
+    entry = ice["iceServers"][1]
+    url = entry["urls"][0]  # turn:HOST:PORT?transport=udp
+    host, port = url[len("turn:"):].split("?")[0].rsplit(":", 1)
+    port = int(port)
+    username, password = entry["username"], entry["credential"]
+
     class Sink(asyncio.DatagramProtocol):
         def datagram_received(self, data, addr):
             pass
 
     plain, _ = await turn.create_turn_endpoint(
-        Sink, server_addr=(public, port), username="alice", password="alicepass"
+        Sink, server_addr=(host, port), username=username, password=password
     )
     relayed = list(plain.get_extra_info("sockname"))
     plain.close()
 
     relayed_agent = aioice.Connection(
         ice_controlling=True,
-        turn_server=(public, port),
-        turn_username="alice",
-        turn_password="alicepass",
+        turn_server=(host, port),
+        turn_username=username,
+        turn_password=password,
         transport_policy=aioice.TransportPolicy.RELAY,
     )
     host_agent = aioice.Connection(ice_controlling=False)
@@ -82,6 +96,7 @@ async def main():
         await host_agent.send(f"back {index}".encode())
         received.append((await asyncio.wait_for(relayed_agent.recv(), 10)).decode())
     print(json.dumps({
+        "urls": [url for server in ice["iceServers"] for url in server["urls"]],
         "relayed": relayed,
         "candidates": [(c.type, c.host, c.port) for c in relayed_agent.local_candidates],
         "received": received,
@@ -163,11 +178,13 @@ def test_an_outside_peer_reaches_a_relay_through_the_public_address(nat_network,
                 "ip", "netns", "exec", nat_network.vm, BINARY, "serve",
                 "--set", f"stun.addresses={PRIVATE}",
                 "--set", f"stun.port={STUN_PORT}",
-                "--set", "http.host=127.0.0.1",
+                "--set", f"http.host={PRIVATE}",
                 "--set", "http.port=3000",
+                "--set", "ice.api.enabled=true",
+                "--set", f"ice.api.tokens={TOKEN}",
                 "--set", "threads=2",
                 "--set", "turn.realm=nat.test",
-                "--set", "turn.users=alice:alicepass",
+                "--set", "turn.secrets=nat-test-secret",
                 "--set", f"turn.relay.externalAddresses={PUBLIC}/{PRIVATE}",
                 # 198.18.0.0/15 is a benchmarking range, denied as a peer by default.
                 "--set", "turn.peers.allow=198.18.0.0/24",
@@ -182,13 +199,18 @@ def test_an_outside_peer_reaches_a_relay_through_the_public_address(nat_network,
                 assert time.monotonic() < deadline, log_path.read_text(errors="replace")
                 time.sleep(0.1)
             result = subprocess.run(
-                ["ip", "netns", "exec", nat_network.outside, sys.executable, "-c", OUTSIDE_SCRIPT, PUBLIC,
-                 str(STUN_PORT)],
+                ["ip", "netns", "exec", nat_network.outside, sys.executable, "-c", OUTSIDE_SCRIPT, PUBLIC, TOKEN],
                 capture_output=True, text=True, timeout=120, cwd=ROOT,
             )
             assert result.returncode == 0, result.stderr + log_path.read_text(errors="replace")
             answer = json.loads(result.stdout)
-            # XOR-RELAYED-ADDRESS carries the public address.
+            # The URLs handed out name the public address (the Host the client used is not one of the VM's)...
+            assert answer["urls"] == [
+                f"stun:{PUBLIC}:{STUN_PORT}",
+                f"turn:{PUBLIC}:{STUN_PORT}?transport=udp",
+                f"turn:{PUBLIC}:{STUN_PORT}?transport=tcp",
+            ]
+            # ...and XOR-RELAYED-ADDRESS carries it too.
             assert answer["relayed"][0] == PUBLIC
             assert answer["candidates"] and all(
                 kind == "relay" and host == PUBLIC for kind, host, _ in answer["candidates"]
