@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import ServiceLifecycle
+import UnixSignals
 
 /// Sends `READY=1` to systemd once every listener is bound and `STOPPING=1` when shutdown begins; does nothing
 /// without `NOTIFY_SOCKET`.
@@ -20,8 +21,20 @@ final class SystemdNotifyService: Service, Sendable {
     }
 
     func run() async throws {
-        // Waits for the shutdown signal; the group shuts the last services down first, so this is early.
-        try? await gracefulShutdown()
+        // The group shuts the HTTP server down before this service, so a signal is the earlier sign of a stop.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in signals {
+                    return
+                }
+            }
+            group.addTask { try? await gracefulShutdown() }
+            await group.next()
+            group.cancelAll()
+        }
         self.notifier?.notify("STOPPING=1\nSTATUS=stopping")
+        // Returning before the group's shutdown reaches this service would cancel the whole group.
+        try? await gracefulShutdown()
     }
 }
