@@ -142,7 +142,8 @@ class NATNetwork:
             run("ip", "-n", self.vm, "route", "add", "default", "via", "10.77.1.1")
             # Outside knows the public address only, through the router.
             run("ip", "-n", self.outside, "route", "add", f"{PUBLIC}/32", "via", "198.18.0.1")
-            run("ip", "netns", "exec", self.nat, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+            # /proc/sys/net is per namespace: this turns forwarding on in the router only.
+            run("ip", "netns", "exec", self.nat, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
             subprocess.run(
                 ["ip", "netns", "exec", self.nat, "nft", "-f", "-"], input=NAT_RULES, text=True,
                 capture_output=True, check=True,
