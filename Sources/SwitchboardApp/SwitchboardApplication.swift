@@ -10,6 +10,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Prometheus
+import STUNCodec
 import ServiceLifecycle
 import SignalingServer
 import TURNServer
@@ -36,6 +37,15 @@ public struct SwitchboardApplication: Sendable {
         let logger = Logger(label: "switchboard")
         // Every connection is a descriptor: take all the process may have before the caps are fitted to it.
         DescriptorBudget.raiseSoftLimit()
+        let hostIPs = ((try? System.enumerateDevices()) ?? []).compactMap {
+            $0.address.flatMap(TransportAddress.init)?.ip
+        }
+        for missing in self.configuration.turnExternalAddresses.privateIPs(missingFrom: hostIPs) {
+            logger.warning(
+                "turn.relay.externalAddresses: no interface has this private address; it is never advertised as public",
+                metadata: ["address": "\(Self.ipText(missing))"]
+            )
+        }
         let threads = self.configuration.threads == 0 ? System.coreCount : self.configuration.threads
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         logger.info(
@@ -423,5 +433,12 @@ public struct SwitchboardApplication: Sendable {
     static func generateSecret() -> String {
         let key = SymmetricKey(size: .bits256)
         return key.withUnsafeBytes { Data($0).base64EncodedString() }
+    }
+
+    /// `10.0.0.5` or `fd00::5`: an IP the way operators write it (the transport address without its port).
+    static func ipText(_ ip: TransportAddress.IP) -> String {
+        let text = TransportAddress(ip: ip, port: 0).description
+        let withoutPort = text.hasSuffix(":0") ? String(text.dropLast(2)) : text
+        return withoutPort.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     }
 }

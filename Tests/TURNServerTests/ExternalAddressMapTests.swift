@@ -45,6 +45,12 @@ import Testing
         #expect(map.bound(advertised) == advertised)
     }
 
+    @Test func privateAddressesTheHostLacksAreReported() throws {
+        let map = try ExternalAddressMap.parse(["198.51.100.7/10.0.0.5", "2001:db8::7"])
+        #expect(map.privateIPs(missingFrom: [self.ip("10.0.0.5"), self.ip("::1")]).isEmpty)
+        #expect(map.privateIPs(missingFrom: [self.ip("10.0.0.6")]) == [self.ip("10.0.0.5")])
+    }
+
     @Test func publicIPsIncludeTheAnnouncedOnes() throws {
         let map = try ExternalAddressMap.parse(["198.51.100.7/10.0.0.5"], announcedIPs: [self.ip("192.0.2.9")])
         #expect(map.publicIPs == [self.ip("198.51.100.7"), self.ip("192.0.2.9")])

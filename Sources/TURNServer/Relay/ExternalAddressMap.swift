@@ -104,6 +104,12 @@ public struct ExternalAddressMap: Sendable, Equatable {
         self.mappings.first { Self.family($0.publicIP) == family }?.privateIP
     }
 
+    /// The private addresses named in the mappings that are none of `hostIPs`: relays never bind them, so those
+    /// mappings would never apply (checked at start against the interface addresses, under a wildcard listener).
+    public func privateIPs(missingFrom hostIPs: [TransportAddress.IP]) -> [TransportAddress.IP] {
+        self.mappings.compactMap(\.privateIP).filter { !hostIPs.contains($0) }
+    }
+
     private func mapping(forPrivate ip: TransportAddress.IP) -> Mapping? {
         self.mappings.first { mapping in
             if let privateIP = mapping.privateIP {
