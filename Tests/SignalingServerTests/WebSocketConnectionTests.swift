@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
+import SocketIOCodec
 import Testing
 
 @testable import SignalingServer
@@ -9,11 +10,11 @@ import Testing
 @Suite struct WebSocketConnectionTests {
     /// Records what the connection reports.
     final class Recorder: WebSocketConnectionDelegate {
-        var messages: [WebSocketMessage] = []
+        var messages: [TextOrBinaryMessage] = []
         var overflows = 0
         var closes = 0
 
-        func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
+        func webSocket(_ connection: WebSocketConnection, received message: TextOrBinaryMessage) {
             self.messages.append(message)
         }
 

@@ -135,7 +135,7 @@ struct RobustnessTests {
                     #expect(try SocketIOPacket(decoding: packet.encoded(), version: version) == packet)
                 }
             }
-            var messages: [EngineIOMessage] = [
+            var messages: [TextOrBinaryMessage] = [
                 Int.random(in: 0..<8, using: &generator) == 0
                     ? .binary(ByteBuffer(bytes: Self.randomBytes(&generator))) : .text(text)
             ]
@@ -176,7 +176,7 @@ struct RobustnessTests {
 
     /// A binary event header with random placeholders (some out of range), then a random number of attachments
     /// around the announced count.
-    static func randomBinaryPacket(_ generator: inout SplitMix64) -> [EngineIOMessage] {
+    static func randomBinaryPacket(_ generator: inout SplitMix64) -> [TextOrBinaryMessage] {
         let count = Int.random(in: 1...4, using: &generator)
         var elements = [#""event""#]
         for _ in 0..<Int.random(in: 0...4, using: &generator) {

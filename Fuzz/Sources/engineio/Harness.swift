@@ -31,7 +31,7 @@ enum EngineIOHarness {
                     EngineIOHarness.checkPacket(packet, version: version)
                 }
             default:
-                let frame: EngineIOWebSocketFrame =
+                let frame: TextOrBinaryMessage =
                     selector & 0x80 == 0
                     ? .binary(body) : .text(String(decoding: body.readableBytesView, as: UTF8.self))
                 if let packet = try? EngineIOPacket(webSocketFrame: frame, version: version) {

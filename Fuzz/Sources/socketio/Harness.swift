@@ -24,7 +24,7 @@ enum SocketIOHarness {
             let maxAttachments = Int(selector >> 1 & 0x0F) + 1
             var reassembler = SocketIOBinaryReassembler(maxAttachments: maxAttachments)
             for part in bytes.dropFirst().split(separator: 0x00, omittingEmptySubsequences: false) {
-                let message: EngineIOMessage
+                let message: TextOrBinaryMessage
                 if part.first == 0x01 {
                     message = .binary(ByteBuffer(bytes: part.dropFirst()))
                 } else {

@@ -70,7 +70,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
             self.dialect = dialect
         }
 
-        func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
+        func webSocket(_ connection: WebSocketConnection, received message: TextOrBinaryMessage) {
             self.dialect.received(message, from: self)
         }
 
@@ -87,7 +87,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
         }
     }
 
-    private func received(_ message: WebSocketMessage, from client: Client) {
+    private func received(_ message: TextOrBinaryMessage, from client: Client) {
         guard case .text(let text) = message else {
             self.dropped.increment()
             return

@@ -10,7 +10,7 @@ public final class EngineIOEchoHandler: EngineIOSessionHandler {
         self.session = session
     }
 
-    public func sessionReceived(_ message: EngineIOMessage) {
+    public func sessionReceived(_ message: TextOrBinaryMessage) {
         self.session.send(message)
     }
 

@@ -85,14 +85,14 @@ public final class EngineIOSession: @unchecked Sendable {
     // MARK: - Public API
 
     /// Sends messages to the client, in order. Dropped if the session is closed.
-    public func send(_ messages: [EngineIOMessage]) {
+    public func send(_ messages: [TextOrBinaryMessage]) {
         self.eventLoop.runOnLoop {
             self.sendOnLoop(messages)
         }
     }
 
     /// Sends one message to the client.
-    public func send(_ message: EngineIOMessage) {
+    public func send(_ message: TextOrBinaryMessage) {
         self.send([message])
     }
 
@@ -126,7 +126,7 @@ public final class EngineIOSession: @unchecked Sendable {
         return (self.stateMachine.isUpgrading, self.stateMachine.transport == .webSocket)
     }
 
-    private func sendOnLoop(_ messages: [EngineIOMessage]) {
+    private func sendOnLoop(_ messages: [TextOrBinaryMessage]) {
         self.eventLoop.assertInEventLoop()
         self.perform(self.stateMachine.send(messages.map { .message($0) }))
     }
@@ -224,18 +224,11 @@ public final class EngineIOSession: @unchecked Sendable {
     }
 
     /// A message arrived on one of the session's WebSockets.
-    private func webSocketReceived(_ message: WebSocketMessage, on transport: WebSocketConnection) {
+    private func webSocketReceived(_ message: TextOrBinaryMessage, on transport: WebSocketConnection) {
         self.eventLoop.assertInEventLoop()
-        let frame: EngineIOWebSocketFrame
-        switch message {
-        case .text(let text):
-            frame = .text(text)
-        case .binary(let bytes):
-            frame = .binary(bytes)
-        }
         let packet: EngineIOPacket
         do {
-            packet = try EngineIOPacket(webSocketFrame: frame, version: self.version)
+            packet = try EngineIOPacket(webSocketFrame: message, version: self.version)
         } catch {
             self.logger.debug("Invalid WebSocket packet", metadata: ["error": "\(error)"])
             if transport === self.webSocket {
@@ -281,11 +274,11 @@ public final class EngineIOSession: @unchecked Sendable {
             guard let webSocket = self.webSocket else {
                 return
             }
-            webSocket.send(packets.map { self.webSocketMessage($0) })
+            webSocket.send(packets.map { $0.webSocketFrame(version: self.version) })
         case .closeWebSocket:
             self.webSocket?.close()
         case .writeToProbe(let packet):
-            self.probe?.send(self.webSocketMessage(packet))
+            self.probe?.send(packet.webSocketFrame(version: self.version))
         case .promoteProbe:
             self.webSocket = self.probe
             self.probe = nil
@@ -329,15 +322,6 @@ public final class EngineIOSession: @unchecked Sendable {
         }
     }
 
-    private func webSocketMessage(_ packet: EngineIOPacket) -> WebSocketMessage {
-        switch packet.webSocketFrame(version: self.version) {
-        case .text(let text):
-            return .text(text)
-        case .binary(let bytes):
-            return .binary(bytes)
-        }
-    }
-
     private func timerFired(_ timer: EngineIOSessionStateMachine.Timer) {
         self.timers.removeValue(forKey: timer)
         switch timer {
@@ -356,7 +340,7 @@ public final class EngineIOSession: @unchecked Sendable {
 /// The session's WebSockets report here, on their channel's loop; the session's own loop handles each event (the
 /// same loop for a session opened on WebSocket, a hop for a polling session probing an upgrade).
 extension EngineIOSession: WebSocketConnectionDelegate {
-    public func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage) {
+    public func webSocket(_ connection: WebSocketConnection, received message: TextOrBinaryMessage) {
         self.eventLoop.runOnLoop {
             self.webSocketReceived(message, on: connection)
         }

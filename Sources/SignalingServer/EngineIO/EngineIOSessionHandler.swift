@@ -9,7 +9,7 @@ public protocol EngineIOSessionHandler: AnyObject {
     /// The session is open and this handler is installed: the first call, right after the handshake was queued.
     func sessionOpened()
     /// A message arrived from the client.
-    func sessionReceived(_ message: EngineIOMessage)
+    func sessionReceived(_ message: TextOrBinaryMessage)
     /// The session closed; nothing more will arrive and sends are dropped.
     func sessionClosed(reason: EngineIOCloseReason)
 }

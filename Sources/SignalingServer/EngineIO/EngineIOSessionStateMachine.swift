@@ -71,7 +71,7 @@ struct EngineIOSessionStateMachine {
         /// Close the WebSocket that was probing an upgrade; the session stays on polling.
         case closeProbe
         /// Hand a message to the application.
-        case deliver(EngineIOMessage)
+        case deliver(TextOrBinaryMessage)
         /// Arm a timer (replacing it if armed).
         case schedule(Timer, milliseconds: Int)
         /// Disarm a timer.

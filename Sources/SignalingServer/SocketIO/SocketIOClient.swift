@@ -54,7 +54,7 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
         }
     }
 
-    func sessionReceived(_ message: EngineIOMessage) {
+    func sessionReceived(_ message: TextOrBinaryMessage) {
         guard !self.isClosed else {
             return
         }

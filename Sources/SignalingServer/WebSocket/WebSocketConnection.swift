@@ -1,24 +1,17 @@
 import CoreMetrics
 import NIOCore
 import NIOWebSocket
+import SocketIOCodec
 
 /// What a ``WebSocketConnection`` reports, called on the connection's event loop.
 public protocol WebSocketConnectionDelegate: AnyObject {
     /// A complete message arrived (fragments reassembled, text checked to be UTF-8).
-    func webSocket(_ connection: WebSocketConnection, received message: WebSocketMessage)
+    func webSocket(_ connection: WebSocketConnection, received message: TextOrBinaryMessage)
     /// A message would take the bytes waiting for the socket over ``WebSocketConnection/outboundBufferBytes``: the
     /// client does not keep up. The connection drops what is sent from now on; the delegate decides how to close.
     func webSocketOutboundBufferFull(_ connection: WebSocketConnection)
     /// The connection is gone (closed by either side or failed). Called once; the delegate is released afterwards.
     func webSocketClosed(_ connection: WebSocketConnection)
-}
-
-/// One message of a WebSocket (RFC 6455 §5.6): text or binary.
-public enum WebSocketMessage: Sendable, Hashable {
-    /// A text message.
-    case text(String)
-    /// A binary message.
-    case binary(ByteBuffer)
 }
 
 /// A server-side WebSocket (RFC 6455) served in the channel pipeline itself, without a task per connection: frames
@@ -111,7 +104,7 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
     // MARK: - Sending
 
     /// Sends messages in order, from any thread. Dropped once the connection is closing.
-    public func send(_ messages: [WebSocketMessage]) {
+    public func send(_ messages: [TextOrBinaryMessage]) {
         let frames = messages.map { message in
             switch message {
             case .text(let text): (WebSocketOpcode.text, ByteBuffer(string: text))
@@ -133,7 +126,7 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
     }
 
     /// Sends one message, from any thread.
-    public func send(_ message: WebSocketMessage) {
+    public func send(_ message: TextOrBinaryMessage) {
         self.send([message])
     }
 

@@ -8,7 +8,7 @@ extension EngineIOPacket {
     ///   ``SocketIOCodecError/emptyPacket`` when the type byte is missing, ``SocketIOCodecError/invalidPacketType``
     ///   or ``SocketIOCodecError/unsupportedBinaryPacketType`` when it is not `0x04`.
     public init(
-        webSocketFrame frame: EngineIOWebSocketFrame,
+        webSocketFrame frame: TextOrBinaryMessage,
         version: EngineIOProtocolVersion
     )
         throws(SocketIOCodecError)
@@ -35,7 +35,7 @@ extension EngineIOPacket {
     }
 
     /// The WebSocket frame that carries this packet.
-    public func webSocketFrame(version: EngineIOProtocolVersion) -> EngineIOWebSocketFrame {
+    public func webSocketFrame(version: EngineIOProtocolVersion) -> TextOrBinaryMessage {
         guard case .message(.binary(let data)) = self else {
             return .text(self.encodedText(version: version))
         }

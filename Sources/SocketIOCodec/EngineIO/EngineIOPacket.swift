@@ -19,7 +19,7 @@ public enum EngineIOPacket: Sendable, Hashable {
     /// A pong and its data: empty for a heartbeat, `probe` for an upgrade probe.
     case pong(payload: String)
     /// A message: text or binary data.
-    case message(EngineIOMessage)
+    case message(TextOrBinaryMessage)
     /// The client completes the upgrade to WebSocket.
     case upgrade
     /// No operation: releases a pending poll during an upgrade.

@@ -122,7 +122,7 @@ public struct SocketIOAssembledPacket: Sendable, Hashable {
     }
 
     /// The Engine.IO messages that carry the packet: its text, then each attachment as a binary message.
-    public var engineIOMessages: [EngineIOMessage] {
+    public var engineIOMessages: [TextOrBinaryMessage] {
         [.text(self.packet.encoded())] + self.attachments.map { .binary($0) }
     }
 }

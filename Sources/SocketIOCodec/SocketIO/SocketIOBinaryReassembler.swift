@@ -64,7 +64,7 @@ public struct SocketIOBinaryReassembler: Sendable {
 
     /// Handles one Engine.IO message: text is decoded as a Socket.IO packet, binary is an attachment.
     public mutating func receive(
-        _ message: EngineIOMessage,
+        _ message: TextOrBinaryMessage,
         version: SocketIOProtocolVersion
     ) throws(SocketIOCodecError) -> Action {
         switch message {

@@ -274,7 +274,7 @@ final class RecordingEchoHandler: EngineIOSessionHandler {
         self.closeReasons = closeReasons
     }
 
-    func sessionReceived(_ message: EngineIOMessage) {
+    func sessionReceived(_ message: TextOrBinaryMessage) {
         self.echo.sessionReceived(message)
     }
 
