@@ -68,7 +68,10 @@ import Testing
             let decoded = try ChannelData.decode(buffer)
             #expect(decoded == ChannelData(channelNumber: 0x4ABC, payload: payload))
             if padToFourBytes {
-                #expect(ChannelData.frameLength(in: buffer) == buffer.readableBytes)
+                #expect(
+                    PacketDemultiplexer.streamFrame(in: buffer, acceptingChannelData: true)
+                        == .channelData(length: buffer.readableBytes)
+                )
             }
         }
     }
@@ -118,29 +121,45 @@ import Testing
     // MARK: - Stream framing
 
     @Test func streamFrameLengths() {
-        func frame(_ hex: String) -> PacketDemultiplexer.StreamFrame {
-            PacketDemultiplexer.streamFrame(in: hexBuffer(hex))
+        func frame(_ hex: String, channelData: Bool = true) -> PacketDemultiplexer.StreamFrame {
+            PacketDemultiplexer.streamFrame(in: hexBuffer(hex), acceptingChannelData: channelData)
         }
         #expect(frame("") == .incomplete)
         #expect(frame("00") == .incomplete)
         #expect(frame("000100") == .incomplete)
         #expect(frame("40") == .incomplete)
+        // Fewer than 4 bytes wait for the length, whatever the first byte.
+        #expect(frame("16") == .incomplete)
         #expect(frame("00010058") == .stun(length: 108))
         #expect(frame("01010000") == .stun(length: 20))
+        #expect(frame("00010058", channelData: false) == .stun(length: 108))
+        // A STUN length is a multiple of 4 (RFC 8489 §5).
+        #expect(frame("00010003") == .invalid)
         #expect(frame("40010005") == .channelData(length: 12))
         #expect(frame("40010008") == .channelData(length: 12))
         #expect(frame("40010000") == .channelData(length: 4))
         #expect(frame("4001ffff") == .channelData(length: 4 + 65536))
-        #expect(frame("16") == .invalid)
+        // RFC 5766 channel numbers frame too; the decoder checks the range.
+        #expect(frame("50000000") == .channelData(length: 4))
+        #expect(frame("7fff0001") == .channelData(length: 8))
+        #expect(frame("40010005", channelData: false) == .invalid)
+        #expect(frame("47455420", channelData: false) == .invalid)  // "GET "
         #expect(frame("16fefd00") == .invalid)
-        #expect(frame("50000000") == .invalid)
+        #expect(frame("80000000") == .invalid)
+        #expect(frame("ff010005") == .invalid)
+    }
 
-        #expect(ChannelData.frameLength(in: hexBuffer("00010058")) == 108)
-        #expect(ChannelData.frameLength(in: hexBuffer("40010005")) == 12)
-        #expect(ChannelData.frameLength(in: hexBuffer("400100")) == nil)
-        #expect(ChannelData.frameLength(in: hexBuffer("ff010005")) == nil)
-        #expect(STUNMessage.frameLength(in: hexBuffer("00010058")) == 108)
-        #expect(STUNMessage.frameLength(in: hexBuffer("000100")) == nil)
+    @Test func channelDataAcceptanceIsAskedOnlyForChannelData() {
+        var asked = 0
+        func accepting() -> Bool {
+            asked += 1
+            return true
+        }
+        _ = PacketDemultiplexer.streamFrame(in: hexBuffer("00010058"), acceptingChannelData: accepting())
+        _ = PacketDemultiplexer.streamFrame(in: hexBuffer("16fefd00"), acceptingChannelData: accepting())
+        #expect(asked == 0)
+        _ = PacketDemultiplexer.streamFrame(in: hexBuffer("40010005"), acceptingChannelData: accepting())
+        #expect(asked == 1)
     }
 
     @Test func splitsAStream() throws {
@@ -161,7 +180,14 @@ import Testing
 
         var kinds = [PacketKind]()
         while stream.readableBytes > 0 {
-            let length = try #require(ChannelData.frameLength(in: stream))
+            let length: Int
+            switch PacketDemultiplexer.streamFrame(in: stream, acceptingChannelData: true) {
+            case .stun(let frameLength), .channelData(let frameLength):
+                length = frameLength
+            case .incomplete, .invalid:
+                Issue.record("the stream does not frame")
+                return
+            }
             let slice = stream.readSlice(length: length)
             let frame = try #require(slice)
             let kind = PacketDemultiplexer.classify(frame)

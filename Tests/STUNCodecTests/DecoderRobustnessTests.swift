@@ -316,9 +316,8 @@ import Testing
             let bytes = Self.randomBuffer(&generator)
             let buffer = ByteBuffer(bytes: bytes)
             _ = PacketDemultiplexer.classify(buffer)
-            _ = PacketDemultiplexer.streamFrame(in: buffer)
-            _ = ChannelData.frameLength(in: buffer)
-            _ = STUNMessage.frameLength(in: buffer)
+            _ = PacketDemultiplexer.streamFrame(in: buffer, acceptingChannelData: true)
+            _ = PacketDemultiplexer.streamFrame(in: buffer, acceptingChannelData: false)
             _ = try? ChannelData.decode(buffer)
             guard let message = try? STUNMessage.decode(buffer) else {
                 continue

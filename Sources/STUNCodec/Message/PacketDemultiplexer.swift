@@ -34,7 +34,7 @@ public enum PacketDemultiplexer {
         }
     }
 
-    /// The next frame on a TURN-over-TCP/TLS stream. RFC 8656 §12.5, RFC 8489 §6.2.2.
+    /// The next frame on a STUN or TURN stream (TCP/TLS). RFC 8489 §6.2.2, RFC 8656 §12.5.
     public enum StreamFrame: Hashable, Sendable {
         /// Fewer than 4 bytes: not enough to tell the length yet.
         case incomplete
@@ -42,28 +42,40 @@ public enum PacketDemultiplexer {
         case stun(length: Int)
         /// A ChannelData frame of `length` bytes (4 + data length, rounded up to a multiple of 4).
         case channelData(length: Int)
-        /// The first byte starts neither; the stream is out of sync and should be closed.
+        /// Neither a STUN message nor an accepted ChannelData frame starts here; the stream is out of sync and
+        /// should be closed.
         case invalid
     }
 
-    /// Finds the length of the frame at the front of a TURN-over-TCP/TLS stream buffer.
+    /// Finds the frame at the front of a STUN or TURN stream buffer, looking at its first 4 bytes only; the frame is
+    /// complete once `buffer.readableBytes >= length`. The one stream framing of the project: the TCP listener, the
+    /// fuzz harness and the tests all cut streams with it.
     ///
-    /// Looks at the first 4 bytes only; the frame is complete once `buffer.readableBytes >= length`.
+    /// STUN over a stream carries no framing of its own, the header's length delimits it (RFC 8489 §6.2.2); that
+    /// length is a multiple of 4 (§5), so any other length means the stream is not STUN. ChannelData over a stream
+    /// is padded to a multiple of 4 (RFC 8656 §12.5) and accepted with first byte 0x40-0x7F (RFC 5766 channel
+    /// numbers included; the decoder checks the channel range), only when `acceptingChannelData` is true: that first
+    /// byte is also ASCII `@` to DEL, so on a connection without an allocation a stray HTTP `GET` would otherwise
+    /// read as a 21 kB frame.
+    ///
+    /// - Parameter acceptingChannelData: whether ChannelData is valid here; evaluated only for a first byte in
+    ///   0x40-0x7F.
     @inlinable
-    public static func streamFrame(in buffer: ByteBuffer) -> StreamFrame {
+    public static func streamFrame(
+        in buffer: ByteBuffer,
+        acceptingChannelData: @autoclosure () -> Bool
+    ) -> StreamFrame {
         guard let (first, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt16, UInt16).self)
         else {
-            if let firstByte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-                !(0...3).contains(firstByte), !(64...79).contains(firstByte)
-            {
-                return .invalid
-            }
             return .incomplete
         }
         switch first >> 8 {
         case 0...3:
+            guard length % 4 == 0 else {
+                return .invalid
+            }
             return .stun(length: STUNMessage.headerLength + Int(length))
-        case 64...79:
+        case 0x40...0x7F where acceptingChannelData():
             return .channelData(length: 4 + STUNMessage.paddedLength(Int(length)))
         default:
             return .invalid

@@ -55,7 +55,8 @@ public struct STUNMessage: Sendable {
     /// bytes after the header) and walks the attributes (each TLV within bounds; padding is skipped without
     /// looking at its content, since RFC 5769 vectors pad with 0x20). Throws, never traps, on any input.
     ///
-    /// - Parameter buffer: exactly one message (a UDP datagram, or one frame cut with ``frameLength(in:)``).
+    /// - Parameter buffer: exactly one message (a UDP datagram, or one stream frame cut with
+    ///   ``PacketDemultiplexer/streamFrame(in:acceptingChannelData:)``).
     public static func decode(_ buffer: ByteBuffer) throws(STUNCodecError) -> STUNMessage {
         let available = buffer.readableBytes
         guard available >= Self.headerLength,
@@ -117,20 +118,6 @@ public struct STUNMessage: Sendable {
     @inlinable
     internal static func paddedLength(_ length: Int) -> Int {
         (length + 3) & ~3
-    }
-
-    // MARK: - Stream framing
-
-    /// For STUN over a stream (TCP/TLS, RFC 8489 §6.2.2): the size of the message at the front of `buffer`, that
-    /// is 20 plus the header's length field, or `nil` while fewer than 4 bytes are available.
-    ///
-    /// Does not validate the message; ``decode(_:)`` does that once the frame is complete. For a stream that also
-    /// carries ChannelData (TURN over TCP), use ``ChannelData/frameLength(in:)``.
-    public static func frameLength(in buffer: ByteBuffer) -> Int? {
-        guard let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self) else {
-            return nil
-        }
-        return Self.headerLength + Int(length)
     }
 
     // MARK: - Attribute access

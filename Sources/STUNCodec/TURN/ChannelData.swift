@@ -95,19 +95,4 @@ public struct ChannelData: Hashable, Sendable {
             padToFourBytes: padToFourBytes
         )
     }
-
-    /// For TURN over TCP/TLS: how many bytes the STUN message or ChannelData frame at the front of `buffer`
-    /// occupies, padding included (20 + length for STUN, 4 + length rounded up to 4 for ChannelData).
-    ///
-    /// `nil` if fewer than 4 bytes are available, and also if the first byte starts neither STUN (0–3) nor
-    /// ChannelData (64–79); use ``PacketDemultiplexer/streamFrame(in:)`` to tell the two apart and close the
-    /// connection on garbage.
-    public static func frameLength(in buffer: ByteBuffer) -> Int? {
-        switch PacketDemultiplexer.streamFrame(in: buffer) {
-        case .stun(let length), .channelData(let length):
-            return length
-        case .incomplete, .invalid:
-            return nil
-        }
-    }
 }

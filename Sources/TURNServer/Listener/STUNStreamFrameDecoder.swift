@@ -1,4 +1,5 @@
 import NIOCore
+import STUNCodec
 
 /// Splits a TCP byte stream into STUN messages and ChannelData frames (RFC 8489 §6.2.2: STUN over a stream
 /// carries no extra framing, its length field delimits it; RFC 8656 §12.5: ChannelData over a stream is padded to
@@ -55,24 +56,15 @@ struct STUNStreamFrameDecoder: ByteToMessageDecoder {
         return .needMoreData
     }
 
-    /// The length of the frame at the start of `buffer`, `nil` when fewer than four bytes are there.
+    /// The length of the frame at the start of `buffer`, `nil` when fewer than four bytes are there; cut by the
+    /// codec's one stream framing, ``PacketDemultiplexer/streamFrame(in:acceptingChannelData:)``.
     func frameLength(of buffer: ByteBuffer) throws -> Int? {
-        guard let firstByte = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-            let length = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self)
-        else {
+        switch PacketDemultiplexer.streamFrame(in: buffer, acceptingChannelData: self.channelDataAllowed()) {
+        case .incomplete:
             return nil
-        }
-        switch firstByte {
-        case 0...3:
-            // STUN: 20-byte header plus the attributes the length field counts (always a multiple of four).
-            guard length % 4 == 0 else {
-                throw FramingError()
-            }
-            return 20 + Int(length)
-        case 0x40...0x7F where self.channelDataAllowed():
-            // ChannelData: 4-byte header plus data, padded to four bytes on streams.
-            return 4 + (Int(length) + 3) & ~3
-        default:
+        case .stun(let length), .channelData(let length):
+            return length
+        case .invalid:
             throw FramingError()
         }
     }
