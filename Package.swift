@@ -58,11 +58,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "CSocketBatch"),
+        .target(name: "CGlibcExtras"),
         .target(
             name: "TURNServer",
             dependencies: [
-                "CSocketBatch",
+                "CGlibcExtras",
                 "ConnectionLimits",
                 "STUNCodec",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,4 @@
-import CSocketBatch
+import CGlibcExtras
 import CoreMetrics
 import ServiceLifecycle
 

@@ -1,4 +1,4 @@
-import CSocketBatch
+import CGlibcExtras
 import NIOCore
 import NIOPosix
 import STUNCodec

@@ -1,10 +1,10 @@
-#ifndef C_SOCKET_BATCH_H
-#define C_SOCKET_BATCH_H
+#ifndef C_GLIBC_EXTRAS_H
+#define C_GLIBC_EXTRAS_H
 
-// recvmmsg(2) for Swift: it is a GNU extension, which the Swift Glibc module (built without _GNU_SOURCE) does not
-// declare; getrandom(2), whose <sys/random.h> that module does not include; and two malloc statistics and trimming
-// calls of <malloc.h>, which it does not include either. No system header is included here,
-// so that this module declares no socket type of its own.
+// The glibc calls the Swift Glibc module leaves out, hence the name. recvmmsg(2): it is a GNU extension, which
+// that module (built without _GNU_SOURCE) does not declare; getrandom(2), whose <sys/random.h> that module does
+// not include; and two malloc statistics and trimming calls of <malloc.h>, which it does not include either. No
+// system header is included here, so that this module declares no socket type of its own.
 
 /// `recvmmsg(descriptor, messages, count, flags, NULL)`: `messages` points at `count` `struct mmsghdr`.
 int switchboard_recvmmsg(int descriptor, void *messages, unsigned int count, int flags);

@@ -4,7 +4,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
-#include "CSocketBatch.h"
+#include "CGlibcExtras.h"
 
 int switchboard_recvmmsg(int descriptor, void *messages, unsigned int count, int flags) {
     return recvmmsg(descriptor, (struct mmsghdr *)messages, count, flags, NULL);
