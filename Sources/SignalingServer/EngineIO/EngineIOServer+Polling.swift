@@ -105,25 +105,19 @@ extension EngineIOServer {
             return Response(status: .internalServerError, headers: cors)
         }
 
-        // Read the body, counting bytes; stop at the limit (the reference answers 413 and stops reading).
-        var body = ByteBuffer()
-        var tooLarge = false
+        // Read the body up to the limit; past it, stop reading (the reference answers 413 and stops reading).
+        let completeBody: ByteBuffer?
         do {
-            for try await chunk in request.body {
-                if body.readableBytes + chunk.readableBytes > self.configuration.maxHttpBufferSize {
-                    tooLarge = true
-                    break
-                }
-                var chunk = chunk
-                body.writeBuffer(&chunk)
-            }
+            completeBody = try await request.body.collect(upTo: self.configuration.maxHttpBufferSize)
+        } catch is NIOTooManyBytesError {
+            completeBody = nil
         } catch {
             _ = session.eventLoop.submit {
                 session.finishPost(body: nil, framing: .text)
             }
             return Response(status: .badRequest, headers: cors)
         }
-        let completeBody = tooLarge ? nil : body
+        let tooLarge = completeBody == nil
         let framing = EngineIOPayloadFraming(contentType: request.headers[.contentType])
         let finished = session.eventLoop.submit {
             session.finishPost(body: completeBody, framing: framing)
