@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardAppTests",
-            dependencies: ["SwitchboardApp"],
+            dependencies: ["SwitchboardApp", "SocketIOCodec"],
             swiftSettings: strictSettings
         ),
     ]

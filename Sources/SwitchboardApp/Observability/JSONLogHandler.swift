@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SocketIOCodec
 
 /// A `LogHandler` that writes one JSON object per line to standard error:
 /// `{"time":"…","level":"info","label":"…","message":"…","metadata":{…},"source":"…"}`.
@@ -27,76 +28,58 @@ public struct JSONLogHandler: LogHandler {
         if let extra = event.metadata {
             merged.merge(extra) { _, new in new }
         }
-        var line = "{\"time\":"
-        Self.appendString(Date().ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)), to: &line)
-        line += ",\"level\":"
-        Self.appendString(event.level.rawValue, to: &line)
-        line += ",\"label\":"
-        Self.appendString(self.label, to: &line)
-        line += ",\"message\":"
-        Self.appendString(event.message.description, to: &line)
-        if !merged.isEmpty {
-            line += ",\"metadata\":"
-            Self.appendMetadata(merged, to: &line)
-        }
-        line += ",\"source\":"
-        Self.appendString(event.source, to: &line)
-        line += "}\n"
+        let record = Self.record(
+            time: Date(),
+            level: event.level,
+            label: self.label,
+            message: event.message.description,
+            metadata: merged,
+            source: event.source
+        )
+        let line = record.serialized() + "\n"
         self.lock.withLock {
             FileHandle.standardError.write(Data(line.utf8))
         }
     }
 
-    private static func appendMetadata(_ metadata: Logger.Metadata, to line: inout String) {
-        line += "{"
-        for (index, key) in metadata.keys.sorted().enumerated() {
-            if index > 0 {
-                line += ","
-            }
-            Self.appendString(key, to: &line)
-            line += ":"
-            Self.appendValue(metadata[key]!, to: &line)
+    /// The JSON object of one log line, serialised by the project's JSON serialiser (``JSONValue/serialized()``):
+    /// time (ISO 8601, UTC, milliseconds), level, label, message, metadata (keys sorted; left out when empty) and
+    /// source, in that order.
+    static func record(
+        time: Date,
+        level: Logger.Level,
+        label: String,
+        message: String,
+        metadata: Logger.Metadata,
+        source: String
+    ) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("time", .string(time.ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)))),
+            ("level", .string(level.rawValue)),
+            ("label", .string(label)),
+            ("message", .string(message)),
+        ]
+        if !metadata.isEmpty {
+            members.append(("metadata", Self.value(of: metadata)))
         }
-        line += "}"
+        members.append(("source", .string(source)))
+        return .object(JSONObject(members))
     }
 
-    private static func appendValue(_ value: Logger.Metadata.Value, to line: inout String) {
+    private static func value(of metadata: Logger.Metadata) -> JSONValue {
+        .object(JSONObject(metadata.keys.sorted().map { ($0, Self.value(of: metadata[$0]!)) }))
+    }
+
+    private static func value(of value: Logger.Metadata.Value) -> JSONValue {
         switch value {
         case .string(let string):
-            Self.appendString(string, to: &line)
+            return .string(string)
         case .stringConvertible(let convertible):
-            Self.appendString(convertible.description, to: &line)
+            return .string(convertible.description)
         case .array(let values):
-            line += "["
-            for (index, element) in values.enumerated() {
-                if index > 0 {
-                    line += ","
-                }
-                Self.appendValue(element, to: &line)
-            }
-            line += "]"
+            return .array(values.map { Self.value(of: $0) })
         case .dictionary(let dictionary):
-            Self.appendMetadata(dictionary, to: &line)
+            return Self.value(of: dictionary)
         }
-    }
-
-    /// Appends `string` as a JSON string literal (RFC 8259 §7).
-    static func appendString(_ string: String, to line: inout String) {
-        line += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
     }
 }
