@@ -97,6 +97,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The conformance test application and the Engine.IO echo handler: linked into the binary (on only with
+        // `signaling.testApp`) and the tests, never part of a library product.
+        .target(
+            name: "SignalingTestApp",
+            dependencies: ["SignalingServer", "SocketIOCodec"],
+            swiftSettings: strictSettings
+        ),
+
         .target(
             name: "Dialects",
             dependencies: [
@@ -123,6 +131,7 @@ let package = Package(
                 "STUNCodec",
                 "SocketIOCodec",
                 "SignalingServer",
+                "SignalingTestApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -177,6 +186,7 @@ let package = Package(
             name: "SignalingServerTests",
             dependencies: [
                 "SignalingServer",
+                "SignalingTestApp",
                 "SocketIOCodec",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SignalingServer
+import SignalingTestApp
 
 /// Adds the signaling plane (Engine.IO / Socket.IO) to the HTTP server, configured from the `signaling.*` keys.
 ///

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import SignalingTestApp
 import SocketIOCodec
 
 @testable import SignalingServer

@@ -1,3 +1,4 @@
+import SignalingServer
 import SocketIOCodec
 
 /// The small Socket.IO application the official Socket.IO v5 conformance suite expects

@@ -1,3 +1,4 @@
+import SignalingServer
 import SocketIOCodec
 
 /// An Engine.IO application that sends every message back on the same session, text or binary: the server the
