@@ -156,9 +156,17 @@ let package = Package(
         ),
 
         // MARK: - Tests
+
+        // Helpers more than one test suite uses (hex, a seeded random generator); in no product.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "STUNCodecTests",
-            dependencies: ["STUNCodec"],
+            dependencies: ["STUNCodec", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -168,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SocketIOCodecTests",
-            dependencies: ["SocketIOCodec"],
+            dependencies: ["SocketIOCodec", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -176,6 +184,7 @@ let package = Package(
             dependencies: [
                 "TURNServer",
                 "STUNCodec",
+                "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import STUNCodec
+import TestSupport
 import Testing
 
 @testable import TURNServer
@@ -114,7 +115,8 @@ import Testing
         let username = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}"
         let store = CredentialStore(realm: "example.org", staticUsers: [username: "TheMatrIX"], restSecrets: [])
         #expect(
-            store.candidateKeys(username: username, algorithm: .md5).map(hex) == ["e8ca7ad59d5eb0518e312911d2dab2a9"]
+            store.candidateKeys(username: username, algorithm: .md5).map { hexString($0) }
+                == ["e8ca7ad59d5eb0518e312911d2dab2a9"]
         )
         let userhash = hexBytes("4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704")
         #expect(store.username(forUserhash: userhash) == username)
@@ -148,19 +150,5 @@ import Testing
             )
                 == nil
         )
-    }
-}
-
-private func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { byte in
-        let digits = String(byte, radix: 16)
-        return digits.count == 1 ? "0" + digits : digits
-    }.joined()
-}
-
-private func hexBytes(_ hex: String) -> [UInt8] {
-    let digits = Array(hex.utf8)
-    return stride(from: 0, to: digits.count, by: 2).map { index in
-        UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)!
     }
 }

@@ -1,45 +1,7 @@
 import NIOCore
+import TestSupport
 
 @testable import STUNCodec
-
-/// Bytes from a hex string; whitespace is ignored.
-func hexBytes(_ hex: String) -> [UInt8] {
-    let digits = hex.unicodeScalars.filter { !$0.properties.isWhitespace }.map { Character($0) }
-    precondition(digits.count % 2 == 0, "odd number of hex digits")
-    return stride(from: 0, to: digits.count, by: 2).map { index in
-        UInt8(String(digits[index...index + 1]), radix: 16)!
-    }
-}
-
-/// A ByteBuffer from a hex string.
-func hexBuffer(_ hex: String) -> ByteBuffer {
-    ByteBuffer(bytes: hexBytes(hex))
-}
-
-/// Lowercase hex of some bytes.
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { byte in
-        let digits = String(byte, radix: 16)
-        return digits.count == 1 ? "0" + digits : digits
-    }.joined()
-}
-
-/// A deterministic pseudo-random generator (SplitMix64), so fuzz runs are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The RFC 5769 and RFC 8489 test vectors.
 enum Vectors {
