@@ -157,10 +157,11 @@ let package = Package(
 
         // MARK: - Tests
 
-        // Helpers more than one test suite uses (hex, a seeded random generator); in no product.
+        // Helpers more than one test suite uses (hex, a seeded random generator, the RFC 5769/8489 STUN vectors); in
+        // no product.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["STUNCodec", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),

@@ -61,7 +61,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         }
         cases += [
             .make("USERNAME ascii", Username("alice")),
-            .make("USERNAME unicode", Username(Vectors.longTermUsername)),
+            .make("USERNAME unicode", Username(STUNVectors.longTermUsername)),
             .make("USERNAME empty", Username("")),
             .make("USERNAME 513 bytes", Username(String(repeating: "u", count: 513))),
             .make("REALM", Realm("example.org")),
@@ -145,10 +145,10 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
 
     @Test func xorAddressesObfuscateTheWireBytes() {
         var plain = ByteBuffer()
-        MappedAddress(address: Self.ipv4).encode(into: &plain, transactionID: Vectors.responseTransactionID)
+        MappedAddress(address: Self.ipv4).encode(into: &plain, transactionID: STUNVectors.responseTransactionID)
         #expect(hexString(plain.readableBytesView) == "00018055c0000201")
         var xored = ByteBuffer()
-        XORMappedAddress(address: Self.ipv4).encode(into: &xored, transactionID: Vectors.responseTransactionID)
+        XORMappedAddress(address: Self.ipv4).encode(into: &xored, transactionID: STUNVectors.responseTransactionID)
         #expect(hexString(xored.readableBytesView) == "0001a147e112a643")
     }
 
@@ -169,14 +169,14 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         var buffer = ByteBuffer()
         ErrorCodeAttribute(code: .staleNonce, reasonPhrase: "Stale Nonce").encode(
             into: &buffer,
-            transactionID: Vectors.responseTransactionID
+            transactionID: STUNVectors.responseTransactionID
         )
         #expect(hexString(buffer.readableBytesView.prefix(4)) == "00000426")
         #expect(ErrorCodeAttribute(code: .badRequest).reasonPhrase == "Bad Request")
     }
 
     @Test func fixedLayouts() {
-        let transactionID = Vectors.responseTransactionID
+        let transactionID = STUNVectors.responseTransactionID
         func encoded(_ attribute: some STUNAttributeEncodable) -> String {
             var buffer = ByteBuffer()
             attribute.encode(into: &buffer, transactionID: transactionID)
@@ -210,7 +210,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
     @Test func repeatedAttributesAreAllReturnedInOrder() throws {
         var writer = STUNMessageWriter(
             type: STUNMessageType(method: .createPermission, messageClass: .request),
-            transactionID: Vectors.responseTransactionID,
+            transactionID: STUNVectors.responseTransactionID,
             buffer: ByteBuffer()
         )
         writer.append(XORPeerAddress(address: Self.ipv4))
@@ -238,7 +238,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         ) -> InvalidCase {
             InvalidCase(testDescription: "\(A.attributeType) \(name)", type: A.attributeType, value: hexBytes(hex)) {
                 (value: ByteBuffer) throws(STUNCodecError) -> Void in
-                _ = try A(decoding: value, transactionID: Vectors.responseTransactionID)
+                _ = try A(decoding: value, transactionID: STUNVectors.responseTransactionID)
             }
         }
     }
@@ -314,7 +314,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func reservedBitsAreIgnored() throws {
-        let transactionID = Vectors.responseTransactionID
+        let transactionID = STUNVectors.responseTransactionID
         #expect(
             try ChannelNumber(decoding: hexBuffer("4001ffff"), transactionID: transactionID) == ChannelNumber(0x4001)
         )

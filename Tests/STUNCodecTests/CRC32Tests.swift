@@ -1,4 +1,5 @@
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import STUNCodec
@@ -58,7 +59,7 @@ import Testing
 
     @Test func fingerprintOfRFC5769Request() {
         // FINGERPRINT = CRC-32 of everything before it, XOR 0x5354554E.
-        let covered = Vectors.sampleRequest.dropLast(8)
+        let covered = STUNVectors.sampleRequest.dropLast(8)
         #expect(CRC32.checksum(covered) ^ 0x5354_554E == 0xE57A_3BCF)
     }
 }

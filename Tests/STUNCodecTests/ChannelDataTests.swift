@@ -89,8 +89,8 @@ import Testing
     // MARK: - Demultiplexing
 
     @Test(arguments: [
-        Vectors.sampleRequest, Vectors.sampleIPv4Response, Vectors.sampleIPv6Response, Vectors.sampleLongTermRequest,
-        Vectors.sha256LongTermRequest,
+        STUNVectors.sampleRequest, STUNVectors.sampleIPv4Response, STUNVectors.sampleIPv6Response,
+        STUNVectors.sampleLongTermRequest, STUNVectors.sha256LongTermRequest,
     ])
     func classifiesSTUN(vector: [UInt8]) {
         #expect(PacketDemultiplexer.classify(ByteBuffer(bytes: vector)) == .stun)
@@ -164,14 +164,14 @@ import Testing
     }
 
     @Test func splitsAStream() throws {
-        var stream = ByteBuffer(bytes: Vectors.sampleRequest)
+        var stream = ByteBuffer(bytes: STUNVectors.sampleRequest)
         ChannelData.encode(
             channelNumber: 0x4001,
             payload: ByteBuffer(string: "hello"),
             into: &stream,
             padToFourBytes: true
         )
-        stream.writeBytes(Vectors.sampleIPv6Response)
+        stream.writeBytes(STUNVectors.sampleIPv6Response)
         ChannelData.encode(
             channelNumber: 0x4002,
             payload: ByteBuffer(string: "abcd"),

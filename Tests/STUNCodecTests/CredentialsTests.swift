@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import STUNCodec
@@ -122,7 +123,7 @@ import Testing
         ("\u{FF21}", "\u{FF21}"),  // no width mapping
         ("\u{2168}", "\u{2168}"),  // no compatibility mapping
         ("\u{00DF}", "\u{00DF}"),
-        (Vectors.longTermUsername, Vectors.longTermUsername),
+        (STUNVectors.longTermUsername, STUNVectors.longTermUsername),
         ("\u{03C0}\u{1F600}", "\u{03C0}\u{1F600}"),
     ])
     func opaqueStringMaps(input: String, expected: String) {

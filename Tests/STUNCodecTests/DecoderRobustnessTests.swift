@@ -24,15 +24,15 @@ import Testing
 
     @Test(arguments: 0..<20)
     func truncatedHeaders(length: Int) {
-        let buffer = ByteBuffer(bytes: Vectors.sampleRequest.prefix(length))
+        let buffer = ByteBuffer(bytes: STUNVectors.sampleRequest.prefix(length))
         #expect(throws: STUNCodecError.truncatedHeader) {
             try STUNMessage.decode(buffer)
         }
     }
 
     @Test func truncatedVectorsFailWithLengthMismatch() {
-        for length in 20..<Vectors.sampleRequest.count {
-            let buffer = ByteBuffer(bytes: Vectors.sampleRequest.prefix(length))
+        for length in 20..<STUNVectors.sampleRequest.count {
+            let buffer = ByteBuffer(bytes: STUNVectors.sampleRequest.prefix(length))
             #expect(throws: STUNCodecError.lengthMismatch) {
                 try STUNMessage.decode(buffer)
             }
@@ -166,16 +166,16 @@ import Testing
     }
 
     @Test func decodingAtANonZeroReaderIndex() throws {
-        var buffer = ByteBuffer(bytes: [9, 9, 9] + Vectors.sampleIPv4Response)
+        var buffer = ByteBuffer(bytes: [9, 9, 9] + STUNVectors.sampleIPv4Response)
         buffer.moveReaderIndex(forwardBy: 3)
         let message = try STUNMessage.decode(buffer)
         #expect(try message.attribute(XORMappedAddress.self)?.address.description == "192.0.2.1:32853")
         #expect(message.isFingerprintValid())
-        #expect(message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
     }
 
     @Test func decodedValuesAreSlicesOfTheInput() throws {
-        let buffer = ByteBuffer(bytes: Vectors.sampleRequest)
+        let buffer = ByteBuffer(bytes: STUNVectors.sampleRequest)
         let message = try STUNMessage.decode(buffer)
         let value = try #require(message.rawAttribute(.username)).value
         #expect(value.readableBytes == 9)
@@ -238,8 +238,8 @@ import Testing
         _ = try? message.attribute(AddressErrorCode.self)
         _ = try? message.attribute(ICMP.self)
         _ = message.isFingerprintValid()
-        _ = message.isMessageIntegrityValid(key: Vectors.shortTermPassword)
-        _ = message.isMessageIntegritySHA256Valid(key: Vectors.shortTermPassword)
+        _ = message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword)
+        _ = message.isMessageIntegritySHA256Valid(key: STUNVectors.shortTermPassword)
         _ = message.unknownComprehensionRequiredAttributes(understood: [])
     }
 
@@ -252,8 +252,8 @@ import Testing
 
     static func randomBuffer(_ generator: inout SplitMix64) -> [UInt8] {
         let seeds = [
-            Vectors.sampleRequest, Vectors.sampleIPv4Response, Vectors.sampleIPv6Response,
-            Vectors.sampleLongTermRequest, Vectors.sha256LongTermRequest,
+            STUNVectors.sampleRequest, STUNVectors.sampleIPv4Response, STUNVectors.sampleIPv6Response,
+            STUNVectors.sampleLongTermRequest, STUNVectors.sha256LongTermRequest,
         ]
         switch Int.random(in: 0..<4, using: &generator) {
         case 0:

@@ -10,9 +10,9 @@ import Testing
     // MARK: - §2.1 Sample Request
 
     @Test func sampleRequestDecodes() throws {
-        let message = try STUNMessage.decode(ByteBuffer(bytes: Vectors.sampleRequest))
+        let message = try STUNMessage.decode(ByteBuffer(bytes: STUNVectors.sampleRequest))
         #expect(message.type == STUNMessageType(method: .binding, messageClass: .request))
-        #expect(message.transactionID == Vectors.responseTransactionID)
+        #expect(message.transactionID == STUNVectors.responseTransactionID)
         #expect(
             message.attributes.map(\.type) == [
                 .software, .priority, .iceControlled, .username, .messageIntegrity, .fingerprint,
@@ -28,7 +28,7 @@ import Testing
         #expect(try message.attribute(Fingerprint.self)?.value == 0xE57A_3BCF)
         #expect(message.hasFingerprint)
         #expect(message.isFingerprintValid())
-        #expect(message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
         #expect(!message.isMessageIntegrityValid(key: Array("wrong password".utf8)))
         #expect(
             message.unknownComprehensionRequiredAttributes(understood: [.username, .messageIntegrity]) == [.priority]
@@ -38,7 +38,7 @@ import Testing
     @Test func sampleRequestEncodes() {
         var writer = STUNMessageWriter(
             type: .bindingRequest,
-            transactionID: Vectors.responseTransactionID,
+            transactionID: STUNVectors.responseTransactionID,
             buffer: ByteBuffer()
         )
         writer.paddingByte = 0x20
@@ -46,18 +46,18 @@ import Testing
         writer.append(Priority(0x6E00_01FF))
         writer.append(ICEControlled(tieBreaker: 0x932F_F9B1_5126_3B36))
         writer.append(Username("evtj:h6vY"))
-        writer.appendMessageIntegrity(key: Vectors.shortTermPassword)
+        writer.appendMessageIntegrity(key: STUNVectors.shortTermPassword)
         writer.appendFingerprint()
         let encoded = writer.finish()
-        #expect(hexString(encoded.readableBytesView) == hexString(Vectors.sampleRequest))
+        #expect(hexString(encoded.readableBytesView) == hexString(STUNVectors.sampleRequest))
     }
 
     // MARK: - §2.2 Sample IPv4 Response
 
     @Test func sampleIPv4ResponseDecodes() throws {
-        let message = try STUNMessage.decode(ByteBuffer(bytes: Vectors.sampleIPv4Response))
+        let message = try STUNMessage.decode(ByteBuffer(bytes: STUNVectors.sampleIPv4Response))
         #expect(message.type == .bindingSuccessResponse)
-        #expect(message.transactionID == Vectors.responseTransactionID)
+        #expect(message.transactionID == STUNVectors.responseTransactionID)
         #expect(message.attributes.map(\.type) == [.software, .xorMappedAddress, .messageIntegrity, .fingerprint])
         #expect(try message.attribute(Software.self)?.value == "test vector")
         let address = try #require(try message.attribute(XORMappedAddress.self)).address
@@ -68,21 +68,21 @@ import Testing
         )
         #expect(try message.attribute(Fingerprint.self)?.value == 0xC07D_4C96)
         #expect(message.isFingerprintValid())
-        #expect(message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
     }
 
     @Test func sampleIPv4ResponseEncodes() {
         var writer = STUNMessageWriter(
             type: .bindingSuccessResponse,
-            transactionID: Vectors.responseTransactionID,
+            transactionID: STUNVectors.responseTransactionID,
             buffer: ByteBuffer()
         )
         writer.paddingByte = 0x20
         writer.append(Software("test vector"))
         writer.append(XORMappedAddress(address: TransportAddress(ip: .v4(0xC000_0201), port: 32853)))
-        writer.appendMessageIntegrity(key: Vectors.shortTermPassword)
+        writer.appendMessageIntegrity(key: STUNVectors.shortTermPassword)
         writer.appendFingerprint()
-        #expect(hexString(writer.finish().readableBytesView) == hexString(Vectors.sampleIPv4Response))
+        #expect(hexString(writer.finish().readableBytesView) == hexString(STUNVectors.sampleIPv4Response))
     }
 
     // MARK: - §2.3 Sample IPv6 Response
@@ -93,9 +93,9 @@ import Testing
     )
 
     @Test func sampleIPv6ResponseDecodes() throws {
-        let message = try STUNMessage.decode(ByteBuffer(bytes: Vectors.sampleIPv6Response))
+        let message = try STUNMessage.decode(ByteBuffer(bytes: STUNVectors.sampleIPv6Response))
         #expect(message.type == .bindingSuccessResponse)
-        #expect(message.transactionID == Vectors.responseTransactionID)
+        #expect(message.transactionID == STUNVectors.responseTransactionID)
         #expect(message.attributes.map(\.type) == [.software, .xorMappedAddress, .messageIntegrity, .fingerprint])
         #expect(try message.attribute(Software.self)?.value == "test vector")
         let address = try #require(try message.attribute(XORMappedAddress.self)).address
@@ -106,38 +106,38 @@ import Testing
         )
         #expect(try message.attribute(Fingerprint.self)?.value == 0xC8FB_0B4C)
         #expect(message.isFingerprintValid())
-        #expect(message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
     }
 
     @Test func sampleIPv6ResponseEncodes() {
         var writer = STUNMessageWriter(
             type: .bindingSuccessResponse,
-            transactionID: Vectors.responseTransactionID,
+            transactionID: STUNVectors.responseTransactionID,
             buffer: ByteBuffer()
         )
         writer.paddingByte = 0x20
         writer.append(Software("test vector"))
         writer.append(XORMappedAddress(address: Self.ipv6Address))
-        writer.appendMessageIntegrity(key: Vectors.shortTermPassword)
+        writer.appendMessageIntegrity(key: STUNVectors.shortTermPassword)
         writer.appendFingerprint()
-        #expect(hexString(writer.finish().readableBytesView) == hexString(Vectors.sampleIPv6Response))
+        #expect(hexString(writer.finish().readableBytesView) == hexString(STUNVectors.sampleIPv6Response))
     }
 
     // MARK: - §2.4 Sample Request with Long-Term Authentication
 
     @Test func longTermKeyMatchesRFC() {
-        #expect(SASLprep.prepare(Vectors.longTermPassword) == "TheMatrIX")
+        #expect(SASLprep.prepare(STUNVectors.longTermPassword) == "TheMatrIX")
         let key = LongTermCredentials.key(
-            username: Vectors.longTermUsername,
+            username: STUNVectors.longTermUsername,
             realm: "example.org",
-            password: Vectors.longTermPassword
+            password: STUNVectors.longTermPassword
         )
         #expect(hexString(key) == "e8ca7ad59d5eb0518e312911d2dab2a9")
         // The already-prepared password gives the same key.
         #expect(
             key
                 == LongTermCredentials.key(
-                    username: Vectors.longTermUsername,
+                    username: STUNVectors.longTermUsername,
                     realm: "example.org",
                     password: "TheMatrIX"
                 )
@@ -145,11 +145,11 @@ import Testing
     }
 
     @Test func sampleLongTermRequestDecodes() throws {
-        let message = try STUNMessage.decode(ByteBuffer(bytes: Vectors.sampleLongTermRequest))
+        let message = try STUNMessage.decode(ByteBuffer(bytes: STUNVectors.sampleLongTermRequest))
         #expect(message.type == .bindingRequest)
-        #expect(message.transactionID == Vectors.longTermTransactionID)
+        #expect(message.transactionID == STUNVectors.longTermTransactionID)
         #expect(message.attributes.map(\.type) == [.username, .nonce, .realm, .messageIntegrity])
-        #expect(try message.attribute(Username.self)?.value == Vectors.longTermUsername)
+        #expect(try message.attribute(Username.self)?.value == STUNVectors.longTermUsername)
         #expect(try message.attribute(Username.self)?.value.utf8.count == 18)
         #expect(try message.attribute(Nonce.self)?.value == "f//499k954d6OL34oL9FSTvy64sA")
         #expect(try message.attribute(Realm.self)?.value == "example.org")
@@ -159,37 +159,37 @@ import Testing
         #expect(!message.hasFingerprint)
         #expect(!message.isFingerprintValid())
         let key = LongTermCredentials.key(
-            username: Vectors.longTermUsername,
+            username: STUNVectors.longTermUsername,
             realm: "example.org",
-            password: Vectors.longTermPassword
+            password: STUNVectors.longTermPassword
         )
         #expect(message.isMessageIntegrityValid(key: key))
-        #expect(!message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(!message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
     }
 
     @Test func sampleLongTermRequestEncodes() {
         let key = LongTermCredentials.key(
-            username: Vectors.longTermUsername,
+            username: STUNVectors.longTermUsername,
             realm: "example.org",
-            password: Vectors.longTermPassword
+            password: STUNVectors.longTermPassword
         )
         // This vector pads with 0x00, unlike §2.1–§2.3.
         var writer = STUNMessageWriter(
             type: .bindingRequest,
-            transactionID: Vectors.longTermTransactionID,
+            transactionID: STUNVectors.longTermTransactionID,
             buffer: ByteBuffer()
         )
-        writer.append(Username(Vectors.longTermUsername))
+        writer.append(Username(STUNVectors.longTermUsername))
         writer.append(Nonce("f//499k954d6OL34oL9FSTvy64sA"))
         writer.append(Realm("example.org"))
         writer.appendMessageIntegrity(key: key)
-        #expect(hexString(writer.finish().readableBytesView) == hexString(Vectors.sampleLongTermRequest))
+        #expect(hexString(writer.finish().readableBytesView) == hexString(STUNVectors.sampleLongTermRequest))
     }
 
     // MARK: - Negative tests (as coturn's rfc5769check does)
 
     static let fingerprintedVectors = [
-        Vectors.sampleRequest, Vectors.sampleIPv4Response, Vectors.sampleIPv6Response,
+        STUNVectors.sampleRequest, STUNVectors.sampleIPv4Response, STUNVectors.sampleIPv6Response,
     ]
 
     @Test(arguments: fingerprintedVectors)
@@ -204,35 +204,35 @@ import Testing
                 continue  // e.g. a corrupted attribute length; rejecting is also a failure to verify
             }
             #expect(!message.isFingerprintValid(), "byte \(index)")
-            #expect(!message.isMessageIntegrityValid(key: Vectors.shortTermPassword), "byte \(index)")
+            #expect(!message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword), "byte \(index)")
         }
     }
 
     @Test func coturnNegativeFingerprintTest() throws {
-        var corrupted = Vectors.sampleRequest
+        var corrupted = STUNVectors.sampleRequest
         corrupted[27] = 23
         let message = try STUNMessage.decode(ByteBuffer(bytes: corrupted))
         #expect(!message.isFingerprintValid())
-        #expect(!message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(!message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
     }
 
     @Test func coturnNegativeLongTermTest() throws {
-        var corrupted = Vectors.sampleLongTermRequest
+        var corrupted = STUNVectors.sampleLongTermRequest
         corrupted[32] = 10
         let message = try STUNMessage.decode(ByteBuffer(bytes: corrupted))
         let key = LongTermCredentials.key(
-            username: Vectors.longTermUsername,
+            username: STUNVectors.longTermUsername,
             realm: "example.org",
-            password: Vectors.longTermPassword
+            password: STUNVectors.longTermPassword
         )
         #expect(!message.isMessageIntegrityValid(key: key))
     }
 
     @Test func flippingTheFingerprintValueBreaksOnlyTheFingerprint() throws {
-        var corrupted = Vectors.sampleRequest
+        var corrupted = STUNVectors.sampleRequest
         corrupted[corrupted.count - 1] ^= 0xFF
         let message = try STUNMessage.decode(ByteBuffer(bytes: corrupted))
         #expect(!message.isFingerprintValid())
-        #expect(message.isMessageIntegrityValid(key: Vectors.shortTermPassword))
+        #expect(message.isMessageIntegrityValid(key: STUNVectors.shortTermPassword))
     }
 }

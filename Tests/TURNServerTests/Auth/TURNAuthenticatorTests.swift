@@ -1,5 +1,6 @@
 import NIOCore
 import STUNCodec
+import TestSupport
 import Testing
 
 @testable import TURNServer
@@ -221,7 +222,7 @@ import Testing
     /// RFC 8489 Appendix B.1: USERHASH, PASSWORD-ALGORITHM SHA-256 and MESSAGE-INTEGRITY-SHA256. Its nonce is not
     /// one of ours, so the nonce check is supplied by the test.
     @Test func rfc8489SampleRequest() throws {
-        let message = try STUNMessage.decode(ByteBuffer(bytes: RFCVectors.sha256LongTermRequest))
+        let message = try STUNMessage.decode(ByteBuffer(bytes: STUNVectors.sha256LongTermRequest))
         let result = self.authenticator.authenticate(message, isAllocate: false, now: Self.now) { nonce in
             nonce == "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA" ? .valid : .invalid
         }
@@ -242,7 +243,7 @@ import Testing
 
     /// RFC 5769 §2.4: USERNAME, MD5 key with SASLprep'd password, MESSAGE-INTEGRITY, an RFC 5389 nonce.
     @Test func rfc5769SampleRequest() throws {
-        let message = try STUNMessage.decode(ByteBuffer(bytes: RFCVectors.sampleLongTermRequest))
+        let message = try STUNMessage.decode(ByteBuffer(bytes: STUNVectors.sampleLongTermRequest))
         let result = self.authenticator.authenticate(message, isAllocate: false, now: Self.now) { _ in .valid }
         #expect(
             result
@@ -560,38 +561,5 @@ import Testing
         writer.append(ErrorCodeAttribute(code: .unauthenticated))
         authenticator.appendChallenge(to: &writer, now: Self.now)
         return try STUNMessage.decode(writer.finish())
-    }
-}
-
-/// RFC 5769 §2.4 and RFC 8489 Appendix B.1 requests (copied from STUNCodecTests' `Vectors`).
-private enum RFCVectors {
-    /// RFC 5769 §2.4 Sample Request with Long-Term Authentication.
-    static let sampleLongTermRequest = bytes(
-        """
-        00010060 2112a442 78ad3433c6ad72c029da412e
-        00060012 e3839ee38388e383aae38383e382afe382b9 0000
-        0015001c 662f2f3439396b39353464364f4c33346f4c39465354767936347341
-        0014000b 6578616d706c652e6f7267 00
-        00080014 f67024656dd64a3e02b8e0712e85c9a28ca89666
-        """
-    )
-
-    /// RFC 8489 Appendix B.1 (erratum 6268) Sample Request with MESSAGE-INTEGRITY-SHA256 and USERHASH.
-    static let sha256LongTermRequest = bytes(
-        """
-        00010090 2112a442 78ad3433c6ad72c029da412e
-        001e0020 4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704
-        00150029 6f624d61744a6f733241414143662f2f3439396b39353464364f4c33346f4c39465354767936347341 000000
-        0014000b 6578616d706c652e6f7267 00
-        001d0004 00020000
-        001c0020 b5c7bf005b6c52a21c51c5e892f81924136296cb927c43149309278cc6518e65
-        """
-    )
-
-    private static func bytes(_ hex: String) -> [UInt8] {
-        let digits = hex.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") }
-        return stride(from: 0, to: digits.count, by: 2).map { index in
-            UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16)!
-        }
     }
 }

@@ -1,12 +1,9 @@
-import NIOCore
-import TestSupport
+import STUNCodec
 
-@testable import STUNCodec
-
-/// The RFC 5769 and RFC 8489 test vectors.
-enum Vectors {
+/// The RFC 5769 and RFC 8489 test vectors, for every suite that checks STUN against them.
+public enum STUNVectors {
     /// RFC 5769 §2.1 Sample Request (short-term credentials, FINGERPRINT; padding bytes are 0x20).
-    static let sampleRequest = hexBytes(
+    public static let sampleRequest = hexBytes(
         """
         00010058 2112a442 b7e7a701bc34d686fa87dfae
         80220010 5354554e2074657374 20636c69656e74
@@ -19,7 +16,7 @@ enum Vectors {
     )
 
     /// RFC 5769 §2.2 Sample IPv4 Response.
-    static let sampleIPv4Response = hexBytes(
+    public static let sampleIPv4Response = hexBytes(
         """
         0101003c 2112a442 b7e7a701bc34d686fa87dfae
         8022000b 7465737420766563746f72 20
@@ -30,7 +27,7 @@ enum Vectors {
     )
 
     /// RFC 5769 §2.3 Sample IPv6 Response.
-    static let sampleIPv6Response = hexBytes(
+    public static let sampleIPv6Response = hexBytes(
         """
         01010048 2112a442 b7e7a701bc34d686fa87dfae
         8022000b 7465737420766563746f72 20
@@ -41,7 +38,7 @@ enum Vectors {
     )
 
     /// RFC 5769 §2.4 Sample Request with Long-Term Authentication (padding bytes are 0x00, no FINGERPRINT).
-    static let sampleLongTermRequest = hexBytes(
+    public static let sampleLongTermRequest = hexBytes(
         """
         00010060 2112a442 78ad3433c6ad72c029da412e
         00060012 e3839ee38388e383aae38383e382afe382b9 0000
@@ -53,7 +50,7 @@ enum Vectors {
 
     /// RFC 8489 Appendix B.1 Sample Request with Long-Term Authentication with MESSAGE-INTEGRITY-SHA256 and
     /// USERHASH, as corrected by erratum 6268.
-    static let sha256LongTermRequest = hexBytes(
+    public static let sha256LongTermRequest = hexBytes(
         """
         00010090 2112a442 78ad3433c6ad72c029da412e
         001e0020 4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704
@@ -65,17 +62,17 @@ enum Vectors {
     )
 
     /// The short-term password of RFC 5769 §2.1–§2.3.
-    static let shortTermPassword = Array("VOkJxbRl1RmTxUk/WvJxBt".utf8)
+    public static let shortTermPassword = Array("VOkJxbRl1RmTxUk/WvJxBt".utf8)
 
     /// The transaction ID of RFC 5769 §2.1–§2.3.
-    static let responseTransactionID = STUNTransactionID(hexBytes("b7e7a701bc34d686fa87dfae"))
+    public static let responseTransactionID = STUNTransactionID(hexBytes("b7e7a701bc34d686fa87dfae"))
 
     /// The transaction ID of RFC 5769 §2.4 and RFC 8489 B.1.
-    static let longTermTransactionID = STUNTransactionID(hexBytes("78ad3433c6ad72c029da412e"))
+    public static let longTermTransactionID = STUNTransactionID(hexBytes("78ad3433c6ad72c029da412e"))
 
     /// "マトリックス" (U+30DE U+30C8 U+30EA U+30C3 U+30AF U+30B9).
-    static let longTermUsername = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}"
+    public static let longTermUsername = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}"
 
     /// The RFC 5769 §2.4 password before SASLprep.
-    static let longTermPassword = "The\u{00AD}M\u{00AA}tr\u{2168}"
+    public static let longTermPassword = "The\u{00AD}M\u{00AA}tr\u{2168}"
 }
