@@ -1,3 +1,5 @@
+import Crypto
+
 /// Writes one STUN message attribute by attribute, keeping the header's length field current (RFC 8489 §5, §14).
 package struct STUNMessageBuilder {
     /// The message so far.
@@ -30,8 +32,8 @@ package struct STUNMessageBuilder {
         self.appendUInt16(20)
         self.bytes += [UInt8](repeating: 0, count: 20)
         self.updateLength()
-        let code = HMACSHA1.authenticationCode(key: key, message: Array(self.bytes[0..<start]))
-        self.bytes.replaceSubrange((start + 4)..<(start + 24), with: code)
+        let code = HMAC<Insecure.SHA1>.authenticationCode(for: self.bytes[0..<start], using: SymmetricKey(data: key))
+        self.bytes.replaceSubrange((start + 4)..<(start + 24), with: Array(code))
     }
 
     private mutating func appendUInt16(_ value: UInt16) {

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A received STUN message, checked for a consistent header and attribute layout, with its attributes located.
 package struct STUNMessageView {
     /// One attribute: its type, where its TLV starts, and where its value lies in the message.
@@ -75,11 +77,11 @@ package struct STUNMessageView {
         let length = UInt16(attribute.start + 24 - STUNConstant.headerSize)
         covered[2] = UInt8(length >> 8)
         covered[3] = UInt8(truncatingIfNeeded: length)
-        let expected = HMACSHA1.authenticationCode(key: key, message: covered)
-        var difference: UInt8 = 0
-        for (index, byte) in self.bytes[attribute.value].enumerated() {
-            difference |= byte ^ expected[index]
-        }
-        return difference == 0
+        // swift-crypto compares in constant time.
+        return HMAC<Insecure.SHA1>.isValidAuthenticationCode(
+            self.bytes[attribute.value],
+            authenticating: covered,
+            using: SymmetricKey(data: key)
+        )
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import LoadGeneratorSupport
 
 /// One TURN allocation (RFC 8656) on its own connected UDP socket, with the long-term credential state that its
@@ -48,7 +49,9 @@ final class TURNAllocation {
         }
         self.realm = realm
         self.nonce = nonce
-        self.key = MD5.digest(Array("\(self.username):".utf8) + realm + Array(":\(self.password)".utf8))
+        self.key = Array(
+            Insecure.MD5.hash(data: Array("\(self.username):".utf8) + realm + Array(":\(self.password)".utf8))
+        )
 
         let response = try self.authenticatedRequest(
             STUNMessageType.allocateRequest,
