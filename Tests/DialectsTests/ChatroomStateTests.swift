@@ -162,6 +162,33 @@ import Testing
         #expect(!state.isRepeat(username: "ann", roomname: "r"))
     }
 
+    /// As the original, whose name check counts the joiner's own entry: a second join with the same id and name
+    /// answers repeat and asks nobody for a new offer (which would make every member renegotiate).
+    @Test func aSecondJoinWithTheSameIdAndNameIsARepeatAndTellsNobody() {
+        var state = self.joinedState()
+        let again = self.join(&state, socket: "s2", id: "u2", name: "bob")
+        #expect(again == [ChatroomState.error(to: "s2", type: "repeat", message: ChatroomState.repeatMessage)])
+        #expect(state.rooms.members(of: "r").map(\.key) == ["u1", "u2"])
+    }
+
+    /// As the original, which removed a joined user before failing on the payload: a `leave` that is not an array
+    /// still takes the user out of its room (and answers invalid); nobody is told, since no connectors were listed.
+    @Test func aLeaveThatIsNotAnArrayStillLeaves() {
+        var state = self.joinedState()
+        let leave = state.received(event: "leave", arguments: [["not": "an array"]], from: "s2")
+        #expect(
+            leave == [ChatroomState.error(to: "s2", type: "invalid", message: "leave expects an array")]
+        )
+        #expect(state.rooms.members(of: "r").map(\.key) == ["u1"])
+        #expect(!state.isRepeat(username: "bob", roomname: "r"))
+        // The user left: it can join again under its name.
+        #expect(
+            self.deliveries(self.join(&state, socket: "s2", id: "u2", name: "bob")) == [
+                #"s1 getOffer {"memberId":"s2"}"#
+            ]
+        )
+    }
+
     @Test func disconnectGraceThenExpiryFansOutLeave() {
         var state = self.joinedState()
         _ = state.received(

@@ -105,4 +105,59 @@ import Testing
         #expect(state.received(event: "_ice_candidate", arguments: ["x"], from: "a")?.map(\.to) == ["b"])
         #expect(state.received(event: "chat message", arguments: ["x"], from: "a") == nil)
     }
+
+    /// The original re-emits only the first argument of each relayed event.
+    @Test func socketIMRelaysOnlyTheFirstArgument() {
+        var state = SocketIMState()
+        _ = state.connected(socketID: "a")
+        _ = state.connected(socketID: "b")
+        let offer = state.received(event: "offer", arguments: ["sdp", "extra", 3], from: "a") ?? []
+        #expect(offer.map(\.arguments) == [["sdp"]])
+        let wav = state.received(event: "wav", arguments: [.binary(.init(bytes: [1])), "extra"], from: "a") ?? []
+        #expect(wav.map(\.arguments) == [[.binary(.init(bytes: [1]))], [.binary(.init(bytes: [1]))]])
+        #expect(state.received(event: "answer", arguments: [], from: "b")?.map(\.arguments) == [[.null]])
+    }
+
+    /// A re-join by a member is answered without itself among the peers and tells only the others (the original
+    /// listed the socket itself and sent it `joined` about itself, a loopback call its clients cannot make).
+    @Test func webRtcRoomRejoinLeavesTheSocketItselfOut() {
+        var state = WebRtcRoomState()
+        state.connected(socketID: "a")
+        state.connected(socketID: "b")
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "a")
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "b")
+        let again = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "b")
+        #expect(
+            self.lines(again.deliveries) == [
+                #"a joined {"id":"b","room":"r"}"#, #"b created {"id":"b","room":"r","peers":[{"id":"a"}]}"#,
+            ]
+        )
+        #expect(state.rooms.members(of: "r").map(\.key) == ["a", "b"])
+    }
+
+    /// Under `dialects.selection: auto`, an undecided socket (a D callee waiting for its offer) hears nothing of B:
+    /// an undecided socket's disconnect tells nobody, and a B socket's `exit` goes to B sockets only.
+    @Test func undecidedSocketsHearNothingOfB() {
+        var state = LegacyDialectsState()
+        #expect(self.lines(state.connected(socketID: "callee")).count == 1)  // D's welcome
+        _ = state.connected(socketID: "gone")
+        _ = state.connected(socketID: "b1")
+        _ = state.connected(socketID: "b2")
+        #expect(state.disconnected(socketID: "gone").isEmpty)
+        _ = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "b1")
+        let (outcome, decided) = state.received(event: "createAndJoinRoom", arguments: [["room": "r"]], from: "b2")
+        #expect(decided == .webRtcRoom)
+        guard case .webRtcRoom(let joined) = outcome else {
+            Issue.record("createAndJoinRoom is B's")
+            return
+        }
+        #expect(self.lines(joined.deliveries).first == #"b1 joined {"id":"b2","room":"r"}"#)
+        #expect(self.lines(state.disconnected(socketID: "b1")) == [#"b2 exit {"from":"b1","room":""}"#])
+        // D's relays reach the undecided callee and D sockets, never a B socket.
+        _ = state.connected(socketID: "caller")
+        let (relay, _) = state.received(event: "offer", arguments: ["sdp"], from: "caller")
+        #expect(relay == .socketIM([SignalingDelivery(to: "callee", event: "offer", "sdp")]))
+        #expect(self.lines(state.disconnected(socketID: "caller")).isEmpty)
+        #expect(self.lines(state.disconnected(socketID: "b2")).isEmpty)
+    }
 }

@@ -296,6 +296,15 @@ import Testing
         #expect(harness.recorder.closes == 1)
     }
 
+    /// The server allows half-closure, so a client whose TCP connection ends without a close frame shows up as
+    /// `inputClosed` on a channel that stays open: the connection closes and reports it then, with no write needed.
+    @Test func endOfStreamWithoutACloseFrameClosesAtOnce() throws {
+        let harness = try Harness()
+        harness.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(!harness.channel.isActive)
+        #expect(harness.recorder.closes == 1)
+    }
+
     @Test func aConnectionGoneBeforeAttachReportsItsClose() throws {
         let channel = EmbeddedChannel()
         let connection = WebSocketConnection(eventLoop: channel.eventLoop, maxMessageSize: 8, outboundBufferBytes: 1)

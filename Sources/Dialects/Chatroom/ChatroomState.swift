@@ -195,7 +195,9 @@ public struct ChatroomState: Sendable {
             return [Self.error(to: socketID, type: "invalid", message: "join expects {id, username, roomname} strings")]
         }
         let members = self.rooms.members(of: roomname)
-        if members.contains(where: { $0.member.username == username && $0.key != id }) {
+        // The joiner's own entry counts too, as in the original: a second join with the same name answers repeat
+        // instead of asking every member for a new offer.
+        if members.contains(where: { $0.member.username == username }) {
             return [Self.error(to: socketID, type: "repeat", message: Self.repeatMessage)]
         }
         if self.maxMembersPerRoom > 0 && members.filter({ $0.key != id }).count >= self.maxMembersPerRoom {
@@ -310,11 +312,16 @@ public struct ChatroomState: Sendable {
     /// `leave [{remoteConnectorId?, memberId}, …]`: the user leaves its room, each listed peer that is a member of
     /// that room gets `leave {connectorId, memberId}` (other entries are skipped: the leave itself stands).
     private mutating func leave(_ payload: JSONValue, from socketID: String) -> [Effect] {
-        guard let elements = payload.arrayValue else {
-            return [Self.error(to: socketID, type: "invalid", message: "leave expects an array")]
-        }
         guard let user = self.member(socket: socketID) else {
-            return []  // Not in a room (the page-unload handler sends leave anyway).
+            // Not in a room (the page-unload handler sends leave anyway).
+            return payload.arrayValue == nil
+                ? [Self.error(to: socketID, type: "invalid", message: "leave expects an array")] : []
+        }
+        guard let elements = payload.arrayValue else {
+            // The user still leaves, as in the original (which removed it before failing on the payload); with no
+            // list of connectors nobody is told.
+            self.rooms.remove(user.id)
+            return [Self.error(to: socketID, type: "invalid", message: "leave expects an array")]
         }
         let notices: [Effect] = elements.compactMap { element in
             guard let target = element["memberId"]?.stringValue,

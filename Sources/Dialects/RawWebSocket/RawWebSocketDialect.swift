@@ -88,9 +88,17 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
     }
 
     private func received(_ message: TextOrBinaryMessage, from client: Client) {
-        guard case .text(let text) = message else {
-            self.dropped.increment()
-            return
+        let text: String
+        switch message {
+        case .text(let string):
+            text = string
+        case .binary(let bytes):
+            // The original ran JSON.parse on a binary frame's Buffer too, which reads it as UTF-8.
+            guard let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
+                self.dropped.increment()
+                return
+            }
+            text = string
         }
         let outcome = self.state.withLock { $0.received(text: text, from: client.id) }
         if outcome.dropped {

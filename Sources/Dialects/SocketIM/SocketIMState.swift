@@ -23,15 +23,23 @@ public struct SocketIMState: Sendable {
         self.sockets.removeAll { $0 == socketID }
     }
 
+    /// The original's handlers take one parameter and re-emit only it (`emit(event, data)`); an event without any
+    /// argument goes on with `null` (`JSON.stringify` writes an undefined array element so).
+    static func firstArgument(of arguments: [JSONValue]) -> [JSONValue] {
+        [arguments.first ?? .null]
+    }
+
     /// `nil` when the event is not part of the dialect (dropped and counted by the caller).
     public func received(event: String, arguments: [JSONValue], from socketID: String) -> [SignalingDelivery]? {
         switch event {
         case "offer", "answer", "_ice_candidate":
             return self.sockets.filter { $0 != socketID }.map {
-                SignalingDelivery(to: $0, event: event, arguments: arguments)
+                SignalingDelivery(to: $0, event: event, arguments: Self.firstArgument(of: arguments))
             }
         case "wav":
-            return self.sockets.map { SignalingDelivery(to: $0, event: "wavMsg", arguments: arguments) }
+            return self.sockets.map {
+                SignalingDelivery(to: $0, event: "wavMsg", arguments: Self.firstArgument(of: arguments))
+            }
         default:
             return nil
         }

@@ -10,7 +10,7 @@ import SocketIOCodec
 /// `from` (the id its `created` gave it, which is what every original client sends), so no one speaks for another
 /// socket; an `exit` is told only to the room the sender was in.
 public struct WebRtcRoomState: Sendable {
-    /// Live sockets of this dialect (and undecided Engine.IO v3 sockets, which may be B clients that have not spoken).
+    /// Live sockets of this dialect (an undecided Engine.IO v3 socket joins them with its `createAndJoinRoom`).
     private(set) var sockets: [String] = []
     private(set) var rooms = RoomRegistry<Void>()
     public var maxMembersPerRoom: Int
@@ -32,12 +32,6 @@ public struct WebRtcRoomState: Sendable {
         if !self.sockets.contains(socketID) {
             self.sockets.append(socketID)
         }
-    }
-
-    /// The socket turned out to speak another dialect: forget it without telling anyone.
-    public mutating func forget(socketID: String) {
-        self.sockets.removeAll { $0 == socketID }
-        self.rooms.remove(socketID)
     }
 
     /// A disconnect leaves every room and tells every other socket `exit {from, room:""}` (the original's

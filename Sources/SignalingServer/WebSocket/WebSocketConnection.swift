@@ -207,6 +207,17 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
         context.fireChannelInactive()
     }
 
+    /// The client closed its side of the TCP connection without a close frame (the server allows half-closure, so
+    /// the channel stays open): a WebSocket client that can send nothing more is gone (RFC 6455 §7.1.5, 1006), and
+    /// the connection closes now rather than at the next write.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             self.sendTimer?.cancel()
