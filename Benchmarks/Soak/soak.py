@@ -127,6 +127,10 @@ class Server:
             "--set", f"turn.defaultLifetimeSeconds={ALLOCATION_LIFETIME_S}",
             "--set", f"signaling.pingIntervalMilliseconds={PING_INTERVAL_MS}",
             "--set", f"signaling.pingTimeoutMilliseconds={PING_TIMEOUT_MS}",
+            "--set", f"signaling.eio3.pingIntervalMilliseconds={PING_INTERVAL_MS}",
+            "--set", f"signaling.eio3.pingTimeoutMilliseconds={PING_TIMEOUT_MS}",
+            # Dialect C is reached at /ws on the HTTP port; its own listener (8080 by default) is not needed.
+            "--set", "dialects.rawWebSocketPort=0",
             "--set", f"dialects.chatroomGraceMilliseconds={GRACE_MS}",
         ]
         for setting in settings:

@@ -17,8 +17,8 @@ public struct SignalingDialectsConfiguration: Sendable {
     public var chatroomGrace: TimeAmount
     /// Members per room; 0 is unlimited, as the originals.
     public var maxMembersPerRoom: Int
-    /// Signaling events per second per socket; 0 is unlimited. Beyond it, A answers `error {type:"rateLimited"}`,
-    /// B and D drop (and count) the event.
+    /// Signaling events per second per socket, with a burst of at least 1000 (``EventRateLimiter``); 0, the
+    /// default, is unlimited. Beyond it, A answers `error {type:"rateLimited"}`, B and D drop (and count) the event.
     public var eventsPerSecond: Int
 
     public init(

@@ -1,3 +1,5 @@
+import SocketIOCodec
+
 /// Settings of the signaling plane: the Engine.IO endpoint (transports, heartbeats, limits, CORS) and the Socket.IO
 /// layer above it.
 ///
@@ -11,7 +13,9 @@
 /// `signaling.maxHttpBufferSize`, `signaling.connectTimeoutMilliseconds`, `signaling.allowEIO3`,
 /// `signaling.allowUpgrades`, `signaling.transports`, `signaling.cors.origins`, `signaling.cors.credentials`,
 /// `signaling.maxAttachments`, `signaling.outboundBufferLimit`, `signaling.outboundBufferBytes`,
-/// `signaling.sendTimeoutMilliseconds`, `signaling.maxSessions`, `signaling.maxSessionsPerAddress`.
+/// `signaling.sendTimeoutMilliseconds`, `signaling.maxSessions`, `signaling.maxSessionsPerAddress`,
+/// `signaling.eio3.pingIntervalMilliseconds`, `signaling.eio3.pingTimeoutMilliseconds`,
+/// `signaling.eio3.maxHttpBufferSize`.
 public struct SignalingServerConfiguration: Sendable, Hashable {
     /// The transports an Engine.IO endpoint serves (Engine.IO v4 §"Transports").
     public enum Transport: String, Sendable, Hashable, CaseIterable {
@@ -21,14 +25,14 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
 
     /// The HTTP path of the endpoint, `/socket.io/` by default. Matched with or without the trailing slash.
     public var path: String
-    /// Milliseconds between heartbeats (`pingInterval` in the handshake). Default 25000.
+    /// Milliseconds between heartbeats of Engine.IO v4 sessions (`pingInterval` in the handshake). Default 25000.
     public var pingIntervalMilliseconds: Int
-    /// Milliseconds to wait for the heartbeat answer (`pingTimeout` in the handshake). Default 20000.
+    /// Milliseconds to wait for a v4 heartbeat answer (`pingTimeout` in the handshake). Default 20000.
     public var pingTimeoutMilliseconds: Int
     /// Milliseconds a WebSocket probing an upgrade may take to send `5`; then it is closed. Default 10000.
     public var upgradeTimeoutMilliseconds: Int
-    /// The largest polling POST body and WebSocket message, in bytes (`maxPayload` in the v4 handshake). Over it, a
-    /// POST gets HTTP 413 and a WebSocket is closed with 1009. Default 1000000.
+    /// The largest polling POST body and WebSocket message of a v4 session, in bytes (`maxPayload` in the
+    /// handshake). Over it, a POST gets HTTP 413 and a WebSocket is closed with 1009. Default 1000000.
     public var maxHttpBufferSize: Int
     /// Milliseconds a Socket.IO v5 client may take to connect to a namespace before its connection is closed.
     /// Default 45000.
@@ -59,6 +63,13 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
     public var maxSessions: Int
     /// The most open sessions per client address (IPv6: per /64); 0 is unlimited. Default 200.
     public var maxSessionsPerAddress: Int
+    /// Milliseconds between heartbeats of Engine.IO v3 sessions. Default 25000, as engine.io 3.x.
+    public var eio3PingIntervalMilliseconds: Int
+    /// Milliseconds to wait for an Engine.IO v3 heartbeat. Default 5000, as engine.io 3.x (socket.io 2).
+    public var eio3PingTimeoutMilliseconds: Int
+    /// The largest polling POST body and WebSocket message of an Engine.IO v3 session, in bytes. Default 10485760
+    /// (10 MiB): socket.io 2 took messages up to 100 MB, and its clients send voice clips of several megabytes.
+    public var eio3MaxHttpBufferSize: Int
 
     /// Creates a configuration; every parameter defaults to the documented default.
     public init(
@@ -78,7 +89,10 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         sendTimeoutMilliseconds: Int = 30_000,
         closeTimeoutMilliseconds: Int = 30_000,
         maxSessions: Int = 20_000,
-        maxSessionsPerAddress: Int = 200
+        maxSessionsPerAddress: Int = 200,
+        eio3PingIntervalMilliseconds: Int = 25_000,
+        eio3PingTimeoutMilliseconds: Int = 5_000,
+        eio3MaxHttpBufferSize: Int = 10 << 20
     ) {
         self.path = path
         self.pingIntervalMilliseconds = pingIntervalMilliseconds
@@ -97,6 +111,40 @@ public struct SignalingServerConfiguration: Sendable, Hashable {
         self.closeTimeoutMilliseconds = closeTimeoutMilliseconds
         self.maxSessions = maxSessions
         self.maxSessionsPerAddress = maxSessionsPerAddress
+        self.eio3PingIntervalMilliseconds = eio3PingIntervalMilliseconds
+        self.eio3PingTimeoutMilliseconds = eio3PingTimeoutMilliseconds
+        self.eio3MaxHttpBufferSize = eio3MaxHttpBufferSize
+    }
+
+    /// What differs between the protocol revisions: each serves its own reference server's heartbeat and limit.
+    public struct Revision: Sendable, Hashable {
+        public var pingIntervalMilliseconds: Int
+        public var pingTimeoutMilliseconds: Int
+        public var maxHttpBufferSize: Int
+        /// The session's byte budget: ``SignalingServerConfiguration/outboundBufferBytes``; for v3, at least twice
+        /// ``SignalingServerConfiguration/eio3MaxHttpBufferSize``, so that a voice clip as large as a client may
+        /// send can be relayed to its peers (still a fixed bound per session).
+        public var outboundBufferBytes: Int
+    }
+
+    /// The heartbeat and limits of sessions of one protocol revision.
+    public func revision(_ version: EngineIOProtocolVersion) -> Revision {
+        switch version {
+        case .v3:
+            Revision(
+                pingIntervalMilliseconds: self.eio3PingIntervalMilliseconds,
+                pingTimeoutMilliseconds: self.eio3PingTimeoutMilliseconds,
+                maxHttpBufferSize: self.eio3MaxHttpBufferSize,
+                outboundBufferBytes: max(self.outboundBufferBytes, 2 * self.eio3MaxHttpBufferSize)
+            )
+        case .v4:
+            Revision(
+                pingIntervalMilliseconds: self.pingIntervalMilliseconds,
+                pingTimeoutMilliseconds: self.pingTimeoutMilliseconds,
+                maxHttpBufferSize: self.maxHttpBufferSize,
+                outboundBufferBytes: self.outboundBufferBytes
+            )
+        }
     }
 
     /// The path as router components, without leading or trailing slashes (`socket.io`).

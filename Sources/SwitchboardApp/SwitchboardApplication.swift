@@ -64,6 +64,9 @@ public struct SwitchboardApplication: Sendable {
         if self.configuration.access.adminPort > 0 {
             listeners.insert(.admin)
         }
+        if self.configuration.dialectRawWebSocketPort > 0 && self.configuration.values["signaling.testApp"] != .boolean(true) {
+            listeners.insert(.rawWebSocket)
+        }
         let systemd = SystemdNotifyService(
             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
             expecting: listeners
@@ -88,10 +91,14 @@ public struct SwitchboardApplication: Sendable {
         var webSocketEndpoints = signaling.webSocketEndpoints
         var dialects: SignalingDialects?
         var pinnedServices: [any Service] = []
+        var rawWebSocket: RawWebSocketDialect?
         if self.configuration.values["signaling.testApp"] != .boolean(true) {
             let installed = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
             dialects = installed.dialects
-            webSocketEndpoints += installed.webSocketEndpoints
+            rawWebSocket = installed.rawWebSocket
+            if let rawWebSocket = installed.rawWebSocket, self.configuration.dialectRawWebSocketPath != nil {
+                webSocketEndpoints.append(rawWebSocket)
+            }
             // Extra endpoints pinned to one dialect each (`dialects.pinnedPaths`).
             for (path, dialect) in self.configuration.dialectPinnedPaths {
                 var pinnedConfiguration = SignalingSetup.signalingConfiguration(from: self.configuration)
@@ -154,6 +161,19 @@ public struct SwitchboardApplication: Sendable {
                     metrics: httpLimits.metrics,
                     logger: httpLogger
                 ) { systemd.bound(.https) }
+            )
+        }
+        if let rawWebSocket, self.configuration.dialectRawWebSocketPort > 0 {
+            services.append(
+                RawWebSocketListener(
+                    dialect: rawWebSocket,
+                    host: self.configuration.httpHost,
+                    port: self.configuration.dialectRawWebSocketPort,
+                    origin: self.configuration.dialectRawWebSocketPortOrigin,
+                    limits: httpLimits,
+                    eventLoopGroup: eventLoopGroup,
+                    logger: httpLogger
+                ) { systemd.bound(.rawWebSocket) }
             )
         }
         // Last: the first service told of a shutdown after the HTTP server itself.
@@ -291,12 +311,12 @@ public struct SwitchboardApplication: Sendable {
     }
 
     /// The seed dialects (A, B and D over Socket.IO, C over a raw WebSocket) with the ICE configuration they hand
-    /// out on join; returns them with dialect C's WebSocket endpoint when it is configured.
+    /// out on join; returns them with dialect C when its path or its port is configured.
     func installDialects(
         on server: SocketIOServer,
         router: Router<SwitchboardRequestContext>,
         iceServers: ICEServersProvider
-    ) -> (dialects: SignalingDialects, webSocketEndpoints: [any WebSocketEndpoint]) {
+    ) -> (dialects: SignalingDialects, rawWebSocket: RawWebSocketDialect?) {
         let dialects = SignalingDialects(
             server: server,
             configuration: self.dialectsConfiguration(
@@ -309,18 +329,18 @@ public struct SwitchboardApplication: Sendable {
             logger: Logger(label: "switchboard.dialects")
         )
         dialects.addRoutes(to: router)
-        guard let path = self.configuration.dialectRawWebSocketPath else {
-            return (dialects, [])
+        guard self.configuration.dialectRawWebSocketPath != nil || self.configuration.dialectRawWebSocketPort > 0 else {
+            return (dialects, nil)
         }
         let signaling = SignalingSetup.signalingConfiguration(from: self.configuration)
         let rawWebSocket = RawWebSocketDialect(
-            path: path,
+            path: self.configuration.dialectRawWebSocketPath ?? "",
             iceServers: { host, connection in iceServers.iceServers(requestHost: host, user: connection) },
             logger: Logger(label: "switchboard.dialects"),
             outboundBufferBytes: signaling.outboundBufferBytes,
             sendTimeout: .milliseconds(Int64(signaling.sendTimeoutMilliseconds))
         )
-        return (dialects, [rawWebSocket])
+        return (dialects, rawWebSocket)
     }
 
     func dialectsConfiguration(selection: SignalingDialectsConfiguration.Selection) -> SignalingDialectsConfiguration {

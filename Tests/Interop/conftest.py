@@ -52,6 +52,9 @@ class Switchboard:
             "--set", "http.host=127.0.0.1",
             "--set", f"http.port={self.http_port}",
             "--set", "threads=2",
+            # Dialect C's own listener defaults to 8080, which parallel servers would fight over; tests that want
+            # it pass a free port.
+            "--set", "dialects.rawWebSocketPort=0",
             *args,
         ]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}

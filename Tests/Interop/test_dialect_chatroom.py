@@ -224,3 +224,62 @@ def test_a_reconnected_member_signals_and_is_signaled_on_its_new_socket(chatroom
     assert ann.next() == ("error", [{"type": "notInRoom", "message": "icecandidate: memberId is not in your room"}])
     ann.close()
     bob2.close()
+
+
+def check_username(server, username, room="room1"):
+    url = f"http://127.0.0.1:{server.http_port}/checkUsername?username={username}&roomname={room}"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read() == b'{"success":true,"isRepeat":true}'
+
+
+def test_a_burst_of_300_ice_candidates_arrives_whole(chatroom):
+    # A client with several interfaces and TURN over UDP, TCP and TLS trickles hundreds of candidates at once; the
+    # original forwards them all, and so must the default configuration (no rate limit).
+    ann, bob = Member(chatroom), Member(chatroom, ["websocket"])
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    for index in range(300):
+        candidate = {"candidate": f"candidate:{index} 1 udp 1 10.0.0.1 {5000 + index} typ host", "sdpMid": "0"}
+        bob.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": candidate})
+    received = [ann.next() for _ in range(300)]
+    assert [arguments[0]["candidate"]["candidate"].split()[0] for _, arguments in received] == [
+        f"candidate:{index}" for index in range(300)
+    ]
+    assert {event for event, _ in received} == {"icecandidate"}
+    assert bob.quiet() == []  # no rateLimited error
+    ann.close()
+    bob.close()
+
+
+def test_a_second_join_on_one_socket_is_a_repeat(chatroom):
+    # The original's name check counts the joiner's own entry: repeat, and no getOffer that would make every member
+    # renegotiate.
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    bob.join("u-bob", "bob", accepted=False)
+    assert bob.next() == ("error", [{"type": "repeat", "message": "此房间该用户名已存在"}])
+    assert ann.quiet() == []
+    assert bob.quiet() == []
+    ann.close()
+    bob.close()
+
+
+def test_a_leave_that_is_not_an_array_still_leaves(chatroom):
+    # The original removed the user before failing on the payload; the user is out of its room (its name is free,
+    # a newcomer does not ask it for an offer), and the sender is told the payload was invalid.
+    ann, bob = Member(chatroom), Member(chatroom)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    bob.client.emit("leave", {"memberId": ann.sid})
+    assert bob.next() == ("error", [{"type": "invalid", "message": "leave expects an array"}])
+    assert not check_username(chatroom, "bob")
+    cat = Member(chatroom)
+    cat.join("u-cat", "cat")
+    assert ann.next() == ("getOffer", [{"memberId": cat.sid}])
+    assert bob.quiet() == []
+    for member in (ann, bob, cat):
+        member.close()

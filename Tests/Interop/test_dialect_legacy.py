@@ -5,6 +5,8 @@ The client program runs in .venv/sio4 (see test_socketio_v4_legacy.py) and exits
 import pathlib
 import subprocess
 
+import pytest
+
 from conftest import BINARY
 import sys
 
@@ -12,6 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 LEGACY_PYTHON = ROOT / ".venv" / "sio4" / "bin" / "python"
 
 PRELUDE = r'''
+import os
 import queue
 import sys
 import time
@@ -34,11 +37,14 @@ def client(events_to_record):
 
     def wait(name, timeout=10, skip=("iceServers", "message")):
         while True:
-            got, args = events.get(timeout=timeout)
+            try:
+                got, args = events.get(timeout=timeout)
+            except queue.Empty:
+                fail(f"no {name} within {timeout} s")
             if got == name:
                 return args
             if got not in skip:
-                sys.exit(f"expected {name}, got {got} {args!r}")
+                fail(f"expected {name}, got {got} {args!r}")
 
     def quiet(seconds=0.5):
         time.sleep(seconds)
@@ -54,9 +60,15 @@ def client(events_to_record):
     return sio
 
 
+def fail(message):
+    # os._exit: the clients' threads would keep a sys.exit waiting until the harness times out.
+    print(message, file=sys.stderr, flush=True)
+    os._exit(1)
+
+
 def check(step, actual, expected):
     if actual != expected:
-        sys.exit(f"{step}: expected {expected!r}, got {actual!r}")
+        fail(f"{step}: expected {expected!r}, got {actual!r}")
     print(f"ok {step}")
 '''
 
@@ -181,3 +193,127 @@ def test_a_path_pinned_to_a_dialect(start_switchboard, tmp_path):
     broken.write_text("dialects:\n  pinnedPaths: [\"nopath=webrtcroom\"]\n")
     result = subprocess.run([BINARY, "check-config", str(broken)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "dialects.pinnedPaths" in result.stderr, result.stderr
+
+
+# Differences from the original servers found by running the same clients against both (issue 21), one program
+# per difference so that each fails on its own.
+TWO_B_MEMBERS = PRELUDE + r'''
+names = ("created", "joined", "offer", "answer", "candidate", "exit", "iceServers", "message")
+a, b = client(names), client(names)
+a.connect(url, transports=["websocket"])
+a.emit("createAndJoinRoom", {"room": "r"})
+a.wait_for("created")
+b.connect(url, transports=["polling"])
+b.emit("createAndJoinRoom", {"room": "r"})
+b.wait_for("created")
+a.wait_for("joined")
+'''
+
+WEBRTCROOM_HEARTBEAT = PRELUDE + r'''
+a = client(())
+a.connect(url, transports=["websocket"])
+# socket.io 2.1.1 (engine.io 3.2) hands out 25000 / 5000: a peer that lost its network leaves 15 s sooner than
+# with engine.io 4's 20000.
+check("engine.io 3.x heartbeat", (a.eio.ping_interval, a.eio.ping_timeout), (25.0, 5.0))
+a.disconnect()
+'''
+
+WEBRTCROOM_CANDIDATE_BURST = TWO_B_MEMBERS + r'''
+# 300 candidates at once, as a client with several interfaces and TURN candidates trickles them: all arrive.
+for index in range(300):
+    b.emit("candidate", {"from": b.sid, "to": a.sid, "room": "r", "candidate": {"sdpMid": "0", "sdpMLineIndex": 0, "sdp": f"a=candidate:{index}"}})
+got = [a.wait_for("candidate")[0]["candidate"]["sdp"] for _ in range(300)]
+check("300 candidates in order", got, [f"a=candidate:{index}" for index in range(300)])
+a.disconnect()
+b.disconnect()
+'''
+
+WEBRTCROOM_REJOIN = TWO_B_MEMBERS + r'''
+# A member joining its room again: the others hear joined again; it is not among its own peers and hears nothing
+# about itself (deliberate: the original listed it and sent it joined about itself, docs/dialects.md#webrtcroom).
+b.emit("createAndJoinRoom", {"room": "r"})
+check("re-join created", b.wait_for("created"), [{"id": b.sid, "room": "r", "peers": [{"id": a.sid}]}])
+check("re-join joined to the other", a.wait_for("joined"), [{"id": b.sid, "room": "r"}])
+check("nothing about itself", b.quiet(), [])
+a.disconnect()
+b.disconnect()
+'''
+
+TWO_D_PEERS = PRELUDE + r'''
+names = ("offer", "answer", "_ice_candidate", "wavMsg", "message", "iceServers", "exit", "joined", "created")
+a, b = client(names), client(names)
+a.connect(url, transports=["websocket"])
+b.connect(url, transports=["websocket"])
+'''
+
+SOCKETIM_FIRST_ARGUMENT = TWO_D_PEERS + r'''
+# Extra arguments: the original re-emits the first one only.
+a.emit("offer", ("first", "second", 3))
+check("offer, first argument only", b.wait_for("offer"), ["first"])
+b.emit("answer", ("first", {"x": 1}))
+check("answer, first argument only", a.wait_for("answer"), ["first"])
+a.emit("_ice_candidate", ("first", "second"))
+check("candidate, first argument only", b.wait_for("_ice_candidate"), ["first"])
+a.emit("wav", (b"RIFF", "extra"))
+check("wavMsg, first argument only", b.wait_for("wavMsg"), [b"RIFF"])
+a.disconnect()
+b.disconnect()
+'''
+
+SOCKETIM_LARGE_CLIP = TWO_D_PEERS + r'''
+# A 1.5 MB voice clip (socket.io 2 took up to 100 MB): wavMsg reaches both and nobody is disconnected.
+clip = bytes(range(256)) * 6144
+a.emit("wav", clip)
+check("1.5 MB wavMsg to the other", b.wait_for("wavMsg", timeout=60), [clip])
+check("1.5 MB wavMsg to the sender", a.wait_for("wavMsg", timeout=60), [clip])
+check("both still connected", (a.connected, b.connected), (True, True))
+a.disconnect()
+b.disconnect()
+'''
+
+# dialects.selection auto: an Engine.IO v3 socket is undecided until it speaks. A D callee waits silently for its
+# offer; it must hear nothing of B (the original socketIM has no exit event), and B sockets nothing of D.
+AUTO_SELECTION_KEEPS_DIALECTS_APART = PRELUDE + r'''
+names = ("offer", "answer", "_ice_candidate", "wavMsg", "exit", "joined", "created")
+callee = client(names)
+callee.connect(url, transports=["websocket"])
+silent = client(names)
+silent.connect(url, transports=["websocket"])
+silent.disconnect()
+b1, b2 = client(names), client(names)
+for member in (b1, b2):
+    member.connect(url, transports=["websocket"])
+    member.emit("createAndJoinRoom", {"room": "r"})
+    member.wait_for("created")
+b1.wait_for("joined")
+b2_sid = b2.sid
+b2.disconnect()
+check("B's exit reaches B", b1.wait_for("exit"), [{"from": b2_sid, "room": ""}])
+caller = client(names)
+caller.connect(url, transports=["websocket"])
+caller.emit("offer", '{"sdp":"v=0"}')
+check("the undecided callee gets D's offer", callee.wait_for("offer"), ['{"sdp":"v=0"}'])
+callee.emit("answer", '{"sdp":"v=0"}')
+check("the caller gets the answer", caller.wait_for("answer"), ['{"sdp":"v=0"}'])
+caller.disconnect()
+check("the callee heard nothing of B", callee.quiet(), [])
+check("B heard nothing of D", b1.quiet(), [])
+callee.disconnect()
+b1.disconnect()
+'''
+
+
+@pytest.mark.parametrize(
+    "program",
+    [WEBRTCROOM_HEARTBEAT, WEBRTCROOM_CANDIDATE_BURST, WEBRTCROOM_REJOIN, SOCKETIM_FIRST_ARGUMENT, SOCKETIM_LARGE_CLIP],
+    ids=["webrtcroom-heartbeat", "webrtcroom-candidate-burst", "webrtcroom-rejoin", "socketim-first-argument",
+         "socketim-large-clip"],
+)
+def test_as_the_original(start_switchboard, program):
+    server = start_switchboard()
+    run(program, f"http://127.0.0.1:{server.http_port}")
+
+
+def test_auto_selection_keeps_undecided_sockets_out_of_the_other_dialect(start_switchboard):
+    server = start_switchboard()
+    run(AUTO_SELECTION_KEEPS_DIALECTS_APART, f"http://127.0.0.1:{server.http_port}")

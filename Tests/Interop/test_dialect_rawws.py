@@ -2,8 +2,12 @@
 (websocket-client), one JSON object per text frame."""
 
 import json
+import socket
+import subprocess
 
 import websocket
+
+from conftest import BINARY
 
 
 def connect(server):
@@ -77,3 +81,77 @@ def test_a_join_with_a_held_id_takes_it_over(start_switchboard):
     new.close()
     assert receive(bob) == {"type": "leave", "payload": {"id": "alice", "nick": "Alice"}}
     bob.close()
+
+
+def join(ws, client_id):
+    ws.send(json.dumps({"type": "join", "id": client_id, "nick": client_id.title()}))
+    assert receive(ws)["type"] == "iceServers"
+
+
+def test_the_own_port_upgrades_any_path_and_shares_clients_with_the_http_path(start_switchboard):
+    # The original is ws's Server({port: 8080}): any path on its own port. Clients there and at /ws meet.
+    from conftest import free_port
+
+    port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(args=["--set", f"dialects.rawWebSocketPort={port}"])
+    root = websocket.create_connection(f"ws://127.0.0.1:{port}/", timeout=10)
+    deep = websocket.create_connection(f"ws://127.0.0.1:{port}/any/path?x=1", timeout=10)
+    http = connect(server)
+    join(root, "root")
+    join(deep, "deep")
+    join(http, "http")
+    root.send(json.dumps({"type": "offer", "sdp": "v=0"}))
+    assert receive(deep) == {"type": "offer", "sdp": "v=0", "id": "root", "nick": "Root"}
+    assert receive(http) == {"type": "offer", "sdp": "v=0", "id": "root", "nick": "Root"}
+    http.send(json.dumps({"type": "answer", "receiverId": "root", "sdp": "v=0"}))
+    assert receive(root)["id"] == "http"
+    for ws in (root, deep, http):
+        ws.close()
+
+
+def test_a_taken_raw_websocket_port_is_a_startup_error_naming_the_key(start_switchboard):
+    from conftest import free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                BINARY, "serve",
+                "--set", "http.host=127.0.0.1",
+                "--set", f"http.port={free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)}",
+                "--set", "stun.addresses=127.0.0.1",
+                "--set", f"stun.port={free_port()}",
+                "--set", f"dialects.rawWebSocketPort={port}",
+            ],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode != 0
+    assert "dialects.rawWebSocketPort" in result.stderr and str(port) in result.stderr, result.stderr
+
+
+def test_json_in_a_binary_frame_is_parsed(start_switchboard):
+    # The original ran JSON.parse on the frame whatever its opcode.
+    server = start_switchboard()
+    alice, bob = connect(server), connect(server)
+    alice.send_binary(json.dumps({"type": "join", "id": "alice", "nick": "Alice"}).encode())
+    assert receive(alice)["type"] == "iceServers"
+    join(bob, "bob")
+    bob.send_binary(json.dumps({"type": "answer", "receiverId": "alice", "sdp": "v=0"}).encode())
+    assert receive(alice) == {"type": "answer", "receiverId": "alice", "sdp": "v=0", "id": "bob", "nick": "Bob"}
+    alice.close()
+    bob.close()
+
+
+def test_a_connection_dropped_without_a_close_frame_leaves_at_once(start_switchboard):
+    # The TCP connection ends (FIN, no close frame) and nothing is written to it afterwards: the server notices
+    # the end of the stream itself and tells the others.
+    server = start_switchboard()
+    alice, bob = connect(server), connect(server)
+    join(alice, "alice")
+    join(bob, "bob")
+    bob.sock.shutdown(socket.SHUT_RDWR)
+    bob.sock.close()
+    assert receive(alice) == {"type": "leave", "payload": {"id": "bob", "nick": "Bob"}}
+    alice.close()

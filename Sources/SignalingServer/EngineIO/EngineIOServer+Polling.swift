@@ -108,7 +108,7 @@ extension EngineIOServer {
         // Read the body up to the limit; past it, stop reading (the reference answers 413 and stops reading).
         let completeBody: ByteBuffer?
         do {
-            completeBody = try await request.body.collect(upTo: self.configuration.maxHttpBufferSize)
+            completeBody = try await request.body.collect(upTo: self.configuration.revision(session.version).maxHttpBufferSize)
         } catch is NIOTooManyBytesError {
             completeBody = nil
         } catch {

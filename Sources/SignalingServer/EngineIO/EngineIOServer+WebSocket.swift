@@ -14,8 +14,9 @@ extension EngineIOServer: WebSocketEndpoint {
         self.configuration.path
     }
 
+    /// The larger of the two revisions' limits; each connection gets its own revision's (see ``acceptWebSocket``).
     public var maxWebSocketMessageSize: Int {
-        self.configuration.maxHttpBufferSize
+        EngineIOProtocolVersion.allCases.map { self.configuration.revision($0).maxHttpBufferSize }.max() ?? 0
     }
 
     /// Accepts a WebSocket that opens a new session (no `sid`) or probes an upgrade of an existing one. A refusal
@@ -35,15 +36,20 @@ extension EngineIOServer: WebSocketEndpoint {
         case .success(let verified):
             target = verified
         }
-        let limit = self.configuration.outboundBufferBytes
         let sendTimeout = TimeAmount.milliseconds(Int64(self.configuration.sendTimeoutMilliseconds))
         switch target {
         case .session(let session):
-            let acceptance = WebSocketAcceptance(outboundBufferBytes: limit, sendTimeout: sendTimeout) { connection in
+            let revision = self.configuration.revision(session.version)
+            let acceptance = WebSocketAcceptance(
+                outboundBufferBytes: revision.outboundBufferBytes,
+                sendTimeout: sendTimeout,
+                maxMessageSize: revision.maxHttpBufferSize
+            ) { connection in
                 Self.attachProbe(connection, to: session)
             }
             return channel.eventLoop.makeSucceededFuture(acceptance)
         case .handshake(let version):
+            let revision = self.configuration.revision(version)
             let handshakeRequest = EngineIOHandshakeRequest(
                 uri: uri.description,
                 query: query.parameters,
@@ -51,7 +57,11 @@ extension EngineIOServer: WebSocketEndpoint {
                 authority: request.authority
             )
             let acceptance = { @Sendable (pending: PendingSessionPlace) in
-                WebSocketAcceptance(outboundBufferBytes: limit, sendTimeout: sendTimeout) { connection in
+                WebSocketAcceptance(
+                    outboundBufferBytes: revision.outboundBufferBytes,
+                    sendTimeout: sendTimeout,
+                    maxMessageSize: revision.maxHttpBufferSize
+                ) { connection in
                     pending.opened.value = true
                     self.openSession(
                         version: version,

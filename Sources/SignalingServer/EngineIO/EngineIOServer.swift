@@ -81,14 +81,16 @@ public final class EngineIOServer: Sendable {
         }
     }
 
-    var timing: EngineIOSessionStateMachine.Timing {
-        EngineIOSessionStateMachine.Timing(
-            pingInterval: self.configuration.pingIntervalMilliseconds,
-            pingTimeout: self.configuration.pingTimeoutMilliseconds,
+    /// The timers and budgets of a session of one protocol revision (each gets its reference server's heartbeat).
+    func timing(_ version: EngineIOProtocolVersion) -> EngineIOSessionStateMachine.Timing {
+        let revision = self.configuration.revision(version)
+        return EngineIOSessionStateMachine.Timing(
+            pingInterval: revision.pingIntervalMilliseconds,
+            pingTimeout: revision.pingTimeoutMilliseconds,
             upgradeTimeout: self.configuration.upgradeTimeoutMilliseconds,
             closeTimeout: self.configuration.closeTimeoutMilliseconds,
             outboundBufferLimit: self.configuration.outboundBufferLimit,
-            outboundBufferBytes: self.configuration.outboundBufferBytes
+            outboundBufferBytes: revision.outboundBufferBytes
         )
     }
 
@@ -98,12 +100,13 @@ public final class EngineIOServer: Sendable {
         let upgrades =
             !onWebSocket && self.configuration.allowUpgrades && self.configuration.transports.contains(.websocket)
             ? ["websocket"] : []
+        let revision = self.configuration.revision(version)
         return EngineIOHandshake(
             sid: sid,
             upgrades: upgrades,
-            pingInterval: self.configuration.pingIntervalMilliseconds,
-            pingTimeout: self.configuration.pingTimeoutMilliseconds,
-            maxPayload: self.configuration.maxHttpBufferSize
+            pingInterval: revision.pingIntervalMilliseconds,
+            pingTimeout: revision.pingTimeoutMilliseconds,
+            maxPayload: revision.maxHttpBufferSize
         ).openPacket(version: version)
     }
 
@@ -241,7 +244,7 @@ public final class EngineIOServer: Sendable {
             transport: transport,
             supportsBinary: supportsBinary,
             request: request,
-            timing: self.timing,
+            timing: self.timing(version),
             eventLoop: eventLoop ?? self.eventLoopGroup.any(),
             registry: self.registry,
             clientKey: clientKey,

@@ -35,6 +35,8 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
 
     public let responder: HTTPChannelHandler.Responder
     let endpoints: [String: any WebSocketEndpoint]
+    /// The endpoint of every other path, on a listener of its own (dialect C's port, as `ws`'s `Server({port})`).
+    let anyPath: (any WebSocketEndpoint)?
     let maxFrameSize: Int
     let configuration: HTTP1Channel.Configuration
     let limits: HTTPConnectionLimits
@@ -42,11 +44,13 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
     /// - Parameters:
     ///   - responder: the Hummingbird responder for every request that is not a WebSocket upgrade.
     ///   - endpoints: the WebSocket endpoints, by path.
+    ///   - anyPath: the endpoint of upgrades on any other path (its own `webSocketPath` is not consulted).
     ///   - configuration: the HTTP/1.1 settings (decoder limits, extra handlers).
     ///   - limits: the connection caps and timeouts.
     public init(
         responder: @escaping HTTPChannelHandler.Responder,
         endpoints: [any WebSocketEndpoint],
+        anyPath: (any WebSocketEndpoint)? = nil,
         configuration: HTTP1Channel.Configuration = .init(),
         limits: HTTPConnectionLimits = HTTPConnectionLimits()
     ) {
@@ -55,7 +59,9 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
             byPath[Self.normalize(endpoint.webSocketPath)] = endpoint
         }
         self.endpoints = byPath
-        self.maxFrameSize = min(max(endpoints.map(\.maxWebSocketMessageSize).max() ?? 0, 1 << 14), Int(UInt32.max))
+        self.anyPath = anyPath
+        let all = endpoints + (anyPath.map { [$0] } ?? [])
+        self.maxFrameSize = min(max(all.map(\.maxWebSocketMessageSize).max() ?? 0, 1 << 14), Int(UInt32.max))
         self.configuration = configuration
         self.limits = limits
         self.responder = Self.redirectingUpgrades(responder)
@@ -204,14 +210,14 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
         channel: any Channel
     ) -> EventLoopFuture<(WebSocketAcceptance, maxMessageSize: Int)?> {
         let path = Self.normalize(String(head.uri.prefix { $0 != "?" }))
-        guard let endpoint = self.endpoints[path],
+        guard let endpoint = self.endpoints[path] ?? self.anyPath,
             let request = try? HTTPRequest(head, secure: false, splitCookie: false)
         else {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
         let maxMessageSize = endpoint.maxWebSocketMessageSize
         return endpoint.acceptWebSocket(request, channel: channel).map { accepted in
-            accepted.map { ($0, maxMessageSize) }
+            accepted.map { ($0, min($0.maxMessageSize ?? maxMessageSize, maxMessageSize)) }
         }
     }
 
@@ -278,10 +284,11 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with WebSocket upgrades on the paths of `endpoints`, each served in the pipeline (see
-    /// ``HTTP1WebSocketEndpointsChannel``).
+    /// HTTP/1.1 with WebSocket upgrades on the paths of `endpoints` (and on any other path when `anyPath` is set),
+    /// each served in the pipeline (see ``HTTP1WebSocketEndpointsChannel``).
     public static func http1WebSocketEndpoints(
         _ endpoints: [any WebSocketEndpoint],
+        anyPath: (any WebSocketEndpoint)? = nil,
         configuration: HTTP1Channel.Configuration = .init(),
         limits: HTTPConnectionLimits = HTTPConnectionLimits()
     ) -> HTTPServerBuilder {
@@ -289,6 +296,7 @@ extension HTTPServerBuilder {
             HTTP1WebSocketEndpointsChannel(
                 responder: responder,
                 endpoints: endpoints,
+                anyPath: anyPath,
                 configuration: configuration,
                 limits: limits
             )

@@ -6,7 +6,7 @@ import NIOCore
 public protocol WebSocketEndpoint: Sendable {
     /// The path (without the query) whose upgrade requests this endpoint decides; a trailing slash is ignored.
     var webSocketPath: String { get }
-    /// The largest message the endpoint accepts, in bytes.
+    /// The largest message the endpoint accepts, in bytes (an acceptance may set a smaller one for its connection).
     var maxWebSocketMessageSize: Int { get }
 
     /// Decides, on the channel's event loop, whether an upgrade request is accepted: `nil` refuses it (HTTP 400 and
@@ -22,18 +22,24 @@ public struct WebSocketAcceptance: Sendable {
     public var sendTimeout: TimeAmount
     /// Called on the channel's event loop with the connection, already in the pipeline; attach a delegate here.
     public var opened: @Sendable (WebSocketConnection) -> Void
+    /// The largest message of this connection, when it is not the endpoint's
+    /// ``WebSocketEndpoint/maxWebSocketMessageSize`` (an Engine.IO session's revision has its own).
+    public var maxMessageSize: Int?
 
     /// - Parameters:
     ///   - outboundBufferBytes: the most bytes waiting for the socket before the client is too slow.
     ///   - sendTimeout: how long the connection may stay unwritable before it is dropped.
+    ///   - maxMessageSize: the largest message of this connection; nil is the endpoint's.
     ///   - opened: called on the channel's event loop with the new connection.
     public init(
         outboundBufferBytes: Int,
         sendTimeout: TimeAmount,
+        maxMessageSize: Int? = nil,
         opened: @escaping @Sendable (WebSocketConnection) -> Void
     ) {
         self.outboundBufferBytes = outboundBufferBytes
         self.sendTimeout = sendTimeout
+        self.maxMessageSize = maxMessageSize
         self.opened = opened
     }
 }

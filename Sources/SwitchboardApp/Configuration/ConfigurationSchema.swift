@@ -211,14 +211,22 @@ public enum ConfigurationSchema {
         ConfigurationKey(
             "dialects.eventsPerSecond",
             .integer(0...1_000_000),
-            default: .integer(200),
-            "Signaling events one socket may send per second; beyond it chatroom answers an error, the others drop."
+            default: .integer(0),
+            "Signaling events one socket may send per second, with a burst of max(this, 1000); 0 is unlimited, as "
+                + "the originals. Beyond it chatroom answers an error, the others drop."
         ),
         ConfigurationKey(
             "dialects.rawWebSocketPath",
             .string(allowEmpty: true),
             default: .string("/ws"),
             "Path of the raw-WebSocket dialect (JSON messages, no Socket.IO) on the HTTP servers; empty is off."
+        ),
+        ConfigurationKey(
+            "dialects.rawWebSocketPort",
+            .integer(0...65535),
+            default: .integer(8080),
+            "Port of a listener of its own (on http.host) where the raw-WebSocket dialect upgrades any path, as the "
+                + "original on 8080; 0 is off. A port that cannot be bound stops the start with an error naming this key."
         ),
         ConfigurationKey(
             "ice.publicAddress",

@@ -68,6 +68,10 @@ public struct SwitchboardConfiguration: Sendable {
     public var dialectEventsPerSecond: Int
     /// `dialects.rawWebSocketPath`; nil when empty.
     public var dialectRawWebSocketPath: String?
+    /// `dialects.rawWebSocketPort`; 0 is off.
+    public var dialectRawWebSocketPort: Int
+    /// Where `dialects.rawWebSocketPort` was set, for the error when it cannot be bound.
+    public var dialectRawWebSocketPortOrigin: ConfigurationOrigin
     /// `ice.publicAddress`; nil when empty.
     public var icePublicAddress: String?
     /// `ice.credentialTTLSeconds`
@@ -211,6 +215,8 @@ public struct SwitchboardConfiguration: Sendable {
         self.dialectEventsPerSecond = integer("dialects.eventsPerSecond")
         let rawPath = string("dialects.rawWebSocketPath")
         self.dialectRawWebSocketPath = rawPath.isEmpty ? nil : rawPath
+        self.dialectRawWebSocketPort = integer("dialects.rawWebSocketPort")
+        self.dialectRawWebSocketPortOrigin = values["dialects.rawWebSocketPort"]?.origin ?? .defaultValue
         let publicAddress = string("ice.publicAddress")
         self.icePublicAddress = publicAddress.isEmpty ? nil : publicAddress
         self.iceCredentialTTLSeconds = integer("ice.credentialTTLSeconds")

@@ -12,13 +12,13 @@ extension ConfigurationSchema {
             "signaling.pingIntervalMilliseconds",
             .integer(1...3_600_000),
             default: .integer(25_000),
-            "Milliseconds between heartbeats (server pings in Engine.IO v4, client pings in v3)."
+            "Milliseconds between the heartbeats of Engine.IO v4 sessions (the server pings); v3: signaling.eio3.*."
         ),
         ConfigurationKey(
             "signaling.pingTimeoutMilliseconds",
             .integer(1...3_600_000),
             default: .integer(20_000),
-            "Milliseconds to wait for the heartbeat answer before closing the session."
+            "Milliseconds to wait for an Engine.IO v4 heartbeat answer before closing the session."
         ),
         ConfigurationKey(
             "signaling.upgradeTimeoutMilliseconds",
@@ -30,7 +30,27 @@ extension ConfigurationSchema {
             "signaling.maxHttpBufferSize",
             .integer(1024...100_000_000),
             default: .integer(1_000_000),
-            "Largest polling POST body and WebSocket message in bytes (413 / close 1009 over it)."
+            "Largest polling POST body and WebSocket message of an Engine.IO v4 session in bytes (413 / close 1009 "
+                + "over it)."
+        ),
+        ConfigurationKey(
+            "signaling.eio3.pingIntervalMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(25_000),
+            "Milliseconds between the heartbeats of Engine.IO v3 clients (engine.io 3.x: 25000)."
+        ),
+        ConfigurationKey(
+            "signaling.eio3.pingTimeoutMilliseconds",
+            .integer(1...3_600_000),
+            default: .integer(5_000),
+            "Milliseconds to wait for an Engine.IO v3 heartbeat before closing the session (engine.io 3.x: 5000)."
+        ),
+        ConfigurationKey(
+            "signaling.eio3.maxHttpBufferSize",
+            .integer(1024...100_000_000),
+            default: .integer(10_485_760),
+            "Largest polling POST body and WebSocket message of an Engine.IO v3 session in bytes (socketIM's voice "
+                + "clips); its byte budget is at least twice this."
         ),
         ConfigurationKey(
             "signaling.connectTimeoutMilliseconds",

@@ -100,7 +100,10 @@ struct SignalingSetup {
             sendTimeoutMilliseconds: Self.integer(configuration, "signaling.sendTimeoutMilliseconds"),
             closeTimeoutMilliseconds: Self.integer(configuration, "signaling.closeTimeoutMilliseconds"),
             maxSessions: Self.integer(configuration, "signaling.maxSessions"),
-            maxSessionsPerAddress: Self.integer(configuration, "signaling.maxSessionsPerAddress")
+            maxSessionsPerAddress: Self.integer(configuration, "signaling.maxSessionsPerAddress"),
+            eio3PingIntervalMilliseconds: Self.integer(configuration, "signaling.eio3.pingIntervalMilliseconds"),
+            eio3PingTimeoutMilliseconds: Self.integer(configuration, "signaling.eio3.pingTimeoutMilliseconds"),
+            eio3MaxHttpBufferSize: Self.integer(configuration, "signaling.eio3.maxHttpBufferSize")
         )
     }
 

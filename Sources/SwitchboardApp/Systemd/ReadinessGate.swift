@@ -9,6 +9,8 @@ struct ReadinessGate: Sendable {
         case http
         case https
         case admin
+        /// Dialect C's own port (`dialects.rawWebSocketPort`).
+        case rawWebSocket
     }
 
     private var waiting: Set<Listener>

@@ -35,7 +35,11 @@ struct TestSignalingApp {
             maxHttpBufferSize: 1_000_000,
             connectTimeoutMilliseconds: connectTimeoutMilliseconds,
             allowEIO3: allowEIO3,
-            cors: CORSConfiguration(origins: ["*"])
+            cors: CORSConfiguration(origins: ["*"]),
+            // The v3 suite runs on the same conformance timers and limit.
+            eio3PingIntervalMilliseconds: pingIntervalMilliseconds,
+            eio3PingTimeoutMilliseconds: pingTimeoutMilliseconds,
+            eio3MaxHttpBufferSize: 1_000_000
         )
         var engine = configuration
         engine.path = "/engine.io/"
