@@ -101,6 +101,10 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
             .make("CHANGE-REQUEST none", ChangeRequest(changeIP: false, changePort: false)),
             .make("CHANGE-REQUEST both", ChangeRequest(changeIP: true, changePort: true)),
             .make("CHANGE-REQUEST port", ChangeRequest(changeIP: false, changePort: true)),
+            .make("RESPONSE-PORT", ResponsePort(port: 40000)),
+            .make("RESPONSE-PORT 0", ResponsePort(port: 0)),
+            .make("PADDING empty", Padding(length: 0)),
+            .make("PADDING 1500 bytes", Padding(length: 1500)),
             .make("CHANNEL-NUMBER", ChannelNumber(0x4001)),
             .make("CHANNEL-NUMBER out of range", ChannelNumber(0x7FFF)),
             .make("LIFETIME", Lifetime(seconds: 600)),
@@ -193,6 +197,9 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         #expect(encoded(PasswordAlgorithms([.init(algorithm: .md5), .init(algorithm: .sha256)])) == "0001000000020000")
         #expect(encoded(PasswordAlgorithm(algorithm: .init(rawValue: 3), parameters: [0xAA])) == "00030001aa000000")
         #expect(encoded(ChangeRequest(changeIP: true, changePort: false)) == "00000004")
+        #expect(encoded(ChangeRequest(changeIP: false, changePort: true)) == "00000002")
+        #expect(encoded(ResponsePort(port: 0x1234)) == "12340000")
+        #expect(encoded(Padding(length: 5)) == "0000000000000000")
         #expect(encoded(UnknownAttributes(types: [.priority, .fingerprint])) == "00248028")
     }
 
@@ -272,6 +279,8 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         .make(ICEControlled.self, "00000000", "short"),
         .make(ICEControlling.self, "0000000000000000000000", "long"),
         .make(ChangeRequest.self, "00", "short"),
+        .make(ResponsePort.self, "1234", "short"),
+        .make(ResponsePort.self, "1234000000", "long"),
         .make(ChannelNumber.self, "4001", "short"),
         .make(Lifetime.self, "0000025800", "long"),
         .make(RequestedTransport.self, "11", "short"),

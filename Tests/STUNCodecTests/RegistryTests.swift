@@ -62,6 +62,7 @@ import Testing
             (.passwordAlgorithm, 0x001D, "PASSWORD-ALGORITHM"), (.userhash, 0x001E, "USERHASH"),
             (.xorMappedAddress, 0x0020, "XOR-MAPPED-ADDRESS"), (.reservationToken, 0x0022, "RESERVATION-TOKEN"),
             (.priority, 0x0024, "PRIORITY"), (.useCandidate, 0x0025, "USE-CANDIDATE"),
+            (.padding, 0x0026, "PADDING"), (.responsePort, 0x0027, "RESPONSE-PORT"),
             (.additionalAddressFamily, 0x8000, "ADDITIONAL-ADDRESS-FAMILY"),
             (.addressErrorCode, 0x8001, "ADDRESS-ERROR-CODE"), (.passwordAlgorithms, 0x8002, "PASSWORD-ALGORITHMS"),
             (.alternateDomain, 0x8003, "ALTERNATE-DOMAIN"), (.icmp, 0x8004, "ICMP"), (.software, 0x8022, "SOFTWARE"),

@@ -67,6 +67,10 @@ public struct STUNAttributeType: RawRepresentable, Hashable, Sendable, CustomStr
     public static let priority = STUNAttributeType(rawValue: 0x0024)
     /// RFC 8445 §16.1 USE-CANDIDATE (0x0025).
     public static let useCandidate = STUNAttributeType(rawValue: 0x0025)
+    /// RFC 5780 §7.6 PADDING (0x0026).
+    public static let padding = STUNAttributeType(rawValue: 0x0026)
+    /// RFC 5780 §7.5 RESPONSE-PORT (0x0027).
+    public static let responsePort = STUNAttributeType(rawValue: 0x0027)
     /// RFC 8656 §18.11 ADDITIONAL-ADDRESS-FAMILY (0x8000).
     public static let additionalAddressFamily = STUNAttributeType(rawValue: 0x8000)
     /// RFC 8656 §18.12 ADDRESS-ERROR-CODE (0x8001).
@@ -119,6 +123,8 @@ public struct STUNAttributeType: RawRepresentable, Hashable, Sendable, CustomStr
         case 0x0022: return "RESERVATION-TOKEN"
         case 0x0024: return "PRIORITY"
         case 0x0025: return "USE-CANDIDATE"
+        case 0x0026: return "PADDING"
+        case 0x0027: return "RESPONSE-PORT"
         case 0x8000: return "ADDITIONAL-ADDRESS-FAMILY"
         case 0x8001: return "ADDRESS-ERROR-CODE"
         case 0x8002: return "PASSWORD-ALGORITHMS"
