@@ -300,6 +300,7 @@ public struct SwitchboardApplication: Sendable {
             acceptRFC5766ChannelNumbers: self.configuration.turnAcceptRFC5766ChannelNumbers
         )
         configuration.tcpFramingTimeout = .seconds(Int64(self.configuration.stunTCPFramingTimeoutSeconds))
+        configuration.natDiscovery = self.configuration.stunNATDiscovery.flatMap(\.endpoints)
         configuration.tcpMaxConnections = Self.descriptorCap(
             "stun.tcpMaxConnections",
             configured: self.configuration.stunTCPMaxConnections,

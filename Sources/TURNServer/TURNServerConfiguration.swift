@@ -33,6 +33,9 @@ public struct TURNServerConfiguration: Sendable {
     public var tcpSendTimeout: TimeAmount
     /// Datagrams read per `recvmmsg` call.
     public var datagramVectorReadCount: Int
+    /// RFC 5780 NAT behaviour discovery on UDP (`stun.alternateAddress`, `stun.alternatePort`): the primary and
+    /// alternate addresses, all listened on; nil: none. The primary must be one of ``addresses`` and port fixed.
+    public var natDiscovery: NATDiscoveryEndpoints?
 
     // MARK: - TURN (RFC 8656)
 

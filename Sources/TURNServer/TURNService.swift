@@ -162,7 +162,9 @@ public final class TURNService: Service {
         do {
             for address in self.configuration.addresses {
                 do {
-                    if self.configuration.udp {
+                    if self.configuration.udp, let discovery = self.discoveryEndpoints(at: address) {
+                        channels += try await self.bindDiscoveryUDP(discovery)
+                    } else if self.configuration.udp {
                         let bound = try await self.bindUDP(host: address, port: port)
                         port = bound.first?.localAddress?.port ?? port
                         channels += bound
@@ -190,6 +192,17 @@ public final class TURNService: Service {
         return channels
     }
 
+    /// The RFC 5780 addresses when `host` is their primary IP.
+    private func discoveryEndpoints(at host: String) -> NATDiscoveryEndpoints? {
+        guard let discovery = self.configuration.natDiscovery,
+            let address = (try? SocketAddress(ipAddress: host, port: 0)).flatMap(TransportAddress.init),
+            address.ip == discovery.primary.ip
+        else {
+            return nil
+        }
+        return discovery
+    }
+
     /// The server's own addresses for the peer policy: every listening socket, with wildcard addresses expanded
     /// to the host's interface addresses of that family.
     private func serverAddresses(interfaceIPs: [TransportAddress.IP]) -> [TransportAddress] {
@@ -215,60 +228,126 @@ public final class TURNService: Service {
         }
     }
 
+    /// The event loops of the UDP sockets of one address: one per loop, or `udpSocketsPerAddress` round robin.
+    private var udpLoops: [any EventLoop] {
+        let loops = Array(self.eventLoopGroup.makeIterator())
+        guard self.configuration.udpSocketsPerAddress > 0 else {
+            return loops
+        }
+        return (0..<self.configuration.udpSocketsPerAddress).map { loops[$0 % loops.count] }
+    }
+
     /// Binds one SO_REUSEPORT UDP socket per event loop (or `udpSocketsPerAddress` of them, round robin).
     private func bindUDP(host: String, port: Int) async throws -> [any Channel] {
-        var loops = Array(self.eventLoopGroup.makeIterator())
-        if self.configuration.udpSocketsPerAddress > 0 {
-            loops = (0..<self.configuration.udpSocketsPerAddress).map { loops[$0 % loops.count] }
-        }
         var channels: [any Channel] = []
         var port = port
-        for loop in loops {
-            let responder = BindingResponder(software: self.configuration.software)
-            let metrics = self.metrics
-            let logger = self.logger
-            let readCount = self.configuration.datagramVectorReadCount
+        for loop in self.udpLoops {
             // The socket is opened here rather than by the bootstrap so that the relay can send on it directly.
             guard let address = TransportAddress(try SocketAddress(ipAddress: host, port: port)) else {
                 throw IOError(errnoCode: EAFNOSUPPORT, reason: "not an IP address: \(host)")
             }
             let socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 4 << 20, reusePort: true)
-            // Only a wildcard socket needs IP_PKTINFO to know which of the host's addresses a client sent to.
-            let readsPacketInfo = AllocationTable.isWildcard(address.ip)
-            let bootstrap = DatagramBootstrap(group: loop)
-                .readingOneDatagramPerWakeUp()
-                .channelOption(.receivePacketInfo, value: readsPacketInfo)
-                .channelInitializer { [self] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            STUNDatagramHandler(
-                                responder: responder,
-                                table: self.table(for: channel.eventLoop),
-                                socket: socket,
-                                receiver: DatagramReceiver(capacity: readCount, allocator: channel.allocator),
-                                readsPacketInfo: readsPacketInfo,
-                                metrics: metrics,
-                                logger: logger
-                            )
-                        )
-                    }
-                }
-            let channel = try await bootstrap.withBoundSocket(socket.descriptor).get()
+            let channel = try await self.startUDPChannel(on: loop, socket: socket, address: address, siblings: [:])
             if port == 0, let boundPort = channel.localAddress?.port {
                 port = boundPort
             }
             channels.append(channel)
         }
-        if let address = channels.first?.localAddress {
-            self.listening.withLockedValue { $0.append(ListeningSocket(transport: "udp", address: address)) }
-            self.logger.info(
-                "STUN listening",
-                metadata: [
-                    "transport": "udp", "address": "\(ListeningSocket.format(address))", "sockets": "\(channels.count)",
-                ]
-            )
+        self.registerUDP(channels)
+        return channels
+    }
+
+    /// Binds the RFC 5780 addresses (primary, alternate IP and/or port): on every loop one socket per address,
+    /// each handler holding its loop's sockets of the others, so a response can leave from any of them.
+    private func bindDiscoveryUDP(_ endpoints: NATDiscoveryEndpoints) async throws -> [any Channel] {
+        var byAddress: [TransportAddress: [any Channel]] = [:]
+        var channels: [any Channel] = []
+        do {
+            for loop in self.udpLoops {
+                var sockets: [TransportAddress: DatagramSocket] = [:]
+                for address in endpoints.all {
+                    sockets[address] = try DatagramSocket.make(
+                        boundTo: address,
+                        receiveBufferSize: 4 << 20,
+                        reusePort: true
+                    )
+                }
+                for address in endpoints.all {
+                    guard let socket = sockets[address] else {
+                        continue
+                    }
+                    let channel = try await self.startUDPChannel(
+                        on: loop,
+                        socket: socket,
+                        address: address,
+                        siblings: sockets
+                    )
+                    byAddress[address, default: []].append(channel)
+                    channels.append(channel)
+                }
+            }
+        } catch {
+            for channel in channels {
+                try? await channel.close()
+            }
+            throw error
+        }
+        for address in endpoints.all {
+            self.registerUDP(byAddress[address] ?? [])
         }
         return channels
+    }
+
+    /// Hands one bound UDP socket to NIO on `loop` with its handler.
+    private func startUDPChannel(
+        on loop: any EventLoop,
+        socket: DatagramSocket,
+        address: TransportAddress,
+        siblings: [TransportAddress: DatagramSocket]
+    ) async throws -> any Channel {
+        let responder = BindingResponder(
+            software: self.configuration.software,
+            discovery: self.configuration.natDiscovery
+        )
+        let metrics = self.metrics
+        let logger = self.logger
+        let readCount = self.configuration.datagramVectorReadCount
+        // Only a wildcard socket needs IP_PKTINFO to know which of the host's addresses a client sent to.
+        let readsPacketInfo = AllocationTable.isWildcard(address.ip)
+        let bootstrap = DatagramBootstrap(group: loop)
+            .readingOneDatagramPerWakeUp()
+            .channelOption(.receivePacketInfo, value: readsPacketInfo)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        STUNDatagramHandler(
+                            responder: responder,
+                            table: self.table(for: channel.eventLoop),
+                            socket: socket,
+                            siblings: siblings,
+                            receiver: DatagramReceiver(capacity: readCount, allocator: channel.allocator),
+                            readsPacketInfo: readsPacketInfo,
+                            metrics: metrics,
+                            logger: logger
+                        )
+                    )
+                }
+            }
+        return try await bootstrap.withBoundSocket(socket.descriptor).get()
+    }
+
+    /// Records and logs one address's UDP sockets.
+    private func registerUDP(_ channels: [any Channel]) {
+        guard let address = channels.first?.localAddress else {
+            return
+        }
+        self.listening.withLockedValue { $0.append(ListeningSocket(transport: "udp", address: address)) }
+        self.logger.info(
+            "STUN listening",
+            metadata: [
+                "transport": "udp", "address": "\(ListeningSocket.format(address))", "sockets": "\(channels.count)",
+            ]
+        )
     }
 
     /// Binds one TCP listener; accepted connections are spread over the event loops.

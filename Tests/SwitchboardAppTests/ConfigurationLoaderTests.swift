@@ -202,6 +202,50 @@ import Testing
         #expect(self.errors(yaml: "stun:\n  addresses: []\n  udp: false\n  tcp: false\n").isEmpty)
     }
 
+    @Test func natDiscoveryAddressesAreResolvedAndChecked() throws {
+        #expect(try self.load().stunNATDiscovery == nil)
+        let both = try self.load(
+            yaml: "stun:\n  addresses: [\"0.0.0.0\", \"::1\", \"127.0.0.1\"]\n  alternateAddress: \"127.0.0.2\"\n"
+                + "  alternatePort: 3479\n"
+        )
+        #expect(
+            both.stunNATDiscovery
+                == NATDiscoveryAddresses(
+                    primaryAddress: "127.0.0.1",
+                    port: 3478,
+                    alternateAddress: "127.0.0.2",
+                    alternatePort: 3479
+                )
+        )
+        let portOnly = try self.load(yaml: "stun:\n  addresses: [\"::1\"]\n  alternatePort: 3479\n")
+        #expect(portOnly.stunNATDiscovery?.primaryAddress == "::1")
+        #expect(portOnly.stunNATDiscovery?.alternateAddress == nil)
+
+        #expect(
+            self.errors(yaml: "stun:\n  alternateAddress: \"127.0.0.2\"\n")
+                == [
+                    "test.yaml:2: key 'stun.alternateAddress': needs a primary: an address in stun.addresses, not a "
+                        + "wildcard, of the same family and other than the alternate"
+                ]
+        )
+        #expect(
+            self.errors(yaml: "stun:\n  addresses: [\"127.0.0.1\"]\n  alternateAddress: \"host\"\n")
+                == ["test.yaml:3: key 'stun.alternateAddress': must be one IP address of this host, not a wildcard"]
+        )
+        #expect(
+            self.errors(yaml: "stun:\n  addresses: [\"127.0.0.1\"]\n  port: 0\n  alternatePort: 5000\n")
+                == ["test.yaml:4: key 'stun.alternatePort': needs a fixed stun.port, not 0"]
+        )
+        #expect(
+            self.errors(yaml: "stun:\n  addresses: [\"127.0.0.1\"]\n  alternatePort: 3478\n")
+                == ["test.yaml:3: key 'stun.alternatePort': must differ from stun.port"]
+        )
+        #expect(
+            self.errors(yaml: "stun:\n  addresses: [\"127.0.0.1\"]\n  udp: false\n  alternatePort: 3479\n")
+                == ["test.yaml:4: key 'stun.alternatePort': needs stun.udp on (RFC 5780 discovery is over UDP)"]
+        )
+    }
+
     @Test func connectionLimitsAreValidated() throws {
         #expect(
             self.errors(yaml: "http:\n  maxConnections: 100\n  maxConnectionsPerAddress: 500\n")

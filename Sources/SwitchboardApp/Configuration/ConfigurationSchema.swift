@@ -108,6 +108,20 @@ public enum ConfigurationSchema {
             "SOFTWARE attribute sent in responses; empty sends none."
         ),
         ConfigurationKey(
+            "stun.alternateAddress",
+            .string(allowEmpty: true),
+            default: .string(""),
+            "Second IP of this host for RFC 5780 NAT behaviour discovery over UDP; empty: none. Needs an address of "
+                + "the same family, not a wildcard, in stun.addresses (the first such is the primary) and a fixed "
+                + "stun.port."
+        ),
+        ConfigurationKey(
+            "stun.alternatePort",
+            .integer(0...65535),
+            default: .integer(0),
+            "Second UDP port for RFC 5780 NAT behaviour discovery, on the primary and the alternate address; 0: none."
+        ),
+        ConfigurationKey(
             "stun.tcpIdleTimeoutSeconds",
             .integer(1...86400),
             default: .integer(300),

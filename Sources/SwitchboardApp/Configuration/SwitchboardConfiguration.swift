@@ -38,6 +38,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var stunUDPSocketsPerAddress: Int
     /// `stun.software`
     public var stunSoftware: String
+    /// RFC 5780 discovery (`stun.alternateAddress`, `stun.alternatePort`), resolved; nil when both are unset.
+    public var stunNATDiscovery: NATDiscoveryAddresses?
     /// `stun.tcpIdleTimeoutSeconds`, `stun.tcpFramingTimeoutSeconds`
     public var stunTCPIdleTimeoutSeconds: Int
     public var stunTCPFramingTimeoutSeconds: Int
@@ -282,6 +284,7 @@ public struct SwitchboardConfiguration: Sendable {
                 message: "is empty while stun.udp or stun.tcp is on; list at least one address or turn both off"
             )
         }
+        self.stunNATDiscovery = try NATDiscoveryAddresses.resolve(values: values)
     }
 
     /// Parses `turn.relay.externalAddresses` and checks that each private address is one a relay binds: the

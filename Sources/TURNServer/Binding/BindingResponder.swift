@@ -1,7 +1,9 @@
 import NIOCore
 import STUNCodec
 
-/// The STUN binding responder (RFC 8489 §6.3, §7.3): decides, for one inbound STUN packet, which response to send.
+/// The STUN binding responder (RFC 8489 §6.3, §7.3): decides, for one inbound STUN packet, which response to send,
+/// and with RFC 5780 NAT behaviour discovery (``discovery``), from which of the server's UDP addresses and to which
+/// client port.
 ///
 /// Pure: it takes bytes and the client's transport address and returns bytes; no sockets, clocks or logs, so the
 /// same code serves UDP and TCP and is tested without I/O.
@@ -47,15 +49,31 @@ public struct BindingResponder: Sendable {
         .xorMappedAddress, .messageIntegritySHA256, .passwordAlgorithm, .userhash, .priority, .useCandidate,
     ]
 
+    /// With RFC 5780 discovery, CHANGE-REQUEST, RESPONSE-PORT and PADDING are understood too (on UDP only: a
+    /// stream cannot be answered from another address or port).
+    static let understoodDiscoveryAttributes = understoodAttributes.union([.changeRequest, .responsePort, .padding])
+
+    /// Where a UDP response goes.
+    public struct Route: Hashable, Sendable {
+        /// The server address to send from; nil: the socket the request arrived on.
+        public var origin: TransportAddress?
+        /// The client address to send to: the request's source, or its IP and RESPONSE-PORT.
+        public var destination: TransportAddress
+    }
+
     /// SOFTWARE sent in every response, RFC 8489 §14.14; `nil` sends none.
     public var software: Software?
+    /// The RFC 5780 addresses of the UDP listeners; nil: no NAT behaviour discovery, and CHANGE-REQUEST,
+    /// RESPONSE-PORT and PADDING are unknown comprehension-required attributes (420), as before RFC 5780.
+    public var discovery: NATDiscoveryEndpoints?
 
-    public init(software: String?) {
+    public init(software: String?, discovery: NATDiscoveryEndpoints? = nil) {
         if let software, !software.isEmpty {
             self.software = Software(software)
         } else {
             self.software = nil
         }
+        self.discovery = discovery
     }
 
     /// Handles one inbound packet from `source`.
@@ -99,64 +117,177 @@ public struct BindingResponder: Sendable {
         )
     }
 
-    /// Handles one decoded STUN message from `source`.
+    /// Handles one decoded STUN message from `source` on a stream (or without RFC 5780): the response goes back on
+    /// the connection it came from.
     public func respond(
         to message: STUNMessage,
         from source: TransportAddress,
         allocator: ByteBufferAllocator
     ) -> Action {
+        self.respond(to: message, from: source, receivedOn: nil, allocator: allocator).action
+    }
+
+    /// Handles one decoded STUN message from `source` that reached the server's UDP address `local` (nil when
+    /// unknown, as on a wildcard socket): the action and where the response goes. RFC 5780 requests are honoured
+    /// only when `local` is one of ``discovery``'s addresses.
+    public func respond(
+        to message: STUNMessage,
+        from source: TransportAddress,
+        receivedOn local: TransportAddress?,
+        allocator: ByteBufferAllocator
+    ) -> (action: Action, route: Route) {
+        let back = Route(origin: nil, destination: source)
         if message.hasFingerprint && !message.isFingerprintValid() {
-            return .drop(.badFingerprint)
+            return (.drop(.badFingerprint), back)
         }
 
         switch message.type.messageClass {
         case .indication:
-            return .drop(.indication)
+            return (.drop(.indication), back)
         case .successResponse, .errorResponse:
-            return .drop(.response)
+            return (.drop(.response), back)
         case .request:
             break
         }
 
         guard message.type.method == .binding else {
-            return self.errorResponse(
-                method: message.type.method,
-                transactionID: message.transactionID,
+            let action = self.errorResponse(
+                to: message,
                 code: .badRequest,
                 reason: "Unsupported method",
-                unknownAttributes: [],
-                withFingerprint: message.hasFingerprint,
                 allocator: allocator
             )
+            return (action, back)
         }
 
-        let unknown = message.unknownComprehensionRequiredAttributes(understood: Self.understoodAttributes)
+        let discovery = local.flatMap { local in self.discovery.flatMap { $0.contains(local) ? $0 : nil } }
+        let understood = discovery == nil ? Self.understoodAttributes : Self.understoodDiscoveryAttributes
+        let unknown = message.unknownComprehensionRequiredAttributes(understood: understood)
         if !unknown.isEmpty {
-            return self.errorResponse(
-                method: .binding,
-                transactionID: message.transactionID,
+            let action = self.errorResponse(
+                to: message,
                 code: .unknownAttribute,
                 reason: "Unknown Attribute",
                 unknownAttributes: unknown,
-                withFingerprint: message.hasFingerprint,
                 allocator: allocator
             )
+            return (action, back)
         }
+        guard let discovery, let local else {
+            return (self.successResponse(to: message, source: source, allocator: allocator), back)
+        }
+        return self.respondToDiscovery(message, from: source, receivedOn: local, endpoints: discovery, allocator)
+    }
 
+    /// RFC 5780 §6.1: a Binding request on one of the discovery addresses.
+    private func respondToDiscovery(
+        _ message: STUNMessage,
+        from source: TransportAddress,
+        receivedOn local: TransportAddress,
+        endpoints: NATDiscoveryEndpoints,
+        _ allocator: ByteBufferAllocator
+    ) -> (action: Action, route: Route) {
+        let back = Route(origin: nil, destination: source)
+        let change: ChangeRequest?
+        let responsePort: ResponsePort?
+        let padding: Padding?
+        do {
+            change = try message.attribute(ChangeRequest.self)
+            responsePort = try message.attribute(ResponsePort.self)
+            padding = try message.attribute(Padding.self)
+        } catch {
+            return (self.errorResponse(to: message, code: .badRequest, reason: "Bad value", allocator: allocator), back)
+        }
+        // §6.1: PADDING and RESPONSE-PORT together are refused (a large reply aimed at another port).
+        if padding != nil && responsePort != nil {
+            let action = self.errorResponse(
+                to: message,
+                code: .badRequest,
+                reason: "PADDING with RESPONSE-PORT",
+                allocator: allocator
+            )
+            return (action, back)
+        }
+        if let responsePort, responsePort.port == 0 {
+            return (self.errorResponse(to: message, code: .badRequest, reason: "Port 0", allocator: allocator), back)
+        }
+        let changeIP = change?.changeIP ?? false
+        let changePort = change?.changePort ?? false
+        guard let origin = endpoints.origin(receivedOn: local, changeIP: changeIP, changePort: changePort) else {
+            // §6.1: a change the server has no alternate address or port for is answered with 420.
+            let action = self.errorResponse(
+                to: message,
+                code: .unknownAttribute,
+                reason: "Unknown Attribute",
+                unknownAttributes: [.changeRequest],
+                allocator: allocator
+            )
+            return (action, back)
+        }
+        var destination = source
+        if let responsePort {
+            destination.port = responsePort.port
+        }
+        let action = self.successResponse(
+            to: message,
+            source: source,
+            discovery: (origin, endpoints.otherAddress(for: local), padding),
+            allocator: allocator
+        )
+        return (action, Route(origin: origin == local ? nil : origin, destination: destination))
+    }
+
+    /// The Binding success response: the source as XOR-MAPPED-ADDRESS and MAPPED-ADDRESS, and with RFC 5780 the
+    /// RESPONSE-ORIGIN, OTHER-ADDRESS (when there is an alternate) and PADDING.
+    private func successResponse(
+        to message: STUNMessage,
+        source: TransportAddress,
+        discovery: (origin: TransportAddress, other: TransportAddress?, padding: Padding?)? = nil,
+        allocator: ByteBufferAllocator
+    ) -> Action {
         var writer = STUNMessageWriter(
             type: STUNMessageType(method: .binding, messageClass: .successResponse),
             transactionID: message.transactionID,
-            buffer: allocator.buffer(capacity: 80)
+            buffer: allocator.buffer(capacity: 80 + (discovery?.padding?.length ?? 0))
         )
         writer.append(XORMappedAddress(address: source))
         writer.append(MappedAddress(address: source))
+        if let discovery {
+            writer.append(ResponseOrigin(address: discovery.origin))
+            if let other = discovery.other {
+                writer.append(OtherAddress(address: other))
+            }
+        }
         if let software = self.software {
             writer.append(software)
+        }
+        // The reply's padding is the request's, never more: §6.1 suggests the MTU, but a reply larger than its
+        // request would make the server an amplifier.
+        if let padding = discovery?.padding {
+            writer.append(padding)
         }
         if message.hasFingerprint {
             writer.appendFingerprint()
         }
         return .respond(writer.finish(), .success)
+    }
+
+    private func errorResponse(
+        to message: STUNMessage,
+        code: STUNErrorCode,
+        reason: String,
+        unknownAttributes: [STUNAttributeType] = [],
+        allocator: ByteBufferAllocator
+    ) -> Action {
+        self.errorResponse(
+            method: message.type.method,
+            transactionID: message.transactionID,
+            code: code,
+            reason: reason,
+            unknownAttributes: unknownAttributes,
+            withFingerprint: message.hasFingerprint,
+            allocator: allocator
+        )
     }
 
     private func errorResponse(

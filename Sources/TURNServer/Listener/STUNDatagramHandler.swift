@@ -17,6 +17,9 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     private let table: AllocationTable?
     /// The socket itself, for the relay's direct sends to clients.
     private let socket: DatagramSocket
+    /// With RFC 5780 discovery, this loop's sockets of every discovery address, for responses that must leave from
+    /// another address or port; empty otherwise.
+    private let siblings: [TransportAddress: DatagramSocket]
     private let metrics: STUNMetrics
     private let logger: Logger
     private var tally = STUNMetrics.Tally()
@@ -30,6 +33,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         responder: BindingResponder,
         table: AllocationTable?,
         socket: DatagramSocket,
+        siblings: [TransportAddress: DatagramSocket] = [:],
         receiver: DatagramReceiver,
         readsPacketInfo: Bool,
         metrics: STUNMetrics,
@@ -40,6 +44,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         self.responder = responder
         self.table = table
         self.socket = socket
+        self.siblings = siblings
         self.metrics = metrics
         self.logger = logger
     }
@@ -76,6 +81,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         context: ChannelHandlerContext
     ) {
         let action: BindingResponder.Action
+        var route = source
         switch PacketDemultiplexer.classify(packet, acceptingRFC5766Channels: self.table != nil) {
         case .unknown:
             action = .drop(.notSTUN)
@@ -100,17 +106,39 @@ final class STUNDatagramHandler: ChannelInboundHandler {
                 )
                 return
             }
-            action = self.responder.respond(to: message, from: source, allocator: context.channel.allocator)
+            let answer = self.responder.respond(
+                to: message,
+                from: source,
+                receivedOn: self.siblings.isEmpty ? nil : self.localAddress,
+                allocator: context.channel.allocator
+            )
+            if let origin = answer.route.origin, case .respond(let response, _) = answer.action {
+                self.tally.record(answer.action)
+                self.send(response, from: origin, to: answer.route.destination)
+                return
+            }
+            action = answer.action
+            route = answer.route.destination
         }
         self.tally.record(action)
         if case .respond(let response, _) = action {
             // `promise: nil` avoids allocating a promise per datagram; the flush happens once per read batch.
             context.write(
-                self.wrapOutboundOut(AddressedEnvelope(remoteAddress: source.makeSocketAddress(), data: response)),
+                self.wrapOutboundOut(AddressedEnvelope(remoteAddress: route.makeSocketAddress(), data: response)),
                 promise: nil
             )
             self.needsFlush = true
         }
+    }
+
+    /// An RFC 5780 response that leaves from another of the discovery sockets of this loop (CHANGE-REQUEST).
+    private func send(_ response: ByteBuffer, from origin: TransportAddress, to destination: TransportAddress) {
+        guard let sibling = self.siblings[origin] else {
+            return
+        }
+        var result = DatagramSocket.FlushResult()
+        sibling.enqueue(payload: response, to: destination, into: &result)
+        sibling.flush(into: &result)
     }
 
     /// The allocation key of a datagram: the server side is the address the client sent to (IP_PKTINFO), which
