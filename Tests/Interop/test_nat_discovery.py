@@ -6,6 +6,7 @@ same addresses. The raw client checks what natdiscovery does not: which socket a
 PADDING and the 420 of an impossible change.
 """
 
+import json
 import re
 import socket
 import struct
@@ -15,7 +16,7 @@ import time
 import pytest
 
 import rawstun
-from conftest import free_port
+from conftest import BINARY, free_port
 
 CHANGE_REQUEST, PADDING, RESPONSE_PORT = 0x0003, 0x0026, 0x0027
 RESPONSE_ORIGIN, OTHER_ADDRESS = 0x802B, 0x802C
@@ -203,3 +204,25 @@ def test_without_the_keys_change_request_is_unknown(switchboard):
         assert plain.get(OTHER_ADDRESS) is None
     finally:
         client.close()
+
+
+def nat_probe(*args):
+    return subprocess.run([BINARY, "nat-probe", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_nat_probe_against_switchboard_and_coturn(start_switchboard, coturn):
+    server, port, alternate = discovery_server(start_switchboard)
+    for target, other in ((port, f"127.0.0.2:{alternate}"), (coturn[0], f"127.0.0.2:{coturn[1]}")):
+        result = nat_probe("--json", f"127.0.0.1:{target}")
+        assert result.returncode == 0, result.stderr
+        verdict = json.loads(result.stdout)
+        # Loopback: no translation, nothing filtered, the request to our own address comes back.
+        assert verdict["nat"] is False and verdict["classicName"] == "open", verdict
+        assert verdict["mapping"] == verdict["filtering"] == "endpoint-independent", verdict
+        assert verdict["hairpinning"] is True and verdict["otherAddress"] == other, verdict
+
+
+def test_nat_probe_says_when_the_server_lacks_rfc5780(switchboard):
+    result = nat_probe(f"127.0.0.1:{switchboard.stun_port}")
+    assert result.returncode == 2
+    assert "not RFC 5780 (no OTHER-ADDRESS" in result.stderr and result.stdout == ""

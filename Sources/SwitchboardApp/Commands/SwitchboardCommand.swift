@@ -5,7 +5,10 @@ public struct SwitchboardCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Socket.IO signaling, a STUN responder and a TURN relay in one process.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, CredentialsCommand.self, ImportCoturnCommand.self],
+        subcommands: [
+            ServeCommand.self, CheckConfigCommand.self, CredentialsCommand.self, ImportCoturnCommand.self,
+            NATProbeCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 
