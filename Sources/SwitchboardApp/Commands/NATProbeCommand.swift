@@ -23,6 +23,13 @@ struct NATProbeCommand: ParsableCommand {
     @Option(help: "Milliseconds one try waits for a response (each test makes three tries).")
     var timeout: Int32 = 700
 
+    @Option(
+        name: .customLong("lifetime"),
+        help:
+            "Also measure how long an idle mapping lives, waiting 1, 2, 4, ... seconds up to this many (RFC 5780 §4.6)."
+    )
+    var lifetimeLimit: Int = 0
+
     func run() throws {
         let verdict: NATVerdict
         let observed: NATObservations
@@ -31,7 +38,8 @@ struct NATProbeCommand: ParsableCommand {
             observed = try NATProber(
                 server: address,
                 timeoutMilliseconds: self.timeout,
-                testHairpinning: !self.noHairpinning
+                testHairpinning: !self.noHairpinning,
+                lifetimeLimitSeconds: self.lifetimeLimit
             )
             .run()
             verdict = NATVerdict(observed)
@@ -44,6 +52,10 @@ struct NATProbeCommand: ParsableCommand {
 
     static func text(_ verdict: NATVerdict, _ observed: NATObservations) -> String {
         let hairpinning = verdict.hairpinning.map { $0 ? "yes" : "no" } ?? "not tested"
+        var lifetime = "not tested"
+        if let measured = verdict.lifetime {
+            lifetime = "at least \(measured.atLeastSeconds) s" + (measured.belowSeconds.map { ", below \($0) s" } ?? "")
+        }
         return """
             local address    \(observed.local)
             mapped address   \(observed.mappedByPrimary)
@@ -52,6 +64,7 @@ struct NATProbeCommand: ParsableCommand {
             mapping          \(verdict.mapping.rawValue)
             filtering        \(verdict.filtering.rawValue)
             hairpinning      \(hairpinning)
+            binding lifetime \(lifetime)
             classic name     \(verdict.classicName)
             """
     }
@@ -64,6 +77,13 @@ struct NATProbeCommand: ParsableCommand {
             "classicName": verdict.classicName,
         ]
         object["hairpinning"] = verdict.hairpinning.map { $0 as Any } ?? NSNull()
+        object["bindingLifetime"] =
+            verdict.lifetime.map { measured -> Any in
+                [
+                    "atLeastSeconds": measured.atLeastSeconds,
+                    "belowSeconds": measured.belowSeconds.map { $0 as Any } ?? NSNull(),
+                ]
+            } ?? NSNull()
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

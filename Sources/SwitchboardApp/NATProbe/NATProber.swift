@@ -1,6 +1,12 @@
 import NIOCore
 import STUNCodec
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Runs the RFC 5780 §4 tests against one server and gathers ``NATObservations``; ``NATVerdict`` decides.
 struct NATProber {
     var server: TransportAddress
@@ -8,6 +14,8 @@ struct NATProber {
     var timeoutMilliseconds: Int32 = 700
     var tries = 3
     var testHairpinning = true
+    /// The longest idle time the lifetime test waits (§4.6); 0 skips the test.
+    var lifetimeLimitSeconds = 0
 
     func run() throws(NATProbeError) -> NATObservations {
         let first = try ProbeSocket(towards: self.server)
@@ -56,7 +64,44 @@ struct NATProber {
         if self.testHairpinning {
             observed.hairpinning = self.hairpins(first, mapped: mapped)
         }
+        if self.lifetimeLimitSeconds > 0 {
+            observed.lifetime = try self.bindingLifetime()
+        }
         return observed
+    }
+
+    /// §4.6: a fresh socket X gets a mapping and falls silent for T seconds; then another socket asks the server,
+    /// with RESPONSE-PORT, to answer to X's mapped port. If X hears it, the mapping outlived T. T doubles from 1 s
+    /// up to the limit, stopping at the first loss.
+    private func bindingLifetime() throws(NATProbeError) -> NATBindingLifetime {
+        var alive = 0
+        var wait = 1
+        while wait <= self.lifetimeLimitSeconds {
+            let idle = try ProbeSocket(towards: self.server)
+            guard let mapped = self.binding(idle, to: self.server).flatMap(Self.mapped) else {
+                throw .noAnswer("\(self.server)")
+            }
+            sleep(UInt32(wait))
+            let asker = try ProbeSocket(towards: self.server)
+            let transactionID = STUNTransactionID.random()
+            var writer = STUNMessageWriter(
+                type: .bindingRequest,
+                transactionID: transactionID,
+                buffer: ByteBufferAllocator().buffer(capacity: 32)
+            )
+            writer.append(ResponsePort(port: mapped.port))
+            asker.send(writer.finish(), to: self.server)
+            if let refused = asker.receive(transactionID, within: self.timeoutMilliseconds) {
+                let code = (try? refused.message.attribute(ErrorCodeAttribute.self))?.code.rawValue ?? 0
+                throw .errorResponse("\(self.server) (RESPONSE-PORT)", Int(code))
+            }
+            guard idle.receive(transactionID, within: self.timeoutMilliseconds) != nil else {
+                return NATBindingLifetime(atLeastSeconds: alive, belowSeconds: wait)
+            }
+            alive = wait
+            wait *= 2
+        }
+        return NATBindingLifetime(atLeastSeconds: alive, belowSeconds: nil)
     }
 
     /// A Binding request from `socket` to `destination`, retried; the response, or nil after the last try.
