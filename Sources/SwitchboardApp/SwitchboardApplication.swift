@@ -71,10 +71,20 @@ public struct SwitchboardApplication: Sendable {
             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
             expecting: listeners
         )
+        var turnsContext: NIOSSLContext?
+        if self.configuration.turnsEnabled {
+            turnsContext = try NIOSSLContext(
+                configuration: ServerTLSConfiguration.load(
+                    certificateFile: self.configuration.tlsCertificateFile,
+                    privateKeyFile: self.configuration.tlsPrivateKeyFile
+                )
+            )
+        }
         let turnService = TURNService(
             configuration: self.turnServerConfiguration,
             eventLoopGroup: eventLoopGroup,
             logger: Logger(label: "switchboard.stun"),
+            tlsContext: turnsContext,
             onReady: { systemd.bound(.stun) }
         )
 
@@ -301,6 +311,7 @@ public struct SwitchboardApplication: Sendable {
         )
         configuration.tcpFramingTimeout = .seconds(Int64(self.configuration.stunTCPFramingTimeoutSeconds))
         configuration.natDiscovery = self.configuration.stunNATDiscovery.flatMap(\.endpoints)
+        configuration.tlsPort = self.configuration.turnsEnabled ? self.configuration.stunTLSPort : 0
         configuration.tcpMaxConnections = Self.descriptorCap(
             "stun.tcpMaxConnections",
             configured: self.configuration.stunTCPMaxConnections,
@@ -363,33 +374,9 @@ public struct SwitchboardApplication: Sendable {
         logger: Logger,
         onBound: @escaping @Sendable () -> Void = {}
     ) throws -> some Service {
-        let certificates: [NIOSSLCertificate]
-        let key: NIOSSLPrivateKey
-        do {
-            certificates = try NIOSSLCertificate.fromPEMFile(self.configuration.tlsCertificateFile)
-        } catch {
-            throw ConfigurationErrors([
-                ConfigurationError(
-                    key: "tls.certificateFile",
-                    origin: .defaultValue,
-                    message: "cannot load a PEM certificate: \(error)"
-                )
-            ])
-        }
-        do {
-            key = try NIOSSLPrivateKey(file: self.configuration.tlsPrivateKeyFile, format: .pem)
-        } catch {
-            throw ConfigurationErrors([
-                ConfigurationError(
-                    key: "tls.privateKeyFile",
-                    origin: .defaultValue,
-                    message: "cannot load a PEM private key"
-                )
-            ])
-        }
-        let tlsConfiguration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: certificates.map { .certificate($0) },
-            privateKey: .privateKey(key)
+        let tlsConfiguration = try ServerTLSConfiguration.load(
+            certificateFile: self.configuration.tlsCertificateFile,
+            privateKeyFile: self.configuration.tlsPrivateKeyFile
         )
         return Application(
             router: router,

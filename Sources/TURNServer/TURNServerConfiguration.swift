@@ -31,6 +31,9 @@ public struct TURNServerConfiguration: Sendable {
     public var tcpOutboundBufferBytes: Int
     /// A TCP client that stays unwritable this long is disconnected (`stun.tcpSendTimeoutSeconds`).
     public var tcpSendTimeout: TimeAmount
+    /// TCP port of the TURN-over-TLS listeners (`stun.tlsPort`, RFC 8656 §3.1), used when the service is given a
+    /// TLS context; 0 is off.
+    public var tlsPort = 0
     /// Datagrams read per `recvmmsg` call.
     public var datagramVectorReadCount: Int
     /// RFC 5780 NAT behaviour discovery on UDP (`stun.alternateAddress`, `stun.alternatePort`): the primary and

@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import STUNCodec
 import ServiceLifecycle
 import Synchronization
@@ -34,6 +35,8 @@ public final class TURNService: Service {
     private let onReady: @Sendable () -> Void
     /// The open TCP connections of every TCP listener, under `tcpMaxConnections` and `tcpMaxConnectionsPerAddress`.
     private let tcpConnections: SharedConnectionLedger
+    /// The server side of TURN over TLS (`tlsPort`); nil serves no TLS.
+    private let tlsContext: NIOSSLContext?
 
     /// One bound socket, for logs and tests.
     public struct ListeningSocket: Sendable, Hashable, CustomStringConvertible {
@@ -58,10 +61,12 @@ public final class TURNService: Service {
         logger: Logger,
         metrics: STUNMetrics = STUNMetrics(),
         turnMetrics: TURNMetrics = TURNMetrics(),
+        tlsContext: NIOSSLContext? = nil,
         onReady: @escaping @Sendable () -> Void = {}
     ) {
         self.onReady = onReady
         self.configuration = configuration
+        self.tlsContext = tlsContext
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.metrics = metrics
@@ -170,9 +175,14 @@ public final class TURNService: Service {
                         channels += bound
                     }
                     if self.configuration.tcp {
-                        let bound = try await self.bindTCP(host: address, port: port)
+                        let bound = try await self.bindTCP(host: address, port: port, tls: nil)
                         port = bound.localAddress?.port ?? port
                         channels.append(bound)
+                    }
+                    if let tlsContext = self.tlsContext, self.configuration.tlsPort > 0 {
+                        channels.append(
+                            try await self.bindTCP(host: address, port: self.configuration.tlsPort, tls: tlsContext)
+                        )
                     }
                 } catch let error as IOError
                     where address.contains(":") && [EAFNOSUPPORT, EADDRNOTAVAIL].contains(error.errnoCode)
@@ -350,16 +360,11 @@ public final class TURNService: Service {
         )
     }
 
-    /// Binds one TCP listener; accepted connections are spread over the event loops.
-    private func bindTCP(host: String, port: Int) async throws -> any Channel {
-        let responder = BindingResponder(software: self.configuration.software)
+    /// Binds one TCP listener, with TLS under the STUN framing when `tls` is given (RFC 8656 §3.1); accepted
+    /// connections are spread over the event loops.
+    private func bindTCP(host: String, port: Int, tls: NIOSSLContext?) async throws -> any Channel {
         let metrics = self.metrics
         let logger = self.logger
-        let idleTimeout = self.configuration.tcpIdleTimeout
-        let framingTimeout = self.configuration.tcpFramingTimeout
-        let ledger = self.tcpConnections
-        let outboundBufferBytes = self.configuration.tcpOutboundBufferBytes
-        let sendTimeout = self.configuration.tcpSendTimeout
         var bootstrap = ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -379,50 +384,7 @@ public final class TURNService: Service {
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
-                let key: ClientAddressKey?
-                switch ledger.open(from: channel.remoteAddress) {
-                case .refused(let reason):
-                    // Over a cap: closed at once (STUN over TCP has no way to say why before a request).
-                    metrics.refusedStreams[reason]?.increment()
-                    return channel.close()
-                case .admitted(let admittedKey):
-                    key = admittedKey
-                }
-                channel.closeFuture.whenComplete { _ in
-                    ledger.close(key)
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    let table = self.table(for: channel.eventLoop)
-                    let fiveTuple = channel.remoteAddress.flatMap(TransportAddress.init).flatMap { client in
-                        channel.localAddress.flatMap(TransportAddress.init).map {
-                            FiveTuple(client: client, server: $0, transport: .tcp)
-                        }
-                    }
-                    // ChannelData framing is only valid once the connection holds an allocation.
-                    let decoder = STUNStreamFrameDecoder(acceptsChannelData: {
-                        guard let table, let fiveTuple else {
-                            return false
-                        }
-                        return table.allocations[fiveTuple] != nil
-                    })
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(decoder),
-                        STUNStreamDeadlineHandler(
-                            idleTimeout: idleTimeout,
-                            framingTimeout: framingTimeout,
-                            metrics: metrics,
-                            logger: logger
-                        ),
-                        STUNStreamHandler(
-                            responder: responder,
-                            table: table,
-                            metrics: metrics,
-                            logger: logger,
-                            outboundBufferBytes: outboundBufferBytes,
-                            sendTimeout: sendTimeout
-                        )
-                    )
-                }
+                self.serveStream(on: channel, tls: tls)
             }
         if host.contains(":") {
             bootstrap = bootstrap.serverChannelOption(
@@ -432,12 +394,78 @@ public final class TURNService: Service {
         }
         let channel = try await bootstrap.bind(host: host, port: port).get()
         if let address = channel.localAddress {
-            self.listening.withLockedValue { $0.append(ListeningSocket(transport: "tcp", address: address)) }
+            let transport = tls == nil ? "tcp" : "tls"
+            self.listening.withLockedValue { $0.append(ListeningSocket(transport: transport, address: address)) }
             self.logger.info(
                 "STUN listening",
-                metadata: ["transport": "tcp", "address": "\(ListeningSocket.format(address))"]
+                metadata: ["transport": "\(transport)", "address": "\(ListeningSocket.format(address))"]
             )
         }
         return channel
+    }
+
+    /// Serves STUN/TURN on an accepted stream connection (call on its event loop, before it reads): counted under the
+    /// TCP connection caps (closed at once over one), TLS first when `tls` is given, then the STUN framing, its
+    /// deadlines and the stream handler with its back-pressure budget. Every TCP, TLS and shared-port connection
+    /// goes through here.
+    public func serveStream(on channel: any Channel, tls: NIOSSLContext?) -> EventLoopFuture<Void> {
+        let metrics = self.metrics
+        let logger = self.logger
+        let ledger = self.tcpConnections
+        let key: ClientAddressKey?
+        switch ledger.open(from: channel.remoteAddress) {
+        case .refused(let reason):
+            // Over a cap: closed at once (STUN over TCP has no way to say why before a request).
+            metrics.refusedStreams[reason]?.increment()
+            return channel.close()
+        case .admitted(let admittedKey):
+            key = admittedKey
+        }
+        channel.closeFuture.whenComplete { _ in
+            ledger.close(key)
+        }
+        let configuration = self.configuration
+        return channel.eventLoop.makeCompletedFuture {
+            let table = self.table(for: channel.eventLoop)
+            let fiveTuple = channel.remoteAddress.flatMap(TransportAddress.init).flatMap { client in
+                channel.localAddress.flatMap(TransportAddress.init).map {
+                    FiveTuple(client: client, server: $0, transport: .tcp)
+                }
+            }
+            // ChannelData framing is only valid once the connection holds an allocation.
+            let decoder = STUNStreamFrameDecoder(acceptsChannelData: {
+                guard let table, let fiveTuple else {
+                    return false
+                }
+                return table.allocations[fiveTuple] != nil
+            })
+            if let tls {
+                try channel.pipeline.syncOperations.addHandlers(
+                    NIOSSLServerHandler(context: tls),
+                    TLSHandshakeDeadlineHandler(
+                        timeout: configuration.tcpFramingTimeout,
+                        metrics: metrics,
+                        logger: logger
+                    )
+                )
+            }
+            try channel.pipeline.syncOperations.addHandlers(
+                ByteToMessageHandler(decoder),
+                STUNStreamDeadlineHandler(
+                    idleTimeout: configuration.tcpIdleTimeout,
+                    framingTimeout: configuration.tcpFramingTimeout,
+                    metrics: metrics,
+                    logger: logger
+                ),
+                STUNStreamHandler(
+                    responder: BindingResponder(software: configuration.software),
+                    table: table,
+                    metrics: metrics,
+                    logger: logger,
+                    outboundBufferBytes: configuration.tcpOutboundBufferBytes,
+                    sendTimeout: configuration.tcpSendTimeout
+                )
+            )
+        }
     }
 }

@@ -55,6 +55,8 @@ class Switchboard:
             # Dialect C's own listener defaults to 8080, which parallel servers would fight over; tests that want
             # it pass a free port.
             "--set", "dialects.rawWebSocketPort=0",
+            # TURN over TLS would take the fixed port 5349 whenever a test configures a certificate.
+            "--set", "stun.tlsPort=0",
             *args,
         ]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}

@@ -96,6 +96,13 @@ public enum ConfigurationSchema {
             "Listen on TCP (RFC 8489 §6.2.2 framing)."
         ),
         ConfigurationKey(
+            "stun.tlsPort",
+            .integer(0...65535),
+            default: .integer(5349),
+            "TCP port of TURN over TLS (turns:, RFC 8656 §3.1), served with the tls certificate and key whenever "
+                + "tls.certificateFile is set; 0 is off."
+        ),
+        ConfigurationKey(
             "stun.udpSocketsPerAddress",
             .integer(0...64),
             default: .integer(0),

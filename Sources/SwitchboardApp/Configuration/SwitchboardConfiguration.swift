@@ -34,6 +34,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var stunUDP: Bool
     /// `stun.tcp`
     public var stunTCP: Bool
+    /// `stun.tlsPort` (0 is off; used only when `tls.certificateFile` is set)
+    public var stunTLSPort: Int
     /// `stun.udpSocketsPerAddress`
     public var stunUDPSocketsPerAddress: Int
     /// `stun.software`
@@ -160,6 +162,7 @@ public struct SwitchboardConfiguration: Sendable {
         self.stunPort = integer("stun.port")
         self.stunUDP = boolean("stun.udp")
         self.stunTCP = boolean("stun.tcp")
+        self.stunTLSPort = integer("stun.tlsPort")
         self.stunUDPSocketsPerAddress = integer("stun.udpSocketsPerAddress")
         self.stunSoftware = string("stun.software")
         self.stunTCPIdleTimeoutSeconds = integer("stun.tcpIdleTimeoutSeconds")
@@ -192,6 +195,25 @@ public struct SwitchboardConfiguration: Sendable {
                     key: key,
                     origin: values[key]?.origin ?? .defaultValue,
                     message: "is required when tls.port is set"
+                )
+            }
+        }
+        if !self.tlsCertificateFile.isEmpty && self.tlsPrivateKeyFile.isEmpty {
+            throw ConfigurationError(
+                key: "tls.privateKeyFile",
+                origin: Self.setOrigin(of: ["tls.privateKeyFile", "tls.certificateFile"], in: values),
+                message: "is required when tls.certificateFile is set"
+            )
+        }
+        if self.stunTLSPort > 0 && !self.tlsCertificateFile.isEmpty {
+            // One TCP socket per port: TURN over TLS cannot share a port with TURN over TCP or with HTTPS.
+            for (other, port, on) in [
+                ("stun.port", self.stunPort, self.stunTCP), ("tls.port", self.tlsPort, self.tlsPort > 0),
+            ] where on && port == self.stunTLSPort {
+                throw ConfigurationError(
+                    key: "stun.tlsPort",
+                    origin: Self.setOrigin(of: ["stun.tlsPort", other], in: values),
+                    message: "\(self.stunTLSPort) is also \(other); pick another port or 0 (off)"
                 )
             }
         }
@@ -340,5 +362,20 @@ public struct SwitchboardConfiguration: Sendable {
         let publicTexts = entries.map { String($0.split(separator: "/", maxSplits: 1)[0]) }
         let host = publicTexts.first { !$0.contains(":") } ?? publicTexts.first
         return (map, host)
+    }
+}
+
+extension SwitchboardConfiguration {
+    /// Where the first of `keys` that is not at its default was set: the line a cross-key error points at.
+    static func setOrigin(
+        of keys: [String],
+        in values: [String: (value: ConfigurationValue, origin: ConfigurationOrigin)]
+    ) -> ConfigurationOrigin {
+        keys.lazy.compactMap { values[$0]?.origin }.first { $0 != .defaultValue } ?? .defaultValue
+    }
+
+    /// Whether TURN over TLS is served: a port (`stun.tlsPort`) and a certificate (`tls.certificateFile`).
+    public var turnsEnabled: Bool {
+        self.stunTLSPort > 0 && !self.tlsCertificateFile.isEmpty
     }
 }

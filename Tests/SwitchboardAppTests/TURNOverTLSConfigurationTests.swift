@@ -1,0 +1,55 @@
+import TURNServer
+import Testing
+
+@testable import SwitchboardApp
+
+/// `stun.tlsPort`: TURN over TLS is served only with a certificate, and never on a port another TCP listener takes.
+@Suite struct TURNOverTLSConfigurationTests {
+    private func load(_ yaml: String) throws(ConfigurationErrors) -> SwitchboardConfiguration {
+        var loader = ConfigurationLoader()
+        loader.readYAML(yaml, path: "test.yaml")
+        return try loader.finish()
+    }
+
+    private func errors(_ yaml: String) -> [String] {
+        do {
+            _ = try self.load(yaml)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test func servedOnlyWithACertificate() throws {
+        let defaults = try self.load("")
+        #expect(defaults.stunTLSPort == 5349)
+        #expect(!defaults.turnsEnabled)
+        let withCertificate = try self.load("tls:\n  certificateFile: c.pem\n  privateKeyFile: k.pem\n")
+        #expect(withCertificate.turnsEnabled)
+        #expect(SwitchboardApplication(configuration: withCertificate).turnServerConfiguration.tlsPort == 5349)
+        let off = try self.load("stun:\n  tlsPort: 0\ntls:\n  certificateFile: c.pem\n  privateKeyFile: k.pem\n")
+        #expect(!off.turnsEnabled)
+        #expect(SwitchboardApplication(configuration: off).turnServerConfiguration.tlsPort == 0)
+    }
+
+    @Test func aCertificateNeedsItsKey() {
+        #expect(
+            self.errors("tls:\n  certificateFile: c.pem\n")
+                == ["test.yaml:2: key 'tls.privateKeyFile': is required when tls.certificateFile is set"]
+        )
+    }
+
+    @Test func thePortIsNotSharedWithAnotherTCPListener() {
+        let certificate = "tls:\n  certificateFile: c.pem\n  privateKeyFile: k.pem\n"
+        #expect(
+            self.errors("stun:\n  port: 5349\n" + certificate)
+                == ["test.yaml:2: key 'stun.tlsPort': 5349 is also stun.port; pick another port or 0 (off)"]
+        )
+        #expect(
+            self.errors("stun:\n  tlsPort: 8443\ntls:\n  port: 8443\n" + certificate.dropFirst("tls:\n".count))
+                == ["test.yaml:2: key 'stun.tlsPort': 8443 is also tls.port; pick another port or 0 (off)"]
+        )
+        // Without TCP on stun.port nothing else takes it.
+        #expect(self.errors("stun:\n  port: 5349\n  tcp: false\n" + certificate).isEmpty)
+    }
+}
