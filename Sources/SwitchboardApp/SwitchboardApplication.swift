@@ -425,7 +425,7 @@ public struct SwitchboardApplication: Sendable {
     /// The ICE configuration handed to clients, with the port the STUN/TURN listeners bound.
     func iceServersProvider(turnService: TURNService) -> ICEServersProvider {
         let interfaces = ((try? System.enumerateDevices()) ?? []).compactMap { $0.address?.ipAddress }
-        return ICEServersProvider(
+        var provider = ICEServersProvider(
             hosts: HostAllowList(configuration: self.configuration, interfaceAddresses: interfaces),
             port: self.configuration.stunPort,
             udp: self.configuration.stunUDP,
@@ -435,6 +435,10 @@ public struct SwitchboardApplication: Sendable {
             ttlSeconds: self.configuration.iceCredentialTTLSeconds,
             boundPort: { turnService.listeningSockets.first?.address.port }
         )
+        if self.configuration.turnsEnabled && self.configuration.turnEnabled {
+            provider.tlsPorts = [self.configuration.stunTLSPort]
+        }
+        return provider
     }
 
     /// 32 random bytes, base64: the TURN REST secret of a process that was given none.

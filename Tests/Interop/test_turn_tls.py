@@ -134,3 +134,23 @@ def test_an_unfinished_handshake_is_closed_after_the_framing_timeout(start_switc
         sock.settimeout(30)
         assert sock.recv(100) == b""
     assert server.metric("switchboard_stun_tcp_connections_closed_total", reason="framing_timeout") >= 1
+
+
+def test_handed_turns_url_relays_with_its_credential(start_switchboard, tmp_path, peer):
+    from test_dialect_ice import join_and_get_ice
+
+    tls_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(
+        args=[*certificate(tmp_path), "--set", f"stun.tlsPort={tls_port}", "--set", "turn.peers.allow=127.0.0.1"]
+    )
+    wait_for_listener(server, "tls", tls_port)
+    turn_entry = join_and_get_ice(server)["iceServers"][1]
+    assert turn_entry["urls"] == [
+        f"turn:127.0.0.1:{server.stun_port}?transport=udp",
+        f"turn:127.0.0.1:{server.stun_port}?transport=tcp",
+        f"turns:127.0.0.1:{tls_port}?transport=tcp",
+    ]
+    output = uclient_tls(
+        tls_port, "-u", turn_entry["username"], "-w", turn_entry["credential"], "-X", "-c", "-n", "20", peer=peer
+    )
+    assert_no_loss(output, 20)

@@ -59,6 +59,26 @@ import Testing
         #expect(stunOnly == #"{"iceServers":[{"urls":["stun:h:3478"]}],"ttl":86400}"#)
     }
 
+    @Test func turnsURLsFollowThePlainOnesInOrderOfPreference() {
+        var provider = self.provider(publicAddress: "203.0.113.5")
+        provider.tlsPorts = [5349, 443]
+        let json = provider.iceServers(requestHost: "localhost:3000", user: "a").serialized()
+        #expect(
+            json.contains(
+                #"{"urls":["turn:203.0.113.5:3478?transport=udp","turn:203.0.113.5:3478?transport=tcp","#
+                    + #""turns:203.0.113.5:5349?transport=tcp","turns:203.0.113.5:443?transport=tcp"],"#
+            )
+        )
+        // With UDP and TCP off, TLS alone still gets a credential; the stun: entry goes with them.
+        provider.udp = false
+        provider.tcp = false
+        #expect(
+            provider.iceServers(requestHost: "h", user: "a").serialized().hasPrefix(
+                #"{"iceServers":[{"urls":["turns:203.0.113.5:5349?transport=tcp","turns:203.0.113.5:443?transport=tcp"],"#
+            )
+        )
+    }
+
     @Test func userCannotInjectTheSeparator() {
         let json = self.provider().iceServers(requestHost: "h", user: "eve:1").serialized()
         #expect(json.contains("\"username\":\"1700000000:eve1\""))

@@ -9,9 +9,13 @@ import SocketIOCodec
 ///
 /// ```json
 /// {"iceServers":[{"urls":["stun:HOST:3478"]},
-///  {"urls":["turn:HOST:3478?transport=udp","turn:HOST:3478?transport=tcp"],"username":"…","credential":"…"}],
+///  {"urls":["turn:HOST:3478?transport=udp","turn:HOST:3478?transport=tcp","turns:HOST:5349?transport=tcp"],
+///   "username":"…","credential":"…"}],
 ///  "ttl":86400}
 /// ```
+///
+/// The `turn:`/`turns:` URLs come in order of preference (UDP, TCP, then TLS: the last works through a firewall
+/// that lets out only TLS-looking TCP), one credential for all of them.
 public struct ICEServersProvider: Sendable {
     /// Which host goes in the URLs: `ice.publicAddress`, or the host the client used when it is trusted.
     var hosts: HostAllowList
@@ -22,6 +26,9 @@ public struct ICEServersProvider: Sendable {
     /// Offer `?transport=udp` / `?transport=tcp` URLs.
     public var udp: Bool
     public var tcp: Bool
+    /// Ports that serve TURN over TLS (`stun.tlsPort` when a certificate is configured), offered as `turns:` URLs
+    /// (RFC 7065 §3.1) after the plain ones, in this order.
+    public var tlsPorts: [Int] = []
     /// Offer `turn:` URLs at all (`turn.enabled`).
     public var turnEnabled: Bool
     /// The secret that signs credentials: the first of `turn.secrets` (or the one generated at start).
@@ -77,13 +84,16 @@ public struct ICEServersProvider: Sendable {
         if self.udp || self.tcp {
             servers.append(["urls": [.string("stun:\(host):\(port)")]])
         }
-        if self.turnEnabled && (self.udp || self.tcp) {
+        if self.turnEnabled && (self.udp || self.tcp || !self.tlsPorts.isEmpty) {
             var urls: [JSONValue] = []
             if self.udp {
                 urls.append(.string("turn:\(host):\(port)?transport=udp"))
             }
             if self.tcp {
                 urls.append(.string("turn:\(host):\(port)?transport=tcp"))
+            }
+            for tlsPort in self.tlsPorts {
+                urls.append(.string("turns:\(host):\(tlsPort)?transport=tcp"))
             }
             servers.append([
                 "urls": .array(urls), "username": .string(credentials.username),
