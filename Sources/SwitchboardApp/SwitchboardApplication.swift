@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -161,7 +162,24 @@ public struct SwitchboardApplication: Sendable {
         }
         // HTTP/1.1; WebSocket upgrades on the signaling paths are served in the channel pipeline.
         let httpLimits = self.httpConnectionLimits(logger: httpLogger)
-        let serverBuilder = HTTPServerBuilder.http1WebSocketEndpoints(webSocketEndpoints, limits: httpLimits)
+        // The HTTP child channel the main server builds is kept for the shared port, which serves the same routes.
+        let httpChannel = NIOLockedValueBox<HTTP1WebSocketEndpointsChannel?>(nil)
+        let endpoints = webSocketEndpoints
+        let serverBuilder = HTTPServerBuilder { responder in
+            let channel = HTTP1WebSocketEndpointsChannel(responder: responder, endpoints: endpoints, limits: httpLimits)
+            httpChannel.withLockedValue { $0 = $0 ?? channel }
+            return channel
+        }
+        if self.configuration.sharedPort > 0 {
+            services.append(
+                try self.makeSharedPortService(
+                    turnService: turnService,
+                    httpChannel: httpChannel,
+                    eventLoopGroup: eventLoopGroup,
+                    logger: httpLogger
+                )
+            )
+        }
         if self.configuration.tlsPort > 0 {
             services.append(
                 try self.makeTLSApplication(
@@ -396,6 +414,47 @@ public struct SwitchboardApplication: Sendable {
         )
     }
 
+    /// The listener of `shared.port`: its connections go to the TURN service's stream pipeline or to the HTTP
+    /// child channel of the main server (the same routes), in the clear or over TLS.
+    func makeSharedPortService(
+        turnService: TURNService,
+        httpChannel: NIOLockedValueBox<HTTP1WebSocketEndpointsChannel?>,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) throws -> SharedPortService {
+        let accepts = Set(self.configuration.sharedProtocols.compactMap(SharedPortProtocol.init(rawValue:)))
+        var tls: NIOSSLContext?
+        if !accepts.isDisjoint(with: [.https, .turns]) {
+            var tlsConfiguration = try ServerTLSConfiguration.load(
+                certificateFile: self.configuration.tlsCertificateFile,
+                privateKeyFile: self.configuration.tlsPrivateKeyFile
+            )
+            tlsConfiguration.applicationProtocols = SharedPortSniffer.alpnProtocols
+            tls = try NIOSSLContext(configuration: tlsConfiguration)
+        }
+        let routes = SharedPortRoutes(
+            accepts: accepts,
+            sniffTimeout: .seconds(Int64(self.configuration.sharedSniffTimeoutSeconds)),
+            tls: tls,
+            serveTURN: { channel in turnService.serveStream(on: channel, tls: nil) },
+            serveHTTP: { channel in
+                guard let http = httpChannel.withLockedValue({ $0 }) else {
+                    return channel.close()
+                }
+                return http.setup(channel: channel, logger: logger).map { value in
+                    Task { await http.handle(value: value, logger: logger) }
+                }
+            }
+        )
+        return SharedPortService(
+            addresses: self.configuration.stunAddresses,
+            port: self.configuration.sharedPort,
+            routes: routes,
+            eventLoopGroup: eventLoopGroup,
+            logger: Logger(label: "switchboard.shared")
+        )
+    }
+
     /// The plain HTTP server on `admin.port` (bound to `admin.host`): the operator endpoints and the status page's
     /// assets, nothing else.
     func makeAdminApplication(
@@ -435,8 +494,13 @@ public struct SwitchboardApplication: Sendable {
             ttlSeconds: self.configuration.iceCredentialTTLSeconds,
             boundPort: { turnService.listeningSockets.first?.address.port }
         )
-        if self.configuration.turnsEnabled && self.configuration.turnEnabled {
-            provider.tlsPorts = [self.configuration.stunTLSPort]
+        if self.configuration.turnEnabled {
+            if self.configuration.turnsEnabled {
+                provider.tlsPorts.append(self.configuration.stunTLSPort)
+            }
+            if self.configuration.sharedPort > 0 && self.configuration.sharedProtocols.contains("turns") {
+                provider.tlsPorts.append(self.configuration.sharedPort)
+            }
         }
         return provider
     }

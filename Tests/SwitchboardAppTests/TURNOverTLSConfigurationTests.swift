@@ -53,3 +53,40 @@ import Testing
         #expect(self.errors("stun:\n  port: 5349\n  tcp: false\n" + certificate).isEmpty)
     }
 }
+
+/// `shared.*`: the shared port's protocols, their certificate and its port.
+@Suite struct SharedPortConfigurationTests {
+    private func errors(_ yaml: String) -> [String] {
+        var loader = ConfigurationLoader()
+        loader.readYAML(yaml, path: "test.yaml")
+        do {
+            _ = try loader.finish()
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    @Test func protocolsAreChecked() {
+        #expect(
+            self.errors("shared:\n  port: 443\n  protocols: [http, ftp]\n")
+                == ["test.yaml:3: key 'shared.protocols': 'ftp' is none of http, turn, https, turns"]
+        )
+        #expect(
+            self.errors("shared:\n  port: 443\n")
+                == ["test.yaml:2: key 'shared.protocols': 'https' needs tls.certificateFile and tls.privateKeyFile"]
+        )
+        #expect(self.errors("shared:\n  port: 443\n  protocols: [http, turn]\n").isEmpty)
+    }
+
+    @Test func thePortIsNotAnotherListenersPort() {
+        #expect(
+            self.errors("shared:\n  port: 3478\n  protocols: [turn]\n")
+                == ["test.yaml:2: key 'shared.port': 3478 is also stun.port; pick another port"]
+        )
+        #expect(
+            self.errors("shared:\n  port: 3000\n  protocols: [turn]\n")
+                == ["test.yaml:2: key 'shared.port': 3000 is also http.port; pick another port"]
+        )
+    }
+}

@@ -204,6 +204,26 @@ public enum ConfigurationSchema {
             "PEM private key of the TLS server."
         ),
         ConfigurationKey(
+            "shared.port",
+            .integer(0...65535),
+            default: .integer(0),
+            "One TCP port for everything (for example 443), on every stun.addresses entry: each connection is served "
+                + "as HTTP, HTTPS, TURN over TCP or TURN over TLS by its first bytes (and ALPN); 0 is off."
+        ),
+        ConfigurationKey(
+            "shared.protocols",
+            .stringList,
+            default: .stringList(["http", "turn", "https", "turns"]),
+            "What shared.port accepts, any of http, turn, https, turns; https and turns need tls.certificateFile."
+        ),
+        ConfigurationKey(
+            "shared.sniffTimeoutSeconds",
+            .integer(1...300),
+            default: .integer(5),
+            "A shared-port connection must show what it speaks within this many seconds (its first bytes; with TLS "
+                + "the handshake and the first request or message), or it is closed."
+        ),
+        ConfigurationKey(
             "dialects.selection",
             .choice(["auto", "chatroom", "webrtcroom", "socketim"]),
             default: .string("auto"),

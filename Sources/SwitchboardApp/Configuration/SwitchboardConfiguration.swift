@@ -36,6 +36,10 @@ public struct SwitchboardConfiguration: Sendable {
     public var stunTCP: Bool
     /// `stun.tlsPort` (0 is off; used only when `tls.certificateFile` is set)
     public var stunTLSPort: Int
+    /// `shared.port` (0 is off), `shared.protocols`, `shared.sniffTimeoutSeconds`
+    public var sharedPort: Int
+    public var sharedProtocols: [String]
+    public var sharedSniffTimeoutSeconds: Int
     /// `stun.udpSocketsPerAddress`
     public var stunUDPSocketsPerAddress: Int
     /// `stun.software`
@@ -214,6 +218,37 @@ public struct SwitchboardConfiguration: Sendable {
                     key: "stun.tlsPort",
                     origin: Self.setOrigin(of: ["stun.tlsPort", other], in: values),
                     message: "\(self.stunTLSPort) is also \(other); pick another port or 0 (off)"
+                )
+            }
+        }
+        self.sharedPort = integer("shared.port")
+        self.sharedProtocols = list("shared.protocols")
+        self.sharedSniffTimeoutSeconds = integer("shared.sniffTimeoutSeconds")
+        if self.sharedPort > 0 {
+            for name in self.sharedProtocols where !["http", "turn", "https", "turns"].contains(name) {
+                throw ConfigurationError(
+                    key: "shared.protocols",
+                    origin: values["shared.protocols"]?.origin ?? .defaultValue,
+                    message: "'\(name)' is none of http, turn, https, turns"
+                )
+            }
+            if self.tlsCertificateFile.isEmpty, let name = self.sharedProtocols.first(where: { $0.hasSuffix("s") }) {
+                throw ConfigurationError(
+                    key: "shared.protocols",
+                    origin: Self.setOrigin(of: ["shared.protocols", "shared.port"], in: values),
+                    message: "'\(name)' needs tls.certificateFile and tls.privateKeyFile"
+                )
+            }
+            let others = [
+                ("http.port", self.httpPort, true), ("stun.port", self.stunPort, self.stunTCP),
+                ("tls.port", self.tlsPort, self.tlsPort > 0),
+                ("stun.tlsPort", self.stunTLSPort, self.stunTLSPort > 0 && !self.tlsCertificateFile.isEmpty),
+            ]
+            for (other, port, on) in others where on && port == self.sharedPort {
+                throw ConfigurationError(
+                    key: "shared.port",
+                    origin: Self.setOrigin(of: ["shared.port", other], in: values),
+                    message: "\(self.sharedPort) is also \(other); pick another port"
                 )
             }
         }

@@ -34,6 +34,8 @@ final class STUNStreamHandler: ChannelDuplexHandler {
     private var readHeld = false
     private var sendTimer: Scheduled<Void>?
     private var closing = false
+    /// Whether the connection was counted open (once, from `channelActive` or `handlerAdded`).
+    private var active = false
 
     init(
         responder: BindingResponder,
@@ -62,21 +64,36 @@ final class STUNStreamHandler: ChannelDuplexHandler {
             .writeBufferWaterMark,
             value: Self.waterMark(outboundBufferBytes: self.outboundBufferBytes)
         )
+        // Added to a live connection (after the shared port's sniffing): no channelActive will come.
+        if context.channel.isActive {
+            self.activate(context: context)
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        self.activate(context: context)
+        context.fireChannelActive()
+    }
+
+    private func activate(context: ChannelHandlerContext) {
+        guard !self.active else {
+            return
+        }
+        self.active = true
         self.source = context.remoteAddress.flatMap(TransportAddress.init)
         if let source = self.source, let server = context.localAddress.flatMap(TransportAddress.init) {
             self.fiveTuple = FiveTuple(client: source, server: server, transport: .tcp)
         }
         self.metrics.tcpConnections.increment()
-        context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         self.sendTimer?.cancel()
         self.sendTimer = nil
-        self.metrics.tcpConnections.decrement()
+        if self.active {
+            self.active = false
+            self.metrics.tcpConnections.decrement()
+        }
         if let fiveTuple = self.fiveTuple {
             self.table?.connectionClosed(fiveTuple)
         }
