@@ -111,6 +111,28 @@ import Glibc
         #expect(!channel.isActive)
     }
 
+    /// The shared port adds the stream handlers to a connection that is already active (after sniffing it): the
+    /// handler must still know its client and answer, which it learns from `channelActive` on a fresh connection.
+    @Test func streamHandlerAddedToALiveConnectionAnswers() throws {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "192.0.2.8", port: 6000)).wait()
+        #expect(channel.isActive)
+        try channel.pipeline.syncOperations.addHandlers(
+            ByteToMessageHandler(STUNStreamFrameDecoder()),
+            STUNStreamHandler(
+                responder: BindingResponder(software: nil),
+                table: nil,
+                metrics: STUNMetrics(),
+                logger: .init(label: "test")
+            )
+        )
+        try channel.writeInbound(self.bindingRequest())
+        let response = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        let message = try STUNMessage.decode(response)
+        #expect(message.type == STUNMessageType(method: .binding, messageClass: .successResponse))
+        _ = try? channel.finish()
+    }
+
     /// Keeps every write in the channel's outbound buffer (no flush reaches it), as on a socket whose peer does not
     /// read; counts the reads that reach the head.
     final class FlushHolder: ChannelOutboundHandler {
