@@ -42,6 +42,8 @@ class SharedPortServer:
 def test_uclient_over_tls_on_the_shared_port(shared, peer):
     output = uclient_tls(shared.shared_port, "-u", "bench", "-w", "benchpass", "-X", "-c", "-m", "2", "-n", "30", peer=peer)
     assert_no_loss(output, 2 * 30)
+    assert shared.metric("switchboard_shared_port_connections_total", protocol="turns") >= 2
+    assert shared.metric("switchboard_shared_port_connections_total", protocol="https") == 0
 
 
 def test_uclient_over_plain_tcp_on_the_shared_port(shared, peer):
@@ -128,3 +130,7 @@ def test_unrecognised_and_refused_protocols_are_closed(start_switchboard, tmp_pa
         sock.settimeout(30)
         assert sock.recv(100) == b""
     assert server.process.poll() is None
+    # SSH's 'S' could begin ChannelData, so it counts with the cleartext TURN and HTTP that are not accepted here.
+    assert server.metric("switchboard_shared_port_closed_total", reason="not_accepted") == 3
+    assert server.metric("switchboard_shared_port_closed_total", reason="sniff_timeout") == 1
+    assert server.metric("switchboard_shared_port_connections_total", protocol="turn") == 0

@@ -12,6 +12,8 @@ struct SharedPortRoutes: Sendable {
     var sniffTimeout: TimeAmount
     /// The TLS server context, with the ALPN ids of ``SharedPortSniffer/alpnProtocols``; nil accepts no TLS.
     var tls: NIOSSLContext?
+    /// Counts what became of the connections.
+    var metrics = SharedPortMetrics()
     /// Serves STUN/TURN on the channel (the TURN service's stream pipeline).
     var serveTURN: @Sendable (any Channel) -> EventLoopFuture<Void>
     /// Serves HTTP/1.1 (pages, Socket.IO polling and WebSocket, the raw WebSocket) on the channel.

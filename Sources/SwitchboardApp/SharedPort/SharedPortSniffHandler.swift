@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOSSL
@@ -33,6 +34,7 @@ final class SharedPortSniffHandler: ChannelInboundHandler, RemovableChannelHandl
         }
         self.timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: self.routes.sniffTimeout) {
             self.timer = nil
+            self.routes.metrics.sniffTimeouts.increment()
             self.refuse(context: context, why: "it did not say what it speaks in time")
         }
     }
@@ -75,9 +77,11 @@ final class SharedPortSniffHandler: ChannelInboundHandler, RemovableChannelHandl
         case .needMoreBytes:
             return
         case .unknown:
+            self.routes.metrics.unknown.increment()
             self.refuse(context: context, why: "its first bytes are no protocol of this port")
         case .tls:
             guard let tls = self.routes.tls, !self.routes.accepts.isDisjoint(with: [.https, .turns]) else {
+                self.routes.metrics.notAccepted.increment()
                 self.refuse(context: context, why: "TLS is not accepted on this port")
                 return
             }
@@ -94,16 +98,22 @@ final class SharedPortSniffHandler: ChannelInboundHandler, RemovableChannelHandl
                 return nil
             }
         case .turn:
-            guard self.routes.accepts.contains(self.insideTLS ? .turns : .turn) else {
+            let name: SharedPortProtocol = self.insideTLS ? .turns : .turn
+            guard self.routes.accepts.contains(name) else {
+                self.routes.metrics.notAccepted.increment()
                 self.refuse(context: context, why: "STUN/TURN is not accepted here")
                 return
             }
+            self.routes.metrics.handedOver[name]?.increment()
             self.handOver(context: context, leave: true) { self.routes.serveTURN(context.channel) }
         case .http:
-            guard self.routes.accepts.contains(self.insideTLS ? .https : .http) else {
+            let name: SharedPortProtocol = self.insideTLS ? .https : .http
+            guard self.routes.accepts.contains(name) else {
+                self.routes.metrics.notAccepted.increment()
                 self.refuse(context: context, why: "HTTP is not accepted here")
                 return
             }
+            self.routes.metrics.handedOver[name]?.increment()
             self.handOver(context: context, leave: true) { self.routes.serveHTTP(context.channel) }
         }
     }
