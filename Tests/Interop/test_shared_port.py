@@ -134,3 +134,27 @@ def test_unrecognised_and_refused_protocols_are_closed(start_switchboard, tmp_pa
     assert server.metric("switchboard_shared_port_closed_total", reason="not_accepted") == 3
     assert server.metric("switchboard_shared_port_closed_total", reason="sniff_timeout") == 1
     assert server.metric("switchboard_shared_port_connections_total", protocol="turn") == 0
+
+
+def test_graceful_stop_with_shared_port_connections_open(shared):
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    held = []
+    # A kept-alive HTTPS connection after one request, a TLS TURN connection, a cleartext one still being sniffed.
+    https = context.wrap_socket(socket.create_connection(("127.0.0.1", shared.shared_port)))
+    https.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert https.recv(100).startswith(b"HTTP/1.1 200")
+    held.append(https)
+    turns = context.wrap_socket(socket.create_connection(("127.0.0.1", shared.shared_port)))
+    turns.sendall(Message(BINDING, REQUEST).encode())
+    assert turns.recv(100)[:2] == b"\x01\x01"
+    held.append(turns)
+    held.append(socket.create_connection(("127.0.0.1", shared.shared_port)))
+    try:
+        assert shared.stop() == 0
+    finally:
+        for sock in held:
+            sock.close()
