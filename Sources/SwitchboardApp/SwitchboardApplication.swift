@@ -436,6 +436,10 @@ public struct SwitchboardApplication: Sendable {
             accepts: accepts,
             sniffTimeout: .seconds(Int64(self.configuration.sharedSniffTimeoutSeconds)),
             tls: tls,
+            sniffing: SharedConnectionLedger(
+                totalLimit: turnService.streamConnectionLimits.total,
+                perAddressLimit: turnService.streamConnectionLimits.perAddress
+            ),
             serveTURN: { channel in turnService.serveStream(on: channel, tls: nil) },
             serveHTTP: { channel in
                 guard let http = httpChannel.withLockedValue({ $0 }) else {

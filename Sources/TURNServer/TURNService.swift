@@ -110,6 +110,11 @@ public final class TURNService: Service {
         self.tables.withLockedValue { $0[ObjectIdentifier(loop)] }?.value
     }
 
+    /// The caps of stream connections in force (`tcpMaxConnections`, `tcpMaxConnectionsPerAddress`; 0 unlimited).
+    public var streamConnectionLimits: (total: Int, perAddress: Int) {
+        self.tcpConnections.limits
+    }
+
     /// Whether every configured listener is bound (what `/healthz` reports).
     public var isReady: Bool {
         self.ready.withLockedValue { $0 }

@@ -158,3 +158,32 @@ def test_graceful_stop_with_shared_port_connections_open(shared):
     finally:
         for sock in held:
             sock.close()
+
+
+def test_connections_being_sniffed_are_capped_and_released(start_switchboard, tmp_path):
+    port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(
+        args=[*certificate(tmp_path), "--set", f"shared.port={port}", "--set", "stun.tcpMaxConnectionsPerAddress=2"]
+    )
+    wait_for_shared_port(server, port)
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as third:
+            third.settimeout(30)
+            assert third.recv(100) == b""
+        assert server.metric("switchboard_shared_port_closed_total", reason="over_cap") == 1
+    finally:
+        for sock in silent:
+            sock.close()
+    # Closing them gives their places back.
+    deadline = time.monotonic() + 10
+    while True:
+        client = Client(port, tcp=True)
+        try:
+            assert client.transact(Message(BINDING, REQUEST)).get(XOR_MAPPED_ADDRESS) is not None
+            break
+        except (ConnectionError, OSError):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        finally:
+            client.close()

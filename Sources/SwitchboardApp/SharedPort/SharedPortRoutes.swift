@@ -1,3 +1,4 @@
+import ConnectionLimits
 import NIOCore
 import NIOSSL
 
@@ -12,6 +13,9 @@ struct SharedPortRoutes: Sendable {
     var sniffTimeout: TimeAmount
     /// The TLS server context, with the ALPN ids of ``SharedPortSniffer/alpnProtocols``; nil accepts no TLS.
     var tls: NIOSSLContext?
+    /// Connections still being sniffed, under the STUN/TCP caps (`stun.tcpMaxConnections*`) until they are handed
+    /// over: then the chosen server's own caps count them.
+    var sniffing: SharedConnectionLedger
     /// Counts what became of the connections.
     var metrics = SharedPortMetrics()
     /// Serves STUN/TURN on the channel (the TURN service's stream pipeline).

@@ -1,4 +1,5 @@
 import ConnectionLimits
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -74,9 +75,17 @@ struct SharedPortService: Service {
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let key: ClientAddressKey?
+                switch routes.sniffing.open(from: channel.remoteAddress) {
+                case .refused:
+                    routes.metrics.overCap.increment()
+                    return channel.close()
+                case .admitted(let admittedKey):
+                    key = admittedKey
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        SharedPortSniffHandler(routes: routes, insideTLS: false, logger: logger)
+                        SharedPortSniffHandler(routes: routes, insideTLS: false, sniffingKey: key, logger: logger)
                     )
                 }
             }

@@ -1,3 +1,4 @@
+import ConnectionLimits
 import CoreMetrics
 import Logging
 import NIOCore
@@ -21,9 +22,13 @@ final class SharedPortSniffHandler: ChannelInboundHandler, RemovableChannelHandl
     private var timer: Scheduled<Void>?
     private var decided = false
 
-    init(routes: SharedPortRoutes, insideTLS: Bool, logger: Logger) {
+    /// The outer sniffer's entry in ``SharedPortRoutes/sniffing``, released once when it leaves the pipeline.
+    private var sniffingKey: ClientAddressKey??
+
+    init(routes: SharedPortRoutes, insideTLS: Bool, sniffingKey: ClientAddressKey? = nil, logger: Logger) {
         self.routes = routes
         self.insideTLS = insideTLS
+        self.sniffingKey = insideTLS ? .none : .some(sniffingKey)
         self.logger = logger
     }
 
@@ -42,6 +47,11 @@ final class SharedPortSniffHandler: ChannelInboundHandler, RemovableChannelHandl
     func handlerRemoved(context: ChannelHandlerContext) {
         self.timer?.cancel()
         self.timer = nil
+        // Handed over or closed: the chosen server's caps count it from here.
+        if case .some(let key) = self.sniffingKey {
+            self.sniffingKey = .none
+            self.routes.sniffing.close(key)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
