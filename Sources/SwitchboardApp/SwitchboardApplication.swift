@@ -65,7 +65,8 @@ public struct SwitchboardApplication: Sendable {
         if self.configuration.access.adminPort > 0 {
             listeners.insert(.admin)
         }
-        if self.configuration.dialectRawWebSocketPort > 0 && self.configuration.values["signaling.testApp"] != .boolean(true) {
+        let isTestApp = self.configuration.values["signaling.testApp"] == .boolean(true)
+        if self.configuration.dialectRawWebSocketPort > 0 && !isTestApp {
             listeners.insert(.rawWebSocket)
         }
         let systemd = SystemdNotifyService(
@@ -103,7 +104,7 @@ public struct SwitchboardApplication: Sendable {
         var dialects: SignalingDialects?
         var pinnedServices: [any Service] = []
         var rawWebSocket: RawWebSocketDialect?
-        if self.configuration.values["signaling.testApp"] != .boolean(true) {
+        if !isTestApp {
             let installed = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
             dialects = installed.dialects
             rawWebSocket = installed.rawWebSocket

@@ -108,7 +108,8 @@ extension EngineIOServer {
         // Read the body up to the limit; past it, stop reading (the reference answers 413 and stops reading).
         let completeBody: ByteBuffer?
         do {
-            completeBody = try await request.body.collect(upTo: self.configuration.revision(session.version).maxHttpBufferSize)
+            let limit = self.configuration.revision(session.version).maxHttpBufferSize
+            completeBody = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             completeBody = nil
         } catch {
