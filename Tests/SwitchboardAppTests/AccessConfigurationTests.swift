@@ -3,17 +3,6 @@ import Testing
 @testable import SwitchboardApp
 
 @Suite struct AccessConfigurationTests {
-    private func errors(_ yaml: String) -> [String] {
-        var loader = ConfigurationLoader()
-        loader.readYAML(yaml, path: "test.yaml")
-        do {
-            _ = try loader.finish()
-            return []
-        } catch {
-            return error.errors.map(\.description)
-        }
-    }
-
     @Test func defaultsAreClosed() {
         let access = SwitchboardConfiguration.defaults.access
         #expect(!access.apiEnabled)
@@ -26,43 +15,50 @@ import Testing
 
     @Test func anEnabledAPINeedsAWayIn() {
         #expect(
-            self.errors("ice:\n  api:\n    enabled: true\n")
+            YAMLConfiguration.errors("ice:\n  api:\n    enabled: true\n")
                 == [
                     "test.yaml:3: key 'ice.api.enabled': is on but neither ice.api.tokens nor ice.api.allowedOrigins is set"
                 ]
         )
-        #expect(self.errors("ice:\n  api:\n    enabled: true\n    allowedOrigins: [\"https://a.example\"]\n").isEmpty)
+        #expect(
+            YAMLConfiguration.errors("ice:\n  api:\n    enabled: true\n    allowedOrigins: [\"https://a.example\"]\n")
+                .isEmpty
+        )
     }
 
     @Test func shortTokensAreRefusedWithoutEchoingThem() {
-        let messages = self.errors("admin:\n  tokens: [\"hunter2\"]\n")
+        let messages = YAMLConfiguration.errors("admin:\n  tokens: [\"hunter2\"]\n")
         #expect(messages == ["test.yaml:2: key 'admin.tokens': each token must be at least 16 characters long"])
         #expect(!messages.joined().contains("hunter2"))
     }
 
     @Test(arguments: ["app.example.org", "https://app.example.org/", "https://", "://x", "https://a.example/path"])
     func originsMustBeOrigins(entry: String) {
-        let messages = self.errors("ice:\n  api:\n    allowedOrigins: [\"\(entry)\"]\n")
+        let messages = YAMLConfiguration.errors("ice:\n  api:\n    allowedOrigins: [\"\(entry)\"]\n")
         #expect(messages.count == 1)
         #expect(messages.first?.contains("key 'ice.api.allowedOrigins'") == true)
     }
 
     @Test func allowedHostsRefuseURLsPortsAndPartialWildcards() {
-        #expect(self.errors("http:\n  allowedHosts: [\"*.example.org\"]\n").count == 1)
-        #expect(self.errors("http:\n  allowedHosts: [\"http://x\"]\n").count == 1)
-        #expect(self.errors("http:\n  allowedHosts: [\"chat.example.org:443\"]\n").count == 1)
-        #expect(self.errors("http:\n  allowedHosts: [\"*\", \"chat.example.org\", \"2001:db8::1\"]\n").isEmpty)
+        #expect(YAMLConfiguration.errors("http:\n  allowedHosts: [\"*.example.org\"]\n").count == 1)
+        #expect(YAMLConfiguration.errors("http:\n  allowedHosts: [\"http://x\"]\n").count == 1)
+        #expect(YAMLConfiguration.errors("http:\n  allowedHosts: [\"chat.example.org:443\"]\n").count == 1)
+        #expect(
+            YAMLConfiguration.errors("http:\n  allowedHosts: [\"*\", \"chat.example.org\", \"2001:db8::1\"]\n").isEmpty
+        )
     }
 
     @Test func theAdminPortIsItsOwn() {
         #expect(
-            self.errors("admin:\n  port: 3000\n")
+            YAMLConfiguration.errors("admin:\n  port: 3000\n")
                 == ["test.yaml:2: key 'admin.port': 3000 is also http.port; the admin server needs a port of its own"]
         )
         #expect(
-            self.errors("admin:\n  port: 8443\ntls:\n  port: 8443\n  certificateFile: c\n  privateKeyFile: k\n").count
+            YAMLConfiguration.errors(
+                "admin:\n  port: 8443\ntls:\n  port: 8443\n  certificateFile: c\n  privateKeyFile: k\n"
+            ).count
                 == 1
         )
-        #expect(self.errors("admin:\n  port: 9100\n").isEmpty)
+        #expect(YAMLConfiguration.errors("admin:\n  port: 9100\n").isEmpty)
     }
 }
