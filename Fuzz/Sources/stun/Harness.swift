@@ -45,9 +45,12 @@ enum STUNHarness {
         guard let message = try? STUNMessage.decode(buffer) else {
             return
         }
+        // RFC 7983 §7 gives streams first bytes 0-3 only; a decodable message with a larger method is not framed.
+        let isStreamFramed = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)! <= 3
         FuzzDriver.check(
-            STUNMessage.frameLength(in: buffer) == buffer.readableBytes,
-            "frame length of a decoded message is not its size"
+            PacketDemultiplexer.streamFrame(in: buffer, acceptingChannelData: false)
+                == (isStreamFramed ? .stun(length: buffer.readableBytes) : .invalid),
+            "stream framing disagrees with the decoder on a decoded message"
         )
         Self.checkRawReencoding(message)
         Self.checkTypedAttributes(message)
