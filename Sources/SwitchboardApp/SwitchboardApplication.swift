@@ -21,16 +21,36 @@ import UnixSignals
 /// server, all in one service group that stops gracefully on SIGTERM and SIGINT.
 public struct SwitchboardApplication: Sendable {
     public let configuration: SwitchboardConfiguration
-    /// The TURN REST API secrets in force: the configured ones, or one generated at start. Never logged.
+    /// The TURN REST API secrets at start: the configured ones, or one generated at start. Never logged.
     let turnSecrets: [String]
+    /// The secret used whenever `turn.secrets` is empty, at start or after a reload. Never logged.
+    let generatedSecret: String
+    /// Where the configuration came from, read again on SIGHUP; nil: reloading re-applies ``configuration``.
+    public var source: ConfigurationSource?
+    /// The secret that signs the ICE credentials handed out: the first of the secrets in force.
+    let signingSecret: NIOLockedValueBox<String>
 
-    public init(configuration: SwitchboardConfiguration) {
+    /// - Parameters:
+    ///   - configuration: the validated configuration.
+    ///   - source: where it came from; with one, SIGHUP reloads it (``ConfigurationReloadService``).
+    public init(configuration: SwitchboardConfiguration, source: ConfigurationSource? = nil) {
         self.configuration = configuration
-        if configuration.turnSecrets.isEmpty {
-            self.turnSecrets = [Self.generateSecret()]
-        } else {
-            self.turnSecrets = configuration.turnSecrets
+        self.source = source
+        self.generatedSecret = Self.generateSecret()
+        self.turnSecrets = ConfigurationReloader.secrets(of: configuration, generated: self.generatedSecret)
+        self.signingSecret = NIOLockedValueBox(self.turnSecrets[0])
+    }
+
+    /// The TLS chain and key every TLS listener uses, replaced by a reload; nil without `tls.certificateFile`.
+    func makeCertificateStore() throws -> TLSCertificateStore? {
+        guard !self.configuration.tlsCertificateFile.isEmpty else {
+            return nil
         }
+        let (chain, key) = try ServerTLSConfiguration.loadFiles(
+            certificateFile: self.configuration.tlsCertificateFile,
+            privateKeyFile: self.configuration.tlsPrivateKeyFile
+        )
+        return TLSCertificateStore(chain: chain, key: key)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
@@ -73,12 +93,14 @@ public struct SwitchboardApplication: Sendable {
             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
             expecting: listeners
         )
+        let certificates = try self.makeCertificateStore()
         var turnsContext: NIOSSLContext?
         if self.configuration.turnsEnabled {
             turnsContext = try NIOSSLContext(
                 configuration: ServerTLSConfiguration.load(
                     certificateFile: self.configuration.tlsCertificateFile,
-                    privateKeyFile: self.configuration.tlsPrivateKeyFile
+                    privateKeyFile: self.configuration.tlsPrivateKeyFile,
+                    store: certificates
                 )
             )
         }
@@ -175,6 +197,7 @@ public struct SwitchboardApplication: Sendable {
             services.append(
                 try self.makeSharedPortService(
                     turnService: turnService,
+                    certificates: certificates,
                     httpChannel: httpChannel,
                     eventLoopGroup: eventLoopGroup,
                     logger: httpLogger
@@ -185,6 +208,7 @@ public struct SwitchboardApplication: Sendable {
             services.append(
                 try self.makeTLSApplication(
                     router: router,
+                    certificates: certificates,
                     server: serverBuilder,
                     eventLoopGroup: eventLoopGroup,
                     metrics: httpLimits.metrics,
@@ -203,6 +227,26 @@ public struct SwitchboardApplication: Sendable {
                     eventLoopGroup: eventLoopGroup,
                     logger: httpLogger
                 ) { systemd.bound(.rawWebSocket) }
+            )
+        }
+        if let source = self.source {
+            services.append(
+                ConfigurationReloadService(
+                    reloader: ConfigurationReloader(
+                        source: source,
+                        running: self.configuration,
+                        targets: ConfigurationReloader.Targets(
+                            turnService: turnService,
+                            generatedSecret: self.generatedSecret,
+                            signingSecret: self.signingSecret,
+                            certificates: certificates,
+                            logLevel: LoggingBootstrap.level
+                        ),
+                        logger: Logger(label: "switchboard.reload")
+                    ),
+                    pidFile: self.configuration.processPIDFile,
+                    logger: logger
+                )
             )
         }
         // Last: the first service told of a shutdown after the HTTP server itself.
@@ -387,6 +431,7 @@ public struct SwitchboardApplication: Sendable {
     /// `https://HOST:8443`.
     func makeTLSApplication(
         router: Router<SwitchboardRequestContext>,
+        certificates: TLSCertificateStore?,
         server: HTTPServerBuilder,
         eventLoopGroup: any EventLoopGroup,
         metrics: HTTPConnectionMetrics,
@@ -395,7 +440,8 @@ public struct SwitchboardApplication: Sendable {
     ) throws -> some Service {
         let tlsConfiguration = try ServerTLSConfiguration.load(
             certificateFile: self.configuration.tlsCertificateFile,
-            privateKeyFile: self.configuration.tlsPrivateKeyFile
+            privateKeyFile: self.configuration.tlsPrivateKeyFile,
+            store: certificates
         )
         return Application(
             router: router,
@@ -419,6 +465,7 @@ public struct SwitchboardApplication: Sendable {
     /// child channel of the main server (the same routes), in the clear or over TLS.
     func makeSharedPortService(
         turnService: TURNService,
+        certificates: TLSCertificateStore?,
         httpChannel: NIOLockedValueBox<HTTP1WebSocketEndpointsChannel?>,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
@@ -428,7 +475,8 @@ public struct SwitchboardApplication: Sendable {
         if !accepts.isDisjoint(with: [.https, .turns]) {
             var tlsConfiguration = try ServerTLSConfiguration.load(
                 certificateFile: self.configuration.tlsCertificateFile,
-                privateKeyFile: self.configuration.tlsPrivateKeyFile
+                privateKeyFile: self.configuration.tlsPrivateKeyFile,
+                store: certificates
             )
             tlsConfiguration.applicationProtocols = SharedPortSniffer.alpnProtocols
             tls = try NIOSSLContext(configuration: tlsConfiguration)
@@ -499,6 +547,8 @@ public struct SwitchboardApplication: Sendable {
             ttlSeconds: self.configuration.iceCredentialTTLSeconds,
             boundPort: { turnService.listeningSockets.first?.address.port }
         )
+        let signingSecret = self.signingSecret
+        provider.secretSource = { signingSecret.withLockedValue { $0 } }
         if self.configuration.turnEnabled {
             if self.configuration.turnsEnabled {
                 provider.tlsPorts.append(self.configuration.stunTLSPort)
