@@ -6,11 +6,13 @@ need a restart are reported and left alone; an invalid file is rejected with che
 import base64
 import hashlib
 import hmac
+import json
 import signal
 import socket
 import ssl
 import subprocess
 import time
+import urllib.request
 
 import pytest
 import rawstun
@@ -67,15 +69,33 @@ class Reloading:
         return self.server.log()
 
 
+TOKEN = "reload-token-0123456789"
+
+
 @pytest.fixture
 def reloading(start_switchboard, tmp_path):
-    return Reloading(start_switchboard, tmp_path, config_text())
+    api = ["--set", "ice.api.enabled=true", "--set", f"ice.api.tokens={TOKEN}"]
+    return Reloading(start_switchboard, tmp_path, config_text(), args=api)
+
+
+def handed_out_credentials(server):
+    """The TURN username and credential GET /api/ice-servers hands out."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.http_port}/api/ice-servers", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        servers = json.loads(response.read())["iceServers"]
+    turn = next(entry for entry in servers if "username" in entry)
+    return turn["username"], turn["credential"]
+
+
+def rest_credentials_for(username, secret):
+    return base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
 
 
 def rest_credentials(user, secret, ttl=3600):
     username = f"{int(time.time()) + ttl}:{user}"
-    password = base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
-    return username, password
+    return username, rest_credentials_for(username, secret)
 
 
 class TURNClient:
@@ -145,6 +165,12 @@ def test_rotated_secret_keeps_allocations_and_refuses_new_ones(reloading, peer):
     assert refused.answer.error_code == 401
     fresh = TURNClient(server, *rest_credentials("erin", "newsecret"))
     assert fresh.allocated, fresh.answer.error_code
+    # The credentials handed out to clients are signed with the new secret.
+    username, credential = handed_out_credentials(server)
+    assert credential == rest_credentials_for(username, "newsecret")
+    api = TURNClient(server, username, credential)
+    assert api.allocated, api.answer.error_code
+    api.close()
 
     output, _ = uclient.communicate(timeout=120)
     assert_no_loss(output, 250)
