@@ -124,11 +124,13 @@ public struct SwitchboardApplication: Sendable {
         signaling.addRoutes(to: router)
         var webSocketEndpoints = signaling.webSocketEndpoints
         var dialects: SignalingDialects?
+        var allDialects: [SignalingDialects] = []
         var pinnedServices: [any Service] = []
         var rawWebSocket: RawWebSocketDialect?
         if !isTestApp {
             let installed = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
             dialects = installed.dialects
+            allDialects.append(installed.dialects)
             rawWebSocket = installed.rawWebSocket
             if let rawWebSocket = installed.rawWebSocket, self.configuration.dialectRawWebSocketPath != nil {
                 webSocketEndpoints.append(rawWebSocket)
@@ -144,7 +146,7 @@ public struct SwitchboardApplication: Sendable {
                 )
                 pinnedServer.addRoutes(to: router)
                 webSocketEndpoints.append(pinnedServer.webSocketEndpoint)
-                _ = SignalingDialects(
+                let pinnedDialects = SignalingDialects(
                     server: pinnedServer,
                     configuration: self.dialectsConfiguration(selection: .init(rawValue: dialect) ?? .auto),
                     iceServers: { handshake, user in
@@ -152,6 +154,7 @@ public struct SwitchboardApplication: Sendable {
                     },
                     logger: Logger(label: "switchboard.dialects")
                 )
+                allDialects.append(pinnedDialects)
                 pinnedServices.append(SignalingService(server: pinnedServer))
             }
         }
@@ -240,7 +243,8 @@ public struct SwitchboardApplication: Sendable {
                             generatedSecret: self.generatedSecret,
                             signingSecret: self.signingSecret,
                             certificates: certificates,
-                            logLevel: LoggingBootstrap.level
+                            logLevel: LoggingBootstrap.level,
+                            dialects: allDialects
                         ),
                         logger: Logger(label: "switchboard.reload")
                     ),

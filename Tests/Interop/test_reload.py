@@ -409,3 +409,22 @@ def test_socketio_session_survives_a_reload(start_switchboard, tmp_path, transpo
     assert received == [["before"], ["after"]]
     assert client.connected and client.sid == sid
     client.disconnect()
+
+
+def test_room_size_limit_applies_to_joins_after_the_reload(start_switchboard, tmp_path):
+    from test_dialect_chatroom import Member
+
+    reloading = Reloading(start_switchboard, tmp_path, config_text())
+    server = reloading.server
+    ann, bob, cat = Member(server), Member(server), Member(server)
+    ann.join("u-ann", "ann")
+    bob.join("u-bob", "bob")
+    assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+    log = reloading.reload(config_text(extra="dialects:\n  maxMembersPerRoom: 2\n"))
+    assert "applied=dialects.maxMembersPerRoom" in log, log
+    # The two members stay; a third is refused.
+    cat.join("u-cat", "cat", accepted=False)
+    assert cat.next() == ("error", [{"type": "full", "message": "this room is full"}])
+    assert ann.quiet(0.2) == [] and bob.quiet(0.2) == []
+    for member in (ann, bob, cat):
+        member.close()

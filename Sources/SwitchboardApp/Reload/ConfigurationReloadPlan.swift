@@ -1,7 +1,7 @@
 /// What a configuration reload (SIGHUP, `switchboard reload`) does with each changed key: pure, no I/O.
 ///
 /// Given the values in force and the values just loaded, the keys whose value changed fall in two lists: those a
-/// running process takes on (``liveKeys``: credentials, quotas, peer lists, bandwidth cap, log level,
+/// running process takes on (``liveKeys``: credentials, quotas, peer lists, bandwidth cap, log level, dialect limits,
 /// the TLS files) and those that need a restart (everything else: ports, addresses, threads, ...), which are left
 /// alone and reported. Values are compared, never printed: secret keys appear by name only.
 public struct ConfigurationReloadPlan: Sendable, Equatable {
@@ -16,6 +16,8 @@ public struct ConfigurationReloadPlan: Sendable, Equatable {
         "turn.peers.allow",
         "turn.peers.deny",
         "turn.bandwidthLimitBytesPerSecond",
+        "dialects.maxMembersPerRoom",
+        "dialects.eventsPerSecond",
         "tls.certificateFile",
         "tls.privateKeyFile",
     ]

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Dialects
 import Logging
 import NIOConcurrencyHelpers
 import NIOSSL
@@ -6,8 +7,8 @@ import TURNServer
 
 /// Re-reads the configuration of a running process (SIGHUP, `switchboard reload`) and puts the keys that can change
 /// into force without dropping anything (``ConfigurationReloadPlan``): TURN users, secrets, quotas, peer lists and
-/// bandwidth cap for new requests, the log level, the signing secret of ICE credentials, and the TLS certificate
-/// for new handshakes.
+/// bandwidth cap for new requests, the log level, the signing secret of ICE credentials, the dialects' room size and
+/// event rate, and the TLS certificate for new handshakes.
 ///
 /// A configuration that fails validation is rejected whole, logged with the lines `check-config` prints, and the
 /// configuration in force stays. Keys that need a restart are logged by name and left alone. Secrets are never
@@ -29,6 +30,8 @@ final class ConfigurationReloader: Sendable {
         /// The TLS chain and key in force; nil when no TLS listener was started (then the TLS keys need a restart).
         var certificates: TLSCertificateStore?
         var logLevel: LogLevelSwitch
+        /// The Socket.IO dialects of every namespace (the main path and the pinned ones); empty for the test app.
+        var dialects: [SignalingDialects] = []
     }
 
     private let source: ConfigurationSource
@@ -112,6 +115,12 @@ final class ConfigurationReloader: Sendable {
         settings.allocationBandwidthLimit = loaded.turnBandwidthLimit
         self.targets.turnService.apply(settings)
         self.targets.signingSecret.withLockedValue { $0 = secrets[0] }
+        for dialects in self.targets.dialects {
+            dialects.apply(
+                maxMembersPerRoom: loaded.dialectMaxMembersPerRoom,
+                eventsPerSecond: loaded.dialectEventsPerSecond
+            )
+        }
         if let tls, let store = self.targets.certificates {
             store.replace(chain: tls.0, key: tls.1)
             self.logger.info(
