@@ -161,7 +161,22 @@ public struct SwitchboardApplication: Sendable {
         let started = ContinuousClock.now
         let chatroom = dialects?.chatroom
         WebRoutes.add(to: router)
-        let operatorRoutes = OperatorRoutes(
+        let reloader = self.source.map { source in
+            ConfigurationReloader(
+                source: source,
+                running: self.configuration,
+                targets: ConfigurationReloader.Targets(
+                    turnService: turnService,
+                    generatedSecret: self.generatedSecret,
+                    signingSecret: self.signingSecret,
+                    certificates: certificates,
+                    logLevel: LoggingBootstrap.level,
+                    dialects: allDialects
+                ),
+                logger: Logger(label: "switchboard.reload")
+            )
+        }
+        var operatorRoutes = OperatorRoutes(
             access: AdminAccess(configuration: self.configuration.access),
             metricsRegistry: metricsRegistry
         ) {
@@ -175,6 +190,9 @@ public struct SwitchboardApplication: Sendable {
                 relayedPacketsToClient: turn.traffic.packetsToClient,
                 relayedBytesToClient: turn.traffic.bytesToClient
             )
+        }
+        if let reloader {
+            operatorRoutes.reload = { reloader.reload().json }
         }
         operatorRoutes.add(to: router, listener: .main)
         let httpLogger = Logger(label: "switchboard.http")
@@ -232,22 +250,10 @@ public struct SwitchboardApplication: Sendable {
                 ) { systemd.bound(.rawWebSocket) }
             )
         }
-        if let source = self.source {
+        if let reloader {
             services.append(
                 ConfigurationReloadService(
-                    reloader: ConfigurationReloader(
-                        source: source,
-                        running: self.configuration,
-                        targets: ConfigurationReloader.Targets(
-                            turnService: turnService,
-                            generatedSecret: self.generatedSecret,
-                            signingSecret: self.signingSecret,
-                            certificates: certificates,
-                            logLevel: LoggingBootstrap.level,
-                            dialects: allDialects
-                        ),
-                        logger: Logger(label: "switchboard.reload")
-                    ),
+                    reloader: reloader,
                     pidFile: self.configuration.processPIDFile,
                     logger: logger
                 )

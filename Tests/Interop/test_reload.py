@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -428,3 +429,36 @@ def test_room_size_limit_applies_to_joins_after_the_reload(start_switchboard, tm
     assert ann.quiet(0.2) == [] and bob.quiet(0.2) == []
     for member in (ann, bob, cat):
         member.close()
+
+
+def post_reload(server, headers=None):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.http_port}/api/reload", data=b"", method="POST", headers=headers or {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_admin_endpoint_reloads_and_answers_the_outcome(reloading):
+    server = reloading.server
+    reloading.path.write_text(config_text(users=("bob:bobpass",), extra="stun:\n  software: Renamed\n"))
+    status, answer = post_reload(server)
+    assert status == 200, answer
+    assert answer == {"result": "applied", "applied": ["turn.users"], "needsRestart": ["stun.software"]}
+    assert TURNClient(server, "alice", "alicepass").answer.error_code == 401
+
+    # A page in a browser cannot make it reload.
+    status, _ = post_reload(server, {"Origin": "http://evil.example"})
+    assert status == 403
+
+    reloading.path.write_text(config_text() + "stun:\n  colour: blue\n")
+    status, answer = post_reload(server)
+    assert status == 200
+    assert answer["result"] == "rejected"
+    check = subprocess.run([BINARY, "check-config", str(reloading.path)], capture_output=True, text=True, timeout=60)
+    assert answer["errors"] == check.stderr.strip().splitlines(), answer
+    assert answer["errors"] == [f"{reloading.path}:16: key 'stun.colour': unknown key"]
+    assert server.metric("switchboard_config_reloads_total", result="rejected") == 1

@@ -14,12 +14,6 @@ import TURNServer
 /// configuration in force stays. Keys that need a restart are logged by name and left alone. Secrets are never
 /// logged: keys appear by name only.
 final class ConfigurationReloader: Sendable {
-    /// What a reload did.
-    enum Outcome: Sendable {
-        case applied(ConfigurationReloadPlan)
-        case rejected([ConfigurationError])
-    }
-
     /// The parts of the running process a reload updates.
     struct Targets: Sendable {
         var turnService: TURNService
