@@ -380,7 +380,15 @@ def test_certificate_swapped_with_an_open_tls_connection(start_switchboard, tmp_
     assert open_https.getpeercert(binary_form=True) == first
     assert b"200" in https_get(open_https)
 
-    # A certificate that cannot be read rejects the reload; the one in force stays.
+    # A key that is not the certificate's rejects the reload; the pair in force stays.
+    other = tmp_path / "other"
+    make_certificate(other)
+    (certificates / "key.pem").write_bytes((other / "key.pem").read_bytes())
+    log = reloading.reload()
+    assert "key 'tls.privateKeyFile': the private key does not go with the certificate" in log, log
+    _, still = peer_certificate(https_port)
+    assert still == second
+    # A certificate that cannot be read rejects the reload too.
     (certificates / "cert.pem").write_text("not a certificate\n")
     log = reloading.reload()
     assert "configuration reload rejected" in log
