@@ -5,7 +5,8 @@ import NIOConcurrencyHelpers
 import NIOSSL
 import TURNServer
 
-/// Re-reads the configuration of a running process (SIGHUP, `switchboard reload`) and puts the keys that can change
+/// Re-reads the configuration of a running process (SIGHUP, `switchboard reload`, `POST /api/reload`) the way it was
+/// read at start (``ConfigurationSource``: file, environment, flags) and puts the keys that can change
 /// into force without dropping anything (``ConfigurationReloadPlan``): TURN users, secrets, quotas, peer lists and
 /// bandwidth cap for new requests, the log level, the signing secret of ICE credentials, the dialects' room size and
 /// event rate, and the TLS certificate for new handshakes.

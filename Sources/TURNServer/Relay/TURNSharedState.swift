@@ -8,8 +8,9 @@ import STUNCodec
 /// registries of live relay addresses and port reservations. Read-mostly; the locked parts are touched by control
 /// requests only, never per relayed packet.
 ///
-/// The reloadable settings (``TURNReloadableSettings``) are an immutable snapshot swapped whole by ``apply(_:)``; a
-/// request reads the snapshot once, so it sees either the old settings or the new ones, never a mix.
+/// ``apply(_:)`` puts new reloadable settings (``TURNReloadableSettings``) in force part by part, each part replaced
+/// whole under its own lock: the credentials (an immutable authenticator) with the bandwidth cap, the quota limits,
+/// the peer policy. A request racing a reload may see one part old and another new; each is valid by itself.
 final class TURNSharedState: Sendable {
     /// The configuration the service started with. Its reloadable fields are only the starting values: read
     /// ``authenticator``, ``allocationBandwidthLimit`` and the policy and quota boxes instead.
