@@ -18,14 +18,16 @@ import TURNServer
 import UnixSignals
 
 /// Wires one Switchboard process from its configuration: the event loops, the STUN/TURN service and the HTTP
-/// server, all in one service group that stops gracefully on SIGTERM and SIGINT.
+/// server, all in one service group that stops gracefully on SIGTERM and SIGINT and, given its
+/// ``ConfigurationSource``, reloads its configuration on SIGHUP (``ConfigurationReloader``).
 public struct SwitchboardApplication: Sendable {
     public let configuration: SwitchboardConfiguration
     /// The TURN REST API secrets at start: the configured ones, or one generated at start. Never logged.
     let turnSecrets: [String]
     /// The secret used whenever `turn.secrets` is empty, at start or after a reload. Never logged.
     let generatedSecret: String
-    /// Where the configuration came from, read again on SIGHUP; nil: reloading re-applies ``configuration``.
+    /// Where the configuration came from, read again on SIGHUP and `POST /api/reload`; nil: no reloading (SIGHUP
+    /// keeps its default action and `/api/reload` is not served).
     public var source: ConfigurationSource?
     /// The secret that signs the ICE credentials handed out: the first of the secrets in force.
     let signingSecret: NIOLockedValueBox<String>

@@ -9,7 +9,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Configuration comes from the embedded defaults, then the YAML file (--config or SWITCHBOARD_CONFIG), \
             then SWITCHBOARD_* environment variables, then flags. Every key is documented in \
-            turn-config/switchboard.yaml.
+            turn-config/switchboard.yaml. SIGHUP reads them again: credentials, quotas, peer lists, log level and \
+            the TLS certificate change at once, other changed keys are reported as needing a restart.
             """
     )
 
