@@ -124,10 +124,14 @@ final class ConfigurationReloader: Sendable {
             )
         }
 
-        self.logger.info(
-            plan.applied.isEmpty ? "configuration reloaded; no live key changed" : "configuration reloaded",
-            metadata: ["applied": "\(plan.applied.joined(separator: ", "))"]
-        )
+        if plan.applied.isEmpty {
+            self.logger.info("configuration reloaded; no live key changed")
+        } else {
+            self.logger.info(
+                "configuration reloaded",
+                metadata: ["applied": "\(plan.applied.joined(separator: ", "))"]
+            )
+        }
         if !plan.needsRestart.isEmpty {
             self.logger.warning(
                 "configuration keys changed that take effect only after a restart; left alone",
