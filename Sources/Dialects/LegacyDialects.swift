@@ -20,6 +20,11 @@ final class LegacyDialects: Sendable {
         self.state = Mutex(LegacyDialectsState(maxMembersPerRoom: context.configuration.maxMembersPerRoom))
     }
 
+    /// Sets the room size of dialect B for the joins that follow (0 is unlimited).
+    func setMaxMembersPerRoom(_ limit: Int) {
+        self.state.withLock { $0.setMaxMembersPerRoom(limit) }
+    }
+
     /// Serves one Engine.IO v3 socket; `pinned` fixes the dialect (configuration), otherwise it is decided by the
     /// first event.
     func attach(_ socket: SocketIOSocket, pinned: Choice = .undecided) {
@@ -29,7 +34,7 @@ final class LegacyDialects: Sendable {
             // D's clients get the ICE configuration on connect (B's get it after `created`).
             socket.emit("iceServers", self.context.iceServers(socket.handshake, socket.id))
         }
-        let limiter = Mutex(EventRateLimiter(perSecond: self.context.configuration.eventsPerSecond))
+        let limiter = Mutex(EventRateLimiter(perSecond: self.context.limits.eventsPerSecond))
         socket.onAny { [self] socket, event, arguments in
             guard limiter.withLock({ $0.admit() }) else {
                 self.context.metrics.rateLimited.increment()

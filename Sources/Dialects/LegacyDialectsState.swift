@@ -30,6 +30,11 @@ struct LegacyDialectsState: Sendable {
         self.webRtcRoom = WebRtcRoomState(maxMembersPerRoom: maxMembersPerRoom)
     }
 
+    /// Sets B's room size for the joins that follow.
+    mutating func setMaxMembersPerRoom(_ limit: Int) {
+        self.webRtcRoom.maxMembersPerRoom = limit
+    }
+
     /// A socket connected; returns D's welcome for a socket that may speak D.
     mutating func connected(socketID: String, pinned: Choice = .undecided) -> [SignalingDelivery] {
         self.choices[socketID] = pinned

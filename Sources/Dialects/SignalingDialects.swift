@@ -19,6 +19,7 @@ public final class SignalingDialects: Sendable {
     let legacy: LegacyDialects
     let configuration: SignalingDialectsConfiguration
     let metrics = DialectMetrics()
+    let limits: DialectLimits
 
     public init(
         server: SocketIOServer,
@@ -28,9 +29,12 @@ public final class SignalingDialects: Sendable {
     ) {
         let namespace = server.mainNamespace
         self.configuration = configuration
+        let limits = DialectLimits(eventsPerSecond: configuration.eventsPerSecond)
+        self.limits = limits
         let context = DialectContext(
             namespace: namespace,
             configuration: configuration,
+            limits: limits,
             iceServers: iceServers,
             metrics: self.metrics,
             logger: logger
@@ -57,6 +61,15 @@ public final class SignalingDialects: Sendable {
                 }
             }
         }
+    }
+
+    /// Puts new limits in force (a configuration reload): the room size for every join that follows, in every
+    /// dialect; the event rate for sockets that connect from now on (a connected socket keeps its own limiter).
+    /// Rooms already above the new size keep their members.
+    public func apply(maxMembersPerRoom: Int, eventsPerSecond: Int) {
+        self.limits.eventsPerSecond = eventsPerSecond
+        self.chatroom.setMaxMembersPerRoom(maxMembersPerRoom)
+        self.legacy.setMaxMembersPerRoom(maxMembersPerRoom)
     }
 
     /// Dialect A's HTTP endpoint, at `/checkUsername` and `/api/checkUsername` (its clients call the latter

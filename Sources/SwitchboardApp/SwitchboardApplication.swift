@@ -18,19 +18,41 @@ import TURNServer
 import UnixSignals
 
 /// Wires one Switchboard process from its configuration: the event loops, the STUN/TURN service and the HTTP
-/// server, all in one service group that stops gracefully on SIGTERM and SIGINT.
+/// server, all in one service group that stops gracefully on SIGTERM and SIGINT and, given its
+/// ``ConfigurationSource``, reloads its configuration on SIGHUP (``ConfigurationReloader``).
 public struct SwitchboardApplication: Sendable {
     public let configuration: SwitchboardConfiguration
-    /// The TURN REST API secrets in force: the configured ones, or one generated at start. Never logged.
+    /// The TURN REST API secrets at start: the configured ones, or one generated at start. Never logged.
     let turnSecrets: [String]
+    /// The secret used whenever `turn.secrets` is empty, at start or after a reload. Never logged.
+    let generatedSecret: String
+    /// Where the configuration came from, read again on SIGHUP and `POST /api/reload`; nil: no reloading (SIGHUP
+    /// keeps its default action and `/api/reload` is not served).
+    public var source: ConfigurationSource?
+    /// The secret that signs the ICE credentials handed out: the first of the secrets in force.
+    let signingSecret: NIOLockedValueBox<String>
 
-    public init(configuration: SwitchboardConfiguration) {
+    /// - Parameters:
+    ///   - configuration: the validated configuration.
+    ///   - source: where it came from; with one, SIGHUP reloads it (``ConfigurationReloadService``).
+    public init(configuration: SwitchboardConfiguration, source: ConfigurationSource? = nil) {
         self.configuration = configuration
-        if configuration.turnSecrets.isEmpty {
-            self.turnSecrets = [Self.generateSecret()]
-        } else {
-            self.turnSecrets = configuration.turnSecrets
+        self.source = source
+        self.generatedSecret = Self.generateSecret()
+        self.turnSecrets = ConfigurationReloader.secrets(of: configuration, generated: self.generatedSecret)
+        self.signingSecret = NIOLockedValueBox(self.turnSecrets[0])
+    }
+
+    /// The TLS chain and key every TLS listener uses, replaced by a reload; nil without `tls.certificateFile`.
+    func makeCertificateStore() throws -> TLSCertificateStore? {
+        guard !self.configuration.tlsCertificateFile.isEmpty else {
+            return nil
         }
+        let (chain, key) = try ServerTLSConfiguration.loadFiles(
+            certificateFile: self.configuration.tlsCertificateFile,
+            privateKeyFile: self.configuration.tlsPrivateKeyFile
+        )
+        return TLSCertificateStore(chain: chain, key: key)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
@@ -73,12 +95,14 @@ public struct SwitchboardApplication: Sendable {
             notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment),
             expecting: listeners
         )
+        let certificates = try self.makeCertificateStore()
         var turnsContext: NIOSSLContext?
         if self.configuration.turnsEnabled {
             turnsContext = try NIOSSLContext(
                 configuration: ServerTLSConfiguration.load(
                     certificateFile: self.configuration.tlsCertificateFile,
-                    privateKeyFile: self.configuration.tlsPrivateKeyFile
+                    privateKeyFile: self.configuration.tlsPrivateKeyFile,
+                    store: certificates
                 )
             )
         }
@@ -102,11 +126,13 @@ public struct SwitchboardApplication: Sendable {
         signaling.addRoutes(to: router)
         var webSocketEndpoints = signaling.webSocketEndpoints
         var dialects: SignalingDialects?
+        var allDialects: [SignalingDialects] = []
         var pinnedServices: [any Service] = []
         var rawWebSocket: RawWebSocketDialect?
         if !isTestApp {
             let installed = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
             dialects = installed.dialects
+            allDialects.append(installed.dialects)
             rawWebSocket = installed.rawWebSocket
             if let rawWebSocket = installed.rawWebSocket, self.configuration.dialectRawWebSocketPath != nil {
                 webSocketEndpoints.append(rawWebSocket)
@@ -122,7 +148,7 @@ public struct SwitchboardApplication: Sendable {
                 )
                 pinnedServer.addRoutes(to: router)
                 webSocketEndpoints.append(pinnedServer.webSocketEndpoint)
-                _ = SignalingDialects(
+                let pinnedDialects = SignalingDialects(
                     server: pinnedServer,
                     configuration: self.dialectsConfiguration(selection: .init(rawValue: dialect) ?? .auto),
                     iceServers: { handshake, user in
@@ -130,13 +156,29 @@ public struct SwitchboardApplication: Sendable {
                     },
                     logger: Logger(label: "switchboard.dialects")
                 )
+                allDialects.append(pinnedDialects)
                 pinnedServices.append(SignalingService(server: pinnedServer))
             }
         }
         let started = ContinuousClock.now
         let chatroom = dialects?.chatroom
         WebRoutes.add(to: router)
-        let operatorRoutes = OperatorRoutes(
+        let reloader = self.source.map { source in
+            ConfigurationReloader(
+                source: source,
+                running: self.configuration,
+                targets: ConfigurationReloader.Targets(
+                    turnService: turnService,
+                    generatedSecret: self.generatedSecret,
+                    signingSecret: self.signingSecret,
+                    certificates: certificates,
+                    logLevel: LoggingBootstrap.level,
+                    dialects: allDialects
+                ),
+                logger: Logger(label: "switchboard.reload")
+            )
+        }
+        var operatorRoutes = OperatorRoutes(
             access: AdminAccess(configuration: self.configuration.access),
             metricsRegistry: metricsRegistry
         ) {
@@ -150,6 +192,9 @@ public struct SwitchboardApplication: Sendable {
                 relayedPacketsToClient: turn.traffic.packetsToClient,
                 relayedBytesToClient: turn.traffic.bytesToClient
             )
+        }
+        if let reloader {
+            operatorRoutes.reload = { reloader.reload().json }
         }
         operatorRoutes.add(to: router, listener: .main)
         let httpLogger = Logger(label: "switchboard.http")
@@ -175,6 +220,7 @@ public struct SwitchboardApplication: Sendable {
             services.append(
                 try self.makeSharedPortService(
                     turnService: turnService,
+                    certificates: certificates,
                     httpChannel: httpChannel,
                     eventLoopGroup: eventLoopGroup,
                     logger: httpLogger
@@ -185,6 +231,7 @@ public struct SwitchboardApplication: Sendable {
             services.append(
                 try self.makeTLSApplication(
                     router: router,
+                    certificates: certificates,
                     server: serverBuilder,
                     eventLoopGroup: eventLoopGroup,
                     metrics: httpLimits.metrics,
@@ -203,6 +250,15 @@ public struct SwitchboardApplication: Sendable {
                     eventLoopGroup: eventLoopGroup,
                     logger: httpLogger
                 ) { systemd.bound(.rawWebSocket) }
+            )
+        }
+        if let reloader {
+            services.append(
+                ConfigurationReloadService(
+                    reloader: reloader,
+                    pidFile: self.configuration.processPIDFile,
+                    logger: logger
+                )
             )
         }
         // Last: the first service told of a shutdown after the HTTP server itself.
@@ -387,6 +443,7 @@ public struct SwitchboardApplication: Sendable {
     /// `https://HOST:8443`.
     func makeTLSApplication(
         router: Router<SwitchboardRequestContext>,
+        certificates: TLSCertificateStore?,
         server: HTTPServerBuilder,
         eventLoopGroup: any EventLoopGroup,
         metrics: HTTPConnectionMetrics,
@@ -395,7 +452,8 @@ public struct SwitchboardApplication: Sendable {
     ) throws -> some Service {
         let tlsConfiguration = try ServerTLSConfiguration.load(
             certificateFile: self.configuration.tlsCertificateFile,
-            privateKeyFile: self.configuration.tlsPrivateKeyFile
+            privateKeyFile: self.configuration.tlsPrivateKeyFile,
+            store: certificates
         )
         return Application(
             router: router,
@@ -419,6 +477,7 @@ public struct SwitchboardApplication: Sendable {
     /// child channel of the main server (the same routes), in the clear or over TLS.
     func makeSharedPortService(
         turnService: TURNService,
+        certificates: TLSCertificateStore?,
         httpChannel: NIOLockedValueBox<HTTP1WebSocketEndpointsChannel?>,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
@@ -428,7 +487,8 @@ public struct SwitchboardApplication: Sendable {
         if !accepts.isDisjoint(with: [.https, .turns]) {
             var tlsConfiguration = try ServerTLSConfiguration.load(
                 certificateFile: self.configuration.tlsCertificateFile,
-                privateKeyFile: self.configuration.tlsPrivateKeyFile
+                privateKeyFile: self.configuration.tlsPrivateKeyFile,
+                store: certificates
             )
             tlsConfiguration.applicationProtocols = SharedPortSniffer.alpnProtocols
             tls = try NIOSSLContext(configuration: tlsConfiguration)
@@ -499,6 +559,8 @@ public struct SwitchboardApplication: Sendable {
             ttlSeconds: self.configuration.iceCredentialTTLSeconds,
             boundPort: { turnService.listeningSockets.first?.address.port }
         )
+        let signingSecret = self.signingSecret
+        provider.secretSource = { signingSecret.withLockedValue { $0 } }
         if self.configuration.turnEnabled {
             if self.configuration.turnsEnabled {
                 provider.tlsPorts.append(self.configuration.stunTLSPort)

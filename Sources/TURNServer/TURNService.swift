@@ -128,6 +128,17 @@ public final class TURNService: Service {
         )
     }
 
+    /// The reloadable settings in force (the configuration's at start, then those of the last ``apply(_:)``).
+    public var reloadableSettings: TURNReloadableSettings {
+        self.shared.settings
+    }
+
+    /// Puts new users, secrets, quotas, peer lists and bandwidth cap in force for the requests that follow, without
+    /// touching the listeners or the allocations already made (see ``TURNReloadableSettings``).
+    public func apply(_ settings: TURNReloadableSettings) {
+        self.shared.apply(settings)
+    }
+
     /// The sockets bound so far (every UDP socket of a SO_REUSEPORT group is listed once).
     public var listeningSockets: [ListeningSocket] {
         self.listening.withLockedValue { $0 }

@@ -28,10 +28,15 @@ public final class ChatroomDialect: Sendable {
         self.state.withLock { $0.isRepeat(username: username, roomname: roomname) }
     }
 
+    /// Sets the room size for the joins that follow (0 is unlimited).
+    func setMaxMembersPerRoom(_ limit: Int) {
+        self.state.withLock { $0.maxMembersPerRoom = limit }
+    }
+
     /// Serves one socket in dialect A.
     func attach(_ socket: SocketIOSocket) {
         self.state.withLock { $0.connected(socketID: socket.id) }
-        let limiter = Mutex(EventRateLimiter(perSecond: self.context.configuration.eventsPerSecond))
+        let limiter = Mutex(EventRateLimiter(perSecond: self.context.limits.eventsPerSecond))
         socket.onAny { [self] socket, event, arguments in
             guard limiter.withLock({ $0.admit() }) else {
                 self.context.metrics.rateLimited.increment()

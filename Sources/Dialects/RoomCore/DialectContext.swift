@@ -6,6 +6,8 @@ import SignalingServer
 struct DialectContext: Sendable {
     let namespace: SocketIOServer.Namespace
     let configuration: SignalingDialectsConfiguration
+    /// The limits in force, which a reload may change (``SignalingDialects/apply(maxMembersPerRoom:eventsPerSecond:)``).
+    let limits: DialectLimits
     let iceServers: ICEServersHook
     let metrics: DialectMetrics
     let logger: Logger

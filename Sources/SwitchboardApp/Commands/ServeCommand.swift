@@ -9,7 +9,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Configuration comes from the embedded defaults, then the YAML file (--config or SWITCHBOARD_CONFIG), \
             then SWITCHBOARD_* environment variables, then flags. Every key is documented in \
-            turn-config/switchboard.yaml.
+            turn-config/switchboard.yaml. SIGHUP reads them again: credentials, quotas, peer lists, log level and \
+            the TLS certificate change at once, other changed keys are reported as needing a restart.
             """
     )
 
@@ -33,20 +34,21 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let source = ConfigurationSource(
+            filePath: self.configFile ?? environment[ConfigurationLoader.fileEnvironmentName],
+            environment: environment,
+            flags: try self.flagSettings()
+        )
         let configuration: SwitchboardConfiguration
         do {
-            configuration = try ConfigurationLoader.load(
-                filePath: self.configFile ?? environment[ConfigurationLoader.fileEnvironmentName],
-                environment: environment,
-                flags: try self.flagSettings()
-            )
+            configuration = try source.load()
         } catch {
             FileHandle.standardError.write(Data("switchboard: invalid configuration\n\(error)\n".utf8))
             throw ExitCode(2)
         }
         LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         let registry = MetricsBootstrap.bootstrap()
-        try await SwitchboardApplication(configuration: configuration).run(metricsRegistry: registry)
+        try await SwitchboardApplication(configuration: configuration, source: source).run(metricsRegistry: registry)
     }
 
     /// `--set key=value` flags as configuration layers.

@@ -13,6 +13,13 @@ public enum ConfigurationSchema {
             default: .integer(0),
             "Event-loop threads shared by every listener; 0 means one per CPU core."
         ),
+        ConfigurationKey(
+            "process.pidFile",
+            .string(allowEmpty: true),
+            default: .string(""),
+            "File the process id is written to once SIGHUP reloads the configuration (read by `switchboard reload "
+                + "--pid-file`), removed at a graceful stop; empty writes none."
+        ),
 
         // MARK: - Logging
         ConfigurationKey(

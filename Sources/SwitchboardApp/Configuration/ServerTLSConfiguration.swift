@@ -5,7 +5,30 @@ import NIOSSL
 enum ServerTLSConfiguration {
     /// Loads `tls.certificateFile` and `tls.privateKeyFile`; a file that cannot be read or parsed is a configuration
     /// error naming its key (the key's contents are never put in the message).
-    static func load(certificateFile: String, privateKeyFile: String) throws -> TLSConfiguration {
+    ///
+    /// With `store`, the configuration takes its chain and key from the store at every handshake (see
+    /// ``TLSCertificateStore``), so a reload that replaces them reaches listeners built before it.
+    static func load(
+        certificateFile: String,
+        privateKeyFile: String,
+        store: TLSCertificateStore? = nil
+    ) throws -> TLSConfiguration {
+        let (certificates, key) = try Self.loadFiles(certificateFile: certificateFile, privateKeyFile: privateKeyFile)
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificates.map { .certificate($0) },
+            privateKey: .privateKey(key)
+        )
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.maximumTLSVersion = .tlsv13
+        configuration.sslContextCallback = store?.contextCallback
+        return configuration
+    }
+
+    /// Reads and parses the certificate chain and the private key (PEM).
+    static func loadFiles(
+        certificateFile: String,
+        privateKeyFile: String
+    ) throws(ConfigurationErrors) -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
         let certificates: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {
@@ -30,12 +53,6 @@ enum ServerTLSConfiguration {
                 )
             ])
         }
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: certificates.map { .certificate($0) },
-            privateKey: .privateKey(key)
-        )
-        configuration.minimumTLSVersion = .tlsv12
-        configuration.maximumTLSVersion = .tlsv13
-        return configuration
+        return (certificates, key)
     }
 }

@@ -12,6 +12,8 @@ public struct SwitchboardConfiguration: Sendable {
 
     /// `threads`
     public var threads: Int
+    /// `process.pidFile` (empty: none)
+    public var processPIDFile: String
     /// `log.level`
     public var logLevel: Logger.Level
     /// `log.format`
@@ -154,6 +156,7 @@ public struct SwitchboardConfiguration: Sendable {
 
         self.values = values.mapValues(\.value)
         self.threads = integer("threads")
+        self.processPIDFile = string("process.pidFile")
         self.logLevel = Logger.Level(rawValue: string("log.level")) ?? .info
         self.logFormat = LogFormat(rawValue: string("log.format")) ?? .text
         self.httpHost = string("http.host")

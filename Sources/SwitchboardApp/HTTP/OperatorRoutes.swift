@@ -5,12 +5,15 @@ import Prometheus
 import SocketIOCodec
 
 /// The operator endpoints: the status page (`/status`), its data (`GET /api/status`: rooms, member names, TURN
-/// traffic) and the Prometheus metrics (`GET /metrics`), each behind ``AdminAccess``. Refusals carry no data and
-/// are counted in `switchboard_admin_refused_total{reason}`.
+/// traffic), the Prometheus metrics (`GET /metrics`) and, when the process can reload, `POST /api/reload` (the same
+/// as SIGHUP, answering what was applied), each behind ``AdminAccess``. Refusals carry no data and are counted in
+/// `switchboard_admin_refused_total{reason}`.
 struct OperatorRoutes: Sendable {
     let access: AdminAccess
     let metricsRegistry: PrometheusCollectorRegistry
     let status: @Sendable () -> StatusSnapshot
+    /// Reloads the configuration and describes the outcome; nil serves no `/api/reload`.
+    var reload: (@Sendable () -> JSONValue)?
     private let notHere = Counter(label: "switchboard_admin_refused_total", dimensions: [("reason", "not_here")])
     private let badToken = Counter(label: "switchboard_admin_refused_total", dimensions: [("reason", "bad_token")])
     private let forbidden = Counter(label: "switchboard_admin_refused_total", dimensions: [("reason", "forbidden")])
@@ -47,6 +50,19 @@ struct OperatorRoutes: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
+        if let reload = self.reload {
+            self.guarded(router, "/api/reload", listener, method: .post) { request in
+                // A browser adds Origin to every cross-site POST: a page must not make an operator's browser reload.
+                guard request.headers[.origin] == nil else {
+                    return .text(.forbidden, "forbidden: POST /api/reload does not take cross-site requests\n")
+                }
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: reload().serialized()))
+                )
+            }
+        }
         if listener == .admin {
             for asset in WebRoutes.statusAssets {
                 router.get(RouterPath(asset.path)) { request, _ -> Response in
@@ -60,11 +76,12 @@ struct OperatorRoutes: Sendable {
         _ router: Router<SwitchboardRequestContext>,
         _ path: String,
         _ listener: AdminAccess.Listener,
+        method: HTTPRequest.Method = .get,
         _ respond: @escaping @Sendable (Request) -> Response
     ) {
         let access = self.access
         let (notHere, badToken, forbidden) = (self.notHere, self.badToken, self.forbidden)
-        router.get(RouterPath(path)) { request, context -> Response in
+        router.on(RouterPath(path), method: method) { request, context -> Response in
             let verdict = access.verdict(
                 listener: listener,
                 peer: context.clientAddress,

@@ -33,6 +33,9 @@ public struct ICEServersProvider: Sendable {
     public var turnEnabled: Bool
     /// The secret that signs credentials: the first of `turn.secrets` (or the one generated at start).
     public var secret: String
+    /// Where the secret in force is read at each signing, when it can change (a reload of `turn.secrets`); nil signs
+    /// with ``secret``.
+    public var secretSource: (@Sendable () -> String)?
     /// Credential lifetime (`ice.credentialTTLSeconds`).
     public var ttlSeconds: Int
     /// Unix time now, injectable for tests.
@@ -73,7 +76,8 @@ public struct ICEServersProvider: Sendable {
             expiry: self.now() + Int64(self.ttlSeconds),
             user: Self.sanitized(user)
         )
-        return (username, TimeLimitedCredentials.password(username: username, secret: Array(self.secret.utf8)))
+        let secret = self.secretSource?() ?? self.secret
+        return (username, TimeLimitedCredentials.password(username: username, secret: Array(secret.utf8)))
     }
 
     /// The configuration with `host` in the URLs and the given credentials on the `turn:` ones.

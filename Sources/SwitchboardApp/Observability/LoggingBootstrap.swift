@@ -2,15 +2,18 @@ import Logging
 
 /// Sets up swift-log once per process from `log.level` and `log.format`.
 public enum LoggingBootstrap {
+    /// The level every bootstrapped handler follows; a configuration reload sets it.
+    public static let level = LogLevelSwitch(.info)
+
     public static func bootstrap(level: Logger.Level, format: SwitchboardConfiguration.LogFormat) {
+        Self.level.level = level
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler
+            let handler: any LogHandler
             switch format {
             case .text: handler = StreamLogHandler.standardError(label: label)
             case .json: handler = JSONLogHandler(label: label)
             }
-            handler.logLevel = level
-            return handler
+            return SwitchedLogHandler(base: handler, levelSwitch: Self.level)
         }
     }
 }

@@ -16,7 +16,8 @@ import STUNCodec
 /// 4. REALM other than ours, unknown USERNAME or USERHASH (or a REST username while no secret is configured) → 401,
 ///    challenge (``TURNAuthenticationResult/FailureReason/unknownUser``; never 400, unlike pion).
 /// 5. Integrity wrong for every candidate key → 401, challenge. MESSAGE-INTEGRITY-SHA256 is checked when present,
-///    MESSAGE-INTEGRITY otherwise.
+///    MESSAGE-INTEGRITY otherwise. A request about an existing allocation also has that allocation's own key as a
+///    candidate (``PinnedCredential``), so steps 4 and 5 pass for it after a reload removed its user or secret.
 /// 6. A TURN REST username past its expiry → 401, challenge, for Allocate or with `strictExpiry`; otherwise accepted,
 ///    so Refresh, CreatePermission and ChannelBind keep an allocation running past the credential's expiry (LiveKit's
 ///    and eturnal's default).
@@ -66,14 +67,35 @@ public struct TURNAuthenticator: Sendable {
 
     // MARK: - Checking a request
 
+    /// The username and long-term key an existing allocation was created with (RFC 8656 §5): requests on that
+    /// allocation may be signed with it even once the credentials in force no longer hold that user or secret.
+    public struct PinnedCredential: Sendable {
+        public var username: String
+        /// A secret: never logged.
+        public var key: [UInt8]
+
+        public init(username: String, key: [UInt8]) {
+            self.username = username
+            self.key = key
+        }
+    }
+
     /// Runs the RFC 8489 §9.2.4 checks (see the type's documentation) on a request.
     ///
     /// - Parameters:
     ///   - message: the request, as decoded (integrity is checked against its received bytes).
     ///   - isAllocate: whether it is an Allocate request (expired REST usernames are always refused there).
     ///   - now: the current time, Unix seconds (nonce age and REST expiry).
-    public func authenticate(_ message: STUNMessage, isAllocate: Bool, now: Int64) -> TURNAuthenticationResult {
-        self.authenticate(message, isAllocate: isAllocate, now: now) { nonce in
+    ///   - pinned: the credential of the allocation the request is about, if any: when the request's username is
+    ///     the pinned one, the pinned key is one more candidate in step 5 (so a secret rotated or a user removed by
+    ///     a reload does not end an allocation made before it).
+    public func authenticate(
+        _ message: STUNMessage,
+        isAllocate: Bool,
+        now: Int64,
+        pinned: PinnedCredential? = nil
+    ) -> TURNAuthenticationResult {
+        self.authenticate(message, isAllocate: isAllocate, now: now, pinned: pinned) { nonce in
             self.nonces.validate(nonce, now: now)
         }
     }
@@ -84,6 +106,7 @@ public struct TURNAuthenticator: Sendable {
         _ message: STUNMessage,
         isAllocate: Bool,
         now: Int64,
+        pinned: PinnedCredential? = nil,
         validateNonce: (String) -> NonceValidity
     ) -> TURNAuthenticationResult {
         // 1. RFC 8489 §9.2.4: no integrity attribute at all → 401 with a challenge.
@@ -119,7 +142,10 @@ public struct TURNAuthenticator: Sendable {
             }
             username = match
         }
-        let keys = self.credentials.candidateKeys(username: username, algorithm: algorithm)
+        var keys = self.credentials.candidateKeys(username: username, algorithm: algorithm)
+        if let pinned, pinned.username == username, !pinned.key.isEmpty {
+            keys.append(pinned.key)
+        }
         guard !keys.isEmpty else {
             return .rejected(code: .unauthenticated, reason: .unknownUser, challenge: true)
         }

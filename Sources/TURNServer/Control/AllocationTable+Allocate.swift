@@ -70,6 +70,7 @@ extension AllocationTable {
         let allocation = Allocation(
             fiveTuple: fiveTuple,
             username: username,
+            key: request.signing?.key ?? [],
             state: AllocationState(
                 lifetime: lifetime,
                 lifetimes: self.shared.configuration.lifetimes,
@@ -79,9 +80,10 @@ extension AllocationTable {
             clientOutput: request.output,
             allocateTransactionID: transactionID
         )
-        if self.shared.configuration.allocationBandwidthLimit > 0 {
+        let bandwidthLimit = self.shared.allocationBandwidthLimit
+        if bandwidthLimit > 0 {
             allocation.limiter = BandwidthLimiter(
-                bytesPerSecond: self.shared.configuration.allocationBandwidthLimit,
+                bytesPerSecond: bandwidthLimit,
                 now: request.now
             )
         }

@@ -66,10 +66,21 @@ extension AllocationTable {
     // MARK: - Authentication
 
     /// RFC 8489 §9.2.4: authenticates a request and sets its signing; returns the username. Throws 401/438 with a
-    /// challenge, or 400.
-    func authenticate(_ request: inout TURNRequest, isAllocate: Bool) throws(TURNRequestError) -> String {
+    /// challenge, or 400. `pinned` is the username and key of the allocation the request is about, accepted even
+    /// when the credentials in force no longer know them.
+    func authenticate(
+        _ request: inout TURNRequest,
+        isAllocate: Bool,
+        pinned: TURNAuthenticator.PinnedCredential? = nil
+    ) throws(TURNRequestError) -> String {
         let now = self.shared.unixNow()
-        switch self.shared.authenticator.authenticate(request.message, isAllocate: isAllocate, now: now) {
+        let result = self.shared.authenticator.authenticate(
+            request.message,
+            isAllocate: isAllocate,
+            now: now,
+            pinned: pinned
+        )
+        switch result {
         case .authenticated(let username, let key, let useSHA256):
             request.signing = TURNRequest.Signing(key: key, useSHA256: useSHA256)
             return username
@@ -83,9 +94,14 @@ extension AllocationTable {
     }
 
     /// The allocation of this 5-tuple for a Refresh, CreatePermission or ChannelBind, after authentication:
-    /// 437 without one, 441 when the username differs from the allocation's (RFC 8656 §5).
+    /// 437 without one, 441 when the username differs from the allocation's (RFC 8656 §5). The allocation's own
+    /// key is accepted too, so a reload that rotates a secret or removes a user does not end allocations made
+    /// before it.
     func authenticatedAllocation(_ request: inout TURNRequest) throws(TURNRequestError) -> Allocation {
-        let username = try self.authenticate(&request, isAllocate: false)
+        let pinned = self.allocations[request.fiveTuple].map {
+            TURNAuthenticator.PinnedCredential(username: $0.username, key: $0.key)
+        }
+        let username = try self.authenticate(&request, isAllocate: false, pinned: pinned)
         guard let allocation = self.allocations[request.fiveTuple] else {
             throw TURNRequestError(.allocationMismatch)
         }

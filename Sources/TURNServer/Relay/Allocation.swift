@@ -6,6 +6,10 @@ import STUNCodec
 final class Allocation {
     let fiveTuple: FiveTuple
     let username: String
+    /// The long-term key its Allocate was authenticated with (RFC 8489 §9.2.2). Later requests on the allocation
+    /// may use it even after a reload removed the user or the secret it came from (see ``TURNReloadableSettings``).
+    /// A secret: never logged.
+    let key: [UInt8]
     /// The quota place it holds (RFC 8656 §7.2, 486), given back when it is deleted.
     let quotaHolder: QuotaLedger.Holder
     var state: AllocationState
@@ -25,12 +29,14 @@ final class Allocation {
     init(
         fiveTuple: FiveTuple,
         username: String,
+        key: [UInt8],
         state: AllocationState,
         clientOutput: ClientOutput,
         allocateTransactionID: STUNTransactionID
     ) {
         self.fiveTuple = fiveTuple
         self.username = username
+        self.key = key
         self.quotaHolder = QuotaLedger.Holder(username: username, clientIP: fiveTuple.client.ip)
         self.state = state
         self.clientOutput = clientOutput

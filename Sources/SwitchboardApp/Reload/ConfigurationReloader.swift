@@ -1,0 +1,174 @@
+import CoreMetrics
+import Dialects
+import Logging
+import NIOConcurrencyHelpers
+import NIOSSL
+import TURNServer
+
+/// Re-reads the configuration of a running process (SIGHUP, `switchboard reload`, `POST /api/reload`) the way it was
+/// read at start (``ConfigurationSource``: file, environment, flags) and puts the keys that can change
+/// into force without dropping anything (``ConfigurationReloadPlan``): TURN users, secrets, quotas, peer lists and
+/// bandwidth cap for new requests, the log level, the signing secret of ICE credentials, the dialects' room size and
+/// event rate, and the TLS certificate for new handshakes.
+///
+/// A configuration that fails validation is rejected whole, logged with the lines `check-config` prints, and the
+/// configuration in force stays. Keys that need a restart are logged by name and left alone. Secrets are never
+/// logged: keys appear by name only.
+final class ConfigurationReloader: Sendable {
+    /// The parts of the running process a reload updates.
+    struct Targets: Sendable {
+        var turnService: TURNService
+        /// The secret used when `turn.secrets` is empty (generated at start, kept for the life of the process).
+        var generatedSecret: String
+        /// The secret that signs the credentials handed out to clients (the first of the secrets in force).
+        var signingSecret: NIOLockedValueBox<String>
+        /// The TLS chain and key in force; nil when no TLS listener was started (then the TLS keys need a restart).
+        var certificates: TLSCertificateStore?
+        var logLevel: LogLevelSwitch
+        /// The Socket.IO dialects of every namespace (the main path and the pinned ones); empty for the test app.
+        var dialects: [SignalingDialects] = []
+    }
+
+    private let source: ConfigurationSource
+    private let targets: Targets
+    private let logger: Logger
+    private let metrics = ConfigurationReloadMetrics()
+    /// The values in force; one reload at a time.
+    private let running: NIOLockedValueBox<[String: ConfigurationValue]>
+
+    init(source: ConfigurationSource, running: SwitchboardConfiguration, targets: Targets, logger: Logger) {
+        self.source = source
+        self.targets = targets
+        self.logger = logger
+        self.running = NIOLockedValueBox(running.values)
+    }
+
+    /// The TURN REST secrets a configuration puts in force: its own, or the one generated at start.
+    static func secrets(of configuration: SwitchboardConfiguration, generated: String) -> [String] {
+        configuration.turnSecrets.isEmpty ? [generated] : configuration.turnSecrets
+    }
+
+    /// Reads the configuration again and applies it; logs and counts the outcome.
+    @discardableResult
+    func reload() -> Outcome {
+        self.logger.info(
+            "reloading the configuration",
+            metadata: ["file": "\(self.source.filePath ?? "(none: defaults, environment and flags)")"]
+        )
+        let outcome = self.running.withLockedValue { running in
+            self.reload(running: &running)
+        }
+        switch outcome {
+        case .applied(let plan):
+            self.metrics.applied.increment()
+            self.metrics.restartPendingKeys.record(plan.needsRestart.count)
+        case .rejected(let errors):
+            self.metrics.rejected.increment()
+            self.logger.error(
+                "configuration reload rejected; the configuration in force is kept",
+                metadata: ["problems": "\(errors.count)"]
+            )
+            for error in errors {
+                self.logger.error("\(error)")
+            }
+        }
+        return outcome
+    }
+
+    /// Loads, checks and applies; on success `running` becomes the values in force.
+    private func reload(running: inout [String: ConfigurationValue]) -> Outcome {
+        let loaded: SwitchboardConfiguration
+        do {
+            loaded = try self.source.load()
+        } catch {
+            return .rejected(error.errors)
+        }
+        // Every file is read before anything changes, so a bad certificate rejects the whole reload.
+        var tls: ([NIOSSLCertificate], NIOSSLPrivateKey)?
+        if self.targets.certificates != nil, !loaded.tlsCertificateFile.isEmpty {
+            do {
+                tls = try Self.loadCertificate(loaded)
+            } catch {
+                return .rejected(error.errors)
+            }
+        }
+        var live = ConfigurationReloadPlan.liveKeys
+        if self.targets.certificates == nil {
+            live.subtract(["tls.certificateFile", "tls.privateKeyFile"])
+        }
+        let plan = ConfigurationReloadPlan(running: running, loaded: loaded.values, live: live)
+
+        var settings = self.targets.turnService.reloadableSettings
+        let secrets = Self.secrets(of: loaded, generated: self.targets.generatedSecret)
+        settings.staticUsers = loaded.turnUsers
+        settings.restSecrets = secrets
+        settings.userQuota = loaded.turnUserQuota
+        settings.clientAddressQuota = loaded.turnClientAddressQuota
+        settings.totalQuota = loaded.turnTotalQuota
+        settings.peerAllowList = loaded.turnPeerAllowList
+        settings.peerDenyList = loaded.turnPeerDenyList
+        settings.allocationBandwidthLimit = loaded.turnBandwidthLimit
+        self.targets.turnService.apply(settings)
+        self.targets.signingSecret.withLockedValue { $0 = secrets[0] }
+        for dialects in self.targets.dialects {
+            dialects.apply(
+                maxMembersPerRoom: loaded.dialectMaxMembersPerRoom,
+                eventsPerSecond: loaded.dialectEventsPerSecond
+            )
+        }
+        if let tls, let store = self.targets.certificates {
+            store.replace(chain: tls.0, key: tls.1)
+            self.logger.info(
+                "TLS certificate reloaded for new connections",
+                metadata: ["file": "\(loaded.tlsCertificateFile)"]
+            )
+        }
+
+        if plan.applied.isEmpty {
+            self.logger.info("configuration reloaded; no live key changed")
+        } else {
+            self.logger.info(
+                "configuration reloaded",
+                metadata: ["applied": "\(plan.applied.joined(separator: ", "))"]
+            )
+        }
+        if !plan.needsRestart.isEmpty {
+            self.logger.warning(
+                "configuration keys changed that take effect only after a restart; left alone",
+                metadata: ["keys": "\(plan.needsRestart.joined(separator: ", "))"]
+            )
+        }
+        // Last, so that the reload's own report is written at the level it started with.
+        self.targets.logLevel.level = loaded.logLevel
+        running = plan.valuesInForce(running: running, loaded: loaded.values)
+        return .applied(plan)
+    }
+
+    /// The chain and key of `configuration`, checked to belong together.
+    private static func loadCertificate(
+        _ configuration: SwitchboardConfiguration
+    ) throws(ConfigurationErrors) -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
+        let (chain, key) = try ServerTLSConfiguration.loadFiles(
+            certificateFile: configuration.tlsCertificateFile,
+            privateKeyFile: configuration.tlsPrivateKeyFile
+        )
+        do {
+            // Building a context checks the pair: BoringSSL refuses a key that does not match the leaf certificate.
+            _ = try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: chain.map { .certificate($0) },
+                    privateKey: .privateKey(key)
+                )
+            )
+        } catch {
+            throw ConfigurationErrors([
+                ConfigurationError(
+                    key: "tls.privateKeyFile",
+                    origin: .defaultValue,
+                    message: "the private key does not go with the certificate of tls.certificateFile"
+                )
+            ])
+        }
+        return (chain, key)
+    }
+}
