@@ -200,9 +200,7 @@ public final class TURNService: Service {
                             try await self.bindTCP(host: address, port: self.configuration.tlsPort, tls: tlsContext)
                         )
                     }
-                } catch let error as IOError
-                    where address.contains(":") && [EAFNOSUPPORT, EADDRNOTAVAIL].contains(error.errnoCode)
-                {
+                } catch let error as IOError where error.meansIPv6Unavailable(binding: address) {
                     self.logger.warning(
                         "IPv6 is not available on this host; skipping the address",
                         metadata: ["address": "\(address)", "error": "\(error)"]

@@ -26,9 +26,7 @@ struct SharedPortService: Service {
             for address in self.addresses {
                 do {
                     channels.append(try await self.bind(host: address))
-                } catch let error as IOError
-                    where address.contains(":") && [EAFNOSUPPORT, EADDRNOTAVAIL].contains(error.errnoCode)
-                {
+                } catch let error as IOError where error.meansIPv6Unavailable(binding: address) {
                     self.logger.warning(
                         "IPv6 is not available on this host; skipping the address",
                         metadata: ["address": "\(address)", "error": "\(error)"]
