@@ -51,7 +51,7 @@ import Testing
     @Test func theAdminPortIsItsOwn() {
         #expect(
             YAMLConfiguration.errors("admin:\n  port: 3000\n")
-                == ["test.yaml:2: key 'admin.port': 3000 is also http.port; the admin server needs a port of its own"]
+                == ["test.yaml:2: key 'admin.port': 3000 is also http.port; pick another port or 0 (off)"]
         )
         #expect(
             YAMLConfiguration.errors(

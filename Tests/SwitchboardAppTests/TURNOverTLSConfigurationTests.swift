@@ -60,11 +60,11 @@ import Testing
     @Test func thePortIsNotAnotherListenersPort() {
         #expect(
             YAMLConfiguration.errors("shared:\n  port: 3478\n  protocols: [turn]\n")
-                == ["test.yaml:2: key 'shared.port': 3478 is also stun.port; pick another port"]
+                == ["test.yaml:2: key 'shared.port': 3478 is also stun.port; pick another port or 0 (off)"]
         )
         #expect(
             YAMLConfiguration.errors("shared:\n  port: 3000\n  protocols: [turn]\n")
-                == ["test.yaml:2: key 'shared.port': 3000 is also http.port; pick another port"]
+                == ["test.yaml:2: key 'shared.port': 3000 is also http.port; pick another port or 0 (off)"]
         )
     }
 }

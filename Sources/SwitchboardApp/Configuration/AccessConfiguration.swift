@@ -88,16 +88,6 @@ public struct AccessConfiguration: Sendable {
                 message: "'\(entry)' is not a host name, an IP address or \"*\" (no scheme, port or path)"
             )
         }
-        // Two servers cannot share a port, and sharing it is what admin.port exists to avoid.
-        if self.adminPort > 0 {
-            for other in ["http.port", "tls.port"] where value(other) == .integer(self.adminPort) {
-                throw ConfigurationError(
-                    key: "admin.port",
-                    origin: origin("admin.port"),
-                    message: "\(self.adminPort) is also \(other); the admin server needs a port of its own"
-                )
-            }
-        }
     }
 
     /// An IP address, or a DNS name: letters, digits, '-', '_' and '.'.

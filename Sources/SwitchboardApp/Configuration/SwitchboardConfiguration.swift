@@ -212,18 +212,6 @@ public struct SwitchboardConfiguration: Sendable {
                 message: "is required when tls.certificateFile is set"
             )
         }
-        if self.stunTLSPort > 0 && !self.tlsCertificateFile.isEmpty {
-            // One TCP socket per port: TURN over TLS cannot share a port with TURN over TCP or with HTTPS.
-            for (other, port, on) in [
-                ("stun.port", self.stunPort, self.stunTCP), ("tls.port", self.tlsPort, self.tlsPort > 0),
-            ] where on && port == self.stunTLSPort {
-                throw ConfigurationError(
-                    key: "stun.tlsPort",
-                    origin: Self.setOrigin(of: ["stun.tlsPort", other], in: values),
-                    message: "\(self.stunTLSPort) is also \(other); pick another port or 0 (off)"
-                )
-            }
-        }
         self.sharedPort = integer("shared.port")
         self.sharedProtocols = list("shared.protocols")
         self.sharedSniffTimeoutSeconds = integer("shared.sniffTimeoutSeconds")
@@ -240,18 +228,6 @@ public struct SwitchboardConfiguration: Sendable {
                     key: "shared.protocols",
                     origin: Self.setOrigin(of: ["shared.protocols", "shared.port"], in: values),
                     message: "'\(name)' needs tls.certificateFile and tls.privateKeyFile"
-                )
-            }
-            let others = [
-                ("http.port", self.httpPort, true), ("stun.port", self.stunPort, self.stunTCP),
-                ("tls.port", self.tlsPort, self.tlsPort > 0),
-                ("stun.tlsPort", self.stunTLSPort, self.stunTLSPort > 0 && !self.tlsCertificateFile.isEmpty),
-            ]
-            for (other, port, on) in others where on && port == self.sharedPort {
-                throw ConfigurationError(
-                    key: "shared.port",
-                    origin: Self.setOrigin(of: ["shared.port", other], in: values),
-                    message: "\(self.sharedPort) is also \(other); pick another port"
                 )
             }
         }
@@ -283,6 +259,22 @@ public struct SwitchboardConfiguration: Sendable {
         self.icePublicAddress = publicAddress.isEmpty ? nil : publicAddress
         self.iceCredentialTTLSeconds = integer("ice.credentialTTLSeconds")
         self.access = try AccessConfiguration(values: values)
+        var tcpPorts = TCPListenerPorts()
+        tcpPorts.add("http.port", port: self.httpPort, zeroIsOff: false)
+        tcpPorts.add("tls.port", port: self.tlsPort, zeroIsOff: true)
+        tcpPorts.add("admin.port", port: self.access.adminPort, zeroIsOff: true)
+        tcpPorts.add("stun.port", port: self.stunPort, on: self.stunTCP, zeroIsOff: false)
+        tcpPorts.add("stun.tlsPort", port: self.stunTLSPort, on: !self.tlsCertificateFile.isEmpty, zeroIsOff: true)
+        tcpPorts.add("shared.port", port: self.sharedPort, zeroIsOff: true)
+        tcpPorts.add("dialects.rawWebSocketPort", port: self.dialectRawWebSocketPort, zeroIsOff: true)
+        if let (listener, other) = tcpPorts.firstClash() {
+            throw ConfigurationError(
+                key: listener.key,
+                origin: Self.setOrigin(of: [listener.key, other.key], in: values),
+                message: "\(listener.port) is also \(other.key); pick another port"
+                    + (listener.zeroIsOff ? " or 0 (off)" : "")
+            )
+        }
         self.turnStrictExpiry = boolean("turn.strictExpiry")
         self.turnNonceLifetimeSeconds = integer("turn.nonceLifetimeSeconds")
         self.turnDefaultLifetimeSeconds = integer("turn.defaultLifetimeSeconds")
