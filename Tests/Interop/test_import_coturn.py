@@ -70,8 +70,11 @@ def free_port_pair():
 
 def localize(text, port, tmp_path, addresses):
     """The configuration as this machine can serve it: `addresses` (the file's own IPs) become 127.0.0.1, the
-    listening port a free one, log and pid files go to tmp_path, the public mapping is dropped (its private side is
-    not here), and loopback peers are allowed because the test's peers are on loopback."""
+    listening port a free one, log and pid files go to tmp_path, the certificate and key are a test pair made in
+    tmp_path (without the file's cipher list, which needs an RSA key), the public mapping is dropped (its private side is not here), and loopback peers are allowed because
+    the test's peers are on loopback."""
+    if re.search(r"^\s*cert\b", text, re.MULTILINE):
+        subprocess.run([str(ROOT / "scripts" / "make-test-certificate"), str(tmp_path)], check=True, capture_output=True)
     for address in addresses:
         text = text.replace(address, "127.0.0.1")
     lines = []
@@ -83,6 +86,12 @@ def localize(text, port, tmp_path, addresses):
             line = f"tls-listening-port={free_port_pair()}"
         elif name == "log-file":
             line = f"log-file={tmp_path / 'coturn-file.log'}"
+        elif name == "cert":
+            line = f"cert={tmp_path / 'cert.pem'}"
+        elif name == "pkey":
+            line = f"pkey={tmp_path / 'key.pem'}"
+        elif name == "cipher-list":
+            continue  # the file's suites are ECDHE-RSA only; the test pair's key is EC, so coturn could offer none
         elif name == "pidfile":
             line = f"pidfile={tmp_path / 'turnserver.pid'}"
         elif name == "external-ip":
@@ -195,7 +204,7 @@ CASES = {
         ],
     ),
     "office-static-users.conf": (
-        ["log-file", "pidfile", "user"],
+        ["log-file", "user"],
         ["192.168.10.4"],
         [
             (["-u", "alice", "-w", "wonderland"], "127.0.0.1", [], "relayed"),
@@ -204,8 +213,8 @@ CASES = {
         ],
     ),
     "nextcloud-talk.conf": (
-        ["bps-capacity", "cert", "cipher-list", "dh-file", "no-stdout-log", "no-tlsv1", "no-tlsv1_1", "simple-log",
-         "tls-listening-port"],
+        # TURN over TLS carries over (tls-listening-port, cert, pkey); coturn's DTLS on that port does not.
+        ["bps-capacity", "cert", "cipher-list", "dh-file", "no-stdout-log", "simple-log"],
         [],
         [
             (["-u", "talk", "-W", "Zk3q9Tf1Lw7Xc2Rv5Nb8Hm4Yd6Pa0Se"], "127.0.0.1", ["-t"], "relayed"),
@@ -295,3 +304,31 @@ def test_a_converted_configuration_serves_uclient_as_coturn_did(name, tmp_path):
             server.stop()
         for peer in peers.values():
             peer.stop()
+
+
+def test_turn_over_tls_carries_over(tmp_path):
+    """nextcloud-talk.conf serves turns: on tls-listening-port with its cert and pkey: the converted file serves it on
+    stun.tlsPort with the same pair, and uclient -S relays through it with the file's REST secret. (coturn itself is
+    not run here: with the test's EC pair it completed the TLS handshakes but no uclient run.)"""
+    port = free_port_pair()
+    local = tmp_path / "turnserver.conf"
+    local.write_text(localize((DATA / "nextcloud-talk.conf").read_text(), port, tmp_path, []))
+    tls_port = int(re.search(r"^tls-listening-port=(\d+)$", local.read_text(), re.MULTILINE).group(1))
+    converted = tmp_path / "switchboard.yaml"
+    assert import_coturn(local, converted).returncode == 0
+    text = converted.read_text()
+    assert f"tlsPort: {tls_port}" in text, text
+    assert f"certificateFile: \"{tmp_path / 'cert.pem'}\"" in text, text
+
+    peer = Peer("127.0.0.1")
+    switchboard = None
+    try:
+        switchboard = Switchboard(config=converted, args=["--set", f"stun.tlsPort={tls_port}"])
+        got = outcome(tls_port, ["-u", "talk", "-W", "Zk3q9Tf1Lw7Xc2Rv5Nb8Hm4Yd6Pa0Se"], peer, ["-S", "-t"])
+        assert got == "relayed", f"{got}\n{switchboard.log()}"
+        wrong = outcome(tls_port, ["-u", "talk", "-W", "not-the-secret"], peer, ["-S", "-t"])
+        assert wrong == "401", wrong
+    finally:
+        if switchboard is not None:
+            switchboard.stop()
+        peer.stop()

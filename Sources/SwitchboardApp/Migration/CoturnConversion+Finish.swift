@@ -3,7 +3,9 @@ import TURNServer
 extension CoturnConversion {
     /// The order keys are written in: the order of turn-config/switchboard.yaml, one section after another.
     static let keyOrder = [
-        "threads", "log.level", "stun.addresses", "stun.port", "stun.udp", "stun.tcp", "stun.software", "turn.enabled",
+        "threads", "process.pidFile", "log.level", "stun.addresses", "stun.port", "stun.udp", "stun.tcp",
+        "stun.tlsPort",
+        "stun.software", "turn.enabled",
         "turn.realm", "turn.users", "turn.secrets", "turn.nonceLifetimeSeconds", "turn.defaultLifetimeSeconds",
         "turn.maxLifetimeSeconds", "turn.permissionLifetimeSeconds", "turn.channelLifetimeSeconds",
         "turn.relay.portMin", "turn.relay.portMax", "turn.relay.addresses", "turn.relay.externalAddresses",

@@ -89,36 +89,54 @@ extension CoturnConversion {
         texts.compactMap { IPIntervalSet(coturnRange: $0) }.reduce(IPIntervalSet()) { $0.union($1) }
     }
 
-    /// coturn serves TURN over TLS and DTLS when it has a certificate and `no-tls`/`no-dtls` leave them on;
-    /// Switchboard serves TURN over UDP and TCP only, and uses a certificate for HTTPS and WSS signaling.
+    /// coturn serves TURN over TLS on `tls-listening-port` (5349) when it has a certificate and no `no-tls`, and
+    /// DTLS on the same port unless `no-dtls`. Switchboard serves TURN over TLS on `stun.tlsPort` with the same
+    /// certificate and key (TLS 1.2 and 1.3 only), and no DTLS.
     mutating func finishTLS(commentedOut: inout [String: (value: Value, comments: [String])]) {
-        let servesTLS = self.certificate != nil && (self.noTLS == nil || self.noDTLS == nil)
-        for (directive, path) in [(self.certificate, "tls.certificateFile"), (self.privateKey, "tls.privateKeyFile")] {
-            guard let directive else {
-                continue
-            }
-            commentedOut[path] = (
-                .string(directive.value),
-                [
-                    "from coturn \(directive.name) (line \(directive.line)): Switchboard serves no TURN over TLS; this "
-                        + "file can serve HTTPS and WSS signaling once tls.port is set"
-                ]
+        let servesTLS = self.certificate != nil && self.noTLS == nil
+        let files = [(self.certificate, "tls.certificateFile"), (self.privateKey, "tls.privateKeyFile")]
+        if servesTLS, let certificate = self.certificate, let privateKey = self.privateKey {
+            self.set("tls.certificateFile", .string(certificate.value), certificate)
+            self.set("tls.privateKeyFile", .string(privateKey.value), privateKey)
+            let port = self.tlsListeningPort ?? 5349
+            self.values["stun.tlsPort"] = (
+                .integer(port), "coturn tls-listening-port" + (self.tlsListeningPort == nil ? " (its default)" : "")
             )
+        } else {
+            for case (let directive?, let path) in files {
+                let reason =
+                    servesTLS
+                    ? "coturn had no pkey; set tls.privateKeyFile and stun.tlsPort to serve TURN over TLS"
+                    : "coturn served no TURN over TLS (no-tls); set stun.tlsPort to serve it, or tls.port for HTTPS"
+                commentedOut[path] = (
+                    .string(directive.value), ["from coturn \(directive.name) (line \(directive.line)): \(reason)"]
+                )
+            }
+            if servesTLS, let certificate = self.certificate {
+                self.warn(certificate, "TURN over TLS needs a private key too (coturn pkey): not served")
+            }
         }
-        if servesTLS, let certificate = self.certificate {
+        if let certificate = self.certificate, self.noDTLS == nil {
             self.warn(
                 certificate,
-                "TURN over TLS and DTLS (turns:, port \(self.tlsListeningPort ?? 5349)) is not served by Switchboard; "
-                    + "clients use turn: over UDP or TCP"
+                "coturn also served DTLS on that port; Switchboard serves no DTLS, clients use turns: over TLS"
             )
         }
         for flag in [self.noTLS, self.noDTLS].compactMap({ $0 }) {
-            self.note(flag, "Switchboard serves no TURN over TLS or DTLS")
+            self.note(
+                flag,
+                "nothing to turn off: without stun.tlsPort Switchboard serves no TURN over TLS, and never DTLS"
+            )
         }
         for option in self.tlsOptions {
-            if servesTLS {
-                self.warn(option, "only tunes TURN over TLS, which Switchboard does not serve")
-            } else {
+            switch option.name {
+            case "tls-listening-port" where servesTLS:
+                self.note(option, "stun.tlsPort")
+            case "no-tlsv1", "no-tlsv1_1":
+                self.note(option, "Switchboard serves TLS 1.2 and 1.3 only")
+            case _ where servesTLS:
+                self.warn(option, "Switchboard uses its own TLS settings (TLS 1.2 and 1.3, the library's ciphers)")
+            default:
                 self.note(option, "only tunes TURN over TLS, which this file does not serve")
             }
         }

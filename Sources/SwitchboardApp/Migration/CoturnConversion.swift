@@ -165,7 +165,11 @@ struct CoturnConversion {
             self.warn(directive, "Switchboard relays over UDP only; coturn's TCP relays (RFC 6062) are not served")
         case "no-tcp-relay": self.note(directive, "Switchboard serves no TCP relays (RFC 6062)")
         case "no-rfc5780", "response-origin-only-with-rfc5780":
-            self.note(directive, "Switchboard does not implement RFC 5780 NAT behaviour discovery")
+            self.note(
+                directive,
+                "Switchboard answers RFC 5780 NAT behaviour discovery (RESPONSE-ORIGIN, OTHER-ADDRESS, CHANGE-REQUEST) "
+                    + "only when stun.alternateAddress is set, which this import does not set"
+            )
         case "no-stun-backward-compatibility":
             self.warn(
                 directive,
@@ -176,7 +180,10 @@ struct CoturnConversion {
         case "userdb", "db", "psql-userdb", "sql-userdb", "mysql-userdb", "mongo-userdb", "redis-userdb",
             "redis-statsdb", "secret-key-file":
             self.warn(directive, database)
-        case "pidfile", "proc-user", "proc-group", "daemon": self.warn(directive, process)
+        case "pidfile":
+            // `switchboard reload` and ExecReload find the process through it, as coturn's users do with kill -HUP.
+            self.set("process.pidFile", .string(directive.value), directive)
+        case "proc-user", "proc-group", "daemon": self.warn(directive, process)
         case "listening-device", "relay-device":
             self.warn(directive, "bind by address instead: stun.addresses and turn.relay.addresses")
         default:
