@@ -17,6 +17,15 @@ def test_check_config_accepts_the_documented_example():
     assert "switchboard.yaml: OK" in result.stdout
 
 
+def test_print_config_prints_the_documented_example(tmp_path):
+    result = subprocess.run([BINARY, "print-config"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "turn-config" / "switchboard.yaml").read_text(), "run scripts/generate-config"
+    printed = tmp_path / "printed.yaml"
+    printed.write_text(result.stdout)
+    assert check_config(printed).returncode == 0
+
+
 def test_check_config_names_key_file_and_line(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text(

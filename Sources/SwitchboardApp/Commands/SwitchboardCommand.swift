@@ -7,7 +7,7 @@ public struct SwitchboardCommand: AsyncParsableCommand {
         abstract: "Socket.IO signaling, a STUN responder and a TURN relay in one process.",
         subcommands: [
             ServeCommand.self, CheckConfigCommand.self, CredentialsCommand.self, ImportCoturnCommand.self,
-            NATProbeCommand.self, ReloadCommand.self,
+            NATProbeCommand.self, PrintConfigCommand.self, ReloadCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -1,8 +1,8 @@
 /// The declaration of one configuration key: its dotted path, type, default, allowed range and meaning.
 ///
 /// The list of keys in ``ConfigurationSchema`` is the single source of truth: the YAML reader, the environment
-/// reader, the `--set` flag and the documented example file (`turn-config/switchboard.yaml`, checked by a test)
-/// all follow it.
+/// reader and the `--set` flag follow it, and the documented example file (`turn-config/switchboard.yaml`) is
+/// generated from it (``ConfigurationDocument``, `scripts/generate-config`).
 public struct ConfigurationKey: Sendable {
     /// The type of a key's value and the range of values it accepts.
     public enum Kind: Sendable {
@@ -24,7 +24,8 @@ public struct ConfigurationKey: Sendable {
     public var defaultValue: ConfigurationValue
     /// Secrets are never printed: not in logs, not in error messages.
     public var isSecret: Bool
-    /// One line saying what the key does.
+    /// What the key does: the comment above it in the documented example file, which adds an integer's range and a
+    /// secret's warning itself (``ConfigurationDocument/description(of:)``).
     public var summary: String
 
     public init(

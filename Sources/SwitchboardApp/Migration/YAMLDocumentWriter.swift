@@ -1,4 +1,5 @@
-/// Writes a Switchboard configuration file from dotted keys, with comments: the output side of `import-coturn`.
+/// Writes a Switchboard configuration file from dotted keys, with comments: the output side of `import-coturn`
+/// and of `print-config` (``ConfigurationDocument``).
 ///
 /// Entries are written in the order given, nested by their path (`turn.relay.portMin` is `portMin:` inside
 /// `relay:` inside `turn:`); entries sharing a parent must be given next to each other. A commented-out entry is
@@ -10,6 +11,9 @@ struct YAMLDocumentWriter {
         case boolean(Bool)
         case string(String)
         case strings([String])
+        /// A scalar written as is, unquoted: the caller makes sure YAML reads it back as this very string (a word
+        /// such as `info`, not `true`, `null` or a number).
+        case plain(String)
     }
 
     struct Entry {
@@ -24,12 +28,17 @@ struct YAMLDocumentWriter {
         }
     }
 
-    /// The YAML text of `entries`, top-level sections separated by a blank line.
-    static func render(_ entries: [Entry]) -> String {
-        Self.lines(entries[...], depth: 0).joined(separator: "\n")
+    /// The YAML text of `entries`, top-level sections separated by a blank line. `sectionComments` holds the comment
+    /// lines (without `#`) written above a section, by its dotted path (`turn.peers`).
+    static func render(_ entries: [Entry], sectionComments: [String: [String]] = [:]) -> String {
+        Self.lines(entries[...], depth: 0, sectionComments: sectionComments).joined(separator: "\n")
     }
 
-    private static func lines(_ entries: ArraySlice<Entry>, depth: Int) -> [String] {
+    private static func lines(
+        _ entries: ArraySlice<Entry>,
+        depth: Int,
+        sectionComments: [String: [String]]
+    ) -> [String] {
         let indent = String(repeating: "  ", count: depth)
         var lines: [String] = []
         var index = entries.startIndex
@@ -55,8 +64,10 @@ struct YAMLDocumentWriter {
             }
             let group = entries[index..<end]
             let isLive = group.contains { !$0.isCommentedOut }
+            let sectionPath = components[...depth].joined(separator: ".")
+            lines += (sectionComments[sectionPath] ?? []).map { "\(indent)# \($0)" }
             lines.append("\(indent)\(isLive ? "" : "# ")\(head):")
-            lines += Self.lines(group, depth: depth + 1)
+            lines += Self.lines(group, depth: depth + 1, sectionComments: sectionComments)
             index = end
         }
         return lines
@@ -68,6 +79,7 @@ struct YAMLDocumentWriter {
         case .boolean(let flag): return flag ? "true" : "false"
         case .string(let string): return Self.quoted(string)
         case .strings(let strings): return "[" + strings.map(Self.quoted).joined(separator: ", ") + "]"
+        case .plain(let word): return word
         }
     }
 

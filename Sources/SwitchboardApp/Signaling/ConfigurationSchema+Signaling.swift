@@ -6,19 +6,21 @@ extension ConfigurationSchema {
             "signaling.path",
             .string(allowEmpty: false),
             default: .string("/socket.io/"),
-            "HTTP path of the Engine.IO / Socket.IO endpoint (polling and WebSocket)."
+            "HTTP path of the Engine.IO / Socket.IO endpoint."
         ),
         ConfigurationKey(
             "signaling.pingIntervalMilliseconds",
             .integer(1...3_600_000),
             default: .integer(25_000),
-            "Milliseconds between the heartbeats of Engine.IO v4 sessions (the server pings); v3: signaling.eio3.*."
+            "Milliseconds between the heartbeats of Engine.IO v4 sessions (the server pings), engine.io 4.x's "
+                + "value. Engine.IO v3 sessions use signaling.eio3.pingIntervalMilliseconds instead."
         ),
         ConfigurationKey(
             "signaling.pingTimeoutMilliseconds",
             .integer(1...3_600_000),
             default: .integer(20_000),
-            "Milliseconds to wait for an Engine.IO v4 heartbeat answer before closing the session."
+            "Milliseconds to wait for an Engine.IO v4 heartbeat answer before closing the session, engine.io "
+                + "4.x's value."
         ),
         ConfigurationKey(
             "signaling.upgradeTimeoutMilliseconds",
@@ -30,27 +32,29 @@ extension ConfigurationSchema {
             "signaling.maxHttpBufferSize",
             .integer(1024...100_000_000),
             default: .integer(1_000_000),
-            "Largest polling POST body and WebSocket message of an Engine.IO v4 session in bytes (413 / close 1009 "
-                + "over it)."
+            "Largest polling POST body and WebSocket message of an Engine.IO v4 session in bytes (413, or "
+                + "WebSocket close 1009, over it); also the maxPayload announced to v4 clients."
         ),
         ConfigurationKey(
             "signaling.eio3.pingIntervalMilliseconds",
             .integer(1...3_600_000),
             default: .integer(25_000),
-            "Milliseconds between the heartbeats of Engine.IO v3 clients (engine.io 3.x: 25000)."
+            "Milliseconds between the client's heartbeats (engine.io 3.x: 25000)."
         ),
         ConfigurationKey(
             "signaling.eio3.pingTimeoutMilliseconds",
             .integer(1...3_600_000),
             default: .integer(5_000),
-            "Milliseconds to wait for an Engine.IO v3 heartbeat before closing the session (engine.io 3.x: 5000)."
+            "Milliseconds to wait for a heartbeat before closing the session (engine.io 3.x: 5000), so a peer "
+                + "that lost its network leaves its room within about 30 s."
         ),
         ConfigurationKey(
             "signaling.eio3.maxHttpBufferSize",
             .integer(1024...100_000_000),
             default: .integer(10_485_760),
-            "Largest polling POST body and WebSocket message of an Engine.IO v3 session in bytes (socketIM's voice "
-                + "clips); its byte budget is at least twice this."
+            "Largest polling POST body and WebSocket message in bytes: 10 MiB, room for socketIM's voice "
+                + "clips (socket.io 2 took up to 100 MB). Such a session's byte budget is the larger of "
+                + "signaling.outboundBufferBytes and twice this, so one clip can be relayed to a peer."
         ),
         ConfigurationKey(
             "signaling.connectTimeoutMilliseconds",
@@ -62,13 +66,15 @@ extension ConfigurationSchema {
             "signaling.closeTimeoutMilliseconds",
             .integer(1...3_600_000),
             default: .integer(30_000),
-            "Milliseconds a polling session closed by the server waits for a poll to deliver the close packet."
+            "Milliseconds a polling session closed by the server waits for a poll to deliver the close "
+                + "packet."
         ),
         ConfigurationKey(
             "signaling.allowEIO3",
             .boolean,
             default: .boolean(true),
-            "Serve Engine.IO v3 / Socket.IO v4 clients (EIO=3 or no EIO); off answers them 400 code 5."
+            "Serve Engine.IO v3 / Socket.IO v4 clients (socket.io-client 2.x, Java 1.x, Swift 13.x; EIO=3 or "
+                + "no EIO); false answers them 400 code 5."
         ),
         ConfigurationKey(
             "signaling.allowUpgrades",
@@ -80,72 +86,80 @@ extension ConfigurationSchema {
             "signaling.transports.polling",
             .boolean,
             default: .boolean(true),
-            "Serve the HTTP long-polling transport."
+            "Serve HTTP long-polling."
         ),
         ConfigurationKey(
             "signaling.transports.websocket",
             .boolean,
             default: .boolean(true),
-            "Serve the WebSocket transport."
+            "Serve WebSocket."
         ),
         ConfigurationKey(
             "signaling.cors.origins",
             .stringList,
             default: .stringList(["*"]),
-            "Origins allowed to use the polling transport cross-origin: empty turns CORS off, \"*\" allows any."
+            "Origins allowed to poll cross-origin: [] turns CORS off, [\"*\"] allows any, or a list of origins. "
+                + "Engine.IO v3 requests from an allowed origin get it echoed with credentials (what "
+                + "socket.io-client 2.x needs)."
         ),
         ConfigurationKey(
             "signaling.cors.credentials",
             .boolean,
             default: .boolean(false),
-            "Allow credentialed cross-origin requests (the origin is echoed with Access-Control-Allow-Credentials)."
+            "Allow credentialed requests: the origin is echoed with Access-Control-Allow-Credentials: true."
         ),
         ConfigurationKey(
             "signaling.maxAttachments",
             .integer(0...1000),
             default: .integer(10),
-            "Most binary attachments one Socket.IO packet may announce; more closes the connection."
+            "Most binary attachments one Socket.IO packet may announce; more closes that connection."
         ),
         ConfigurationKey(
             "signaling.outboundBufferLimit",
             .integer(1...1_000_000),
             default: .integer(1000),
-            "Most packets queued for one client; a client over it is too slow and is disconnected (logged)."
+            "Most packets queued for one client; a client over it is too slow and is disconnected, with a log "
+                + "line."
         ),
         ConfigurationKey(
             "signaling.maxSessions",
             .integer(0...10_000_000),
             default: .integer(20_000),
-            "Most open Engine.IO sessions per endpoint; a handshake beyond gets HTTP 503 "
-                + "{\"code\":6,\"message\":\"Too many sessions\"} (a WebSocket one a bare 400). 0 is unlimited."
+            "Most open Engine.IO sessions per endpoint; a handshake beyond gets HTTP 503 with "
+                + "{\"code\":6,\"message\":\"Too many sessions\"} (a WebSocket handshake a bare 400), and the client "
+                + "retries later. Counted in switchboard_signaling_sessions_refused_total. 0 is unlimited."
         ),
         ConfigurationKey(
             "signaling.maxSessionsPerAddress",
             .integer(0...10_000_000),
             default: .integer(200),
-            "Most open Engine.IO sessions per endpoint and client address, IPv6 per /64; refused as over "
-                + "signaling.maxSessions. 0 is unlimited."
+            "Most open sessions per endpoint and client address (an IPv6 client: per /64 prefix), refused as "
+                + "over signaling.maxSessions; 0 is unlimited. Behind a reverse proxy every client has the proxy's "
+                + "address: raise it or set 0 there."
         ),
         ConfigurationKey(
             "signaling.outboundBufferBytes",
             .integer(4096...1_073_741_824),
             default: .integer(4_194_304),
-            "Most bytes queued for one client (polling data not yet polled, WebSocket bytes not yet sent). Over half "
-                + "of it a WebSocket is not read from; a message that would go over it disconnects the client as "
-                + "too slow (WebSocket close 1008)."
+            "Most bytes queued for one client: polling data it has not polled yet, or bytes written to its "
+                + "WebSocket (any WebSocket path, /ws too) that the socket has not sent. Over half of it the server "
+                + "stops reading that WebSocket and answers only the latest ping; a message that would go over it "
+                + "is dropped and the client disconnected as too slow (WebSocket close 1008). Keep it a few times "
+                + "maxHttpBufferSize: a client taking a burst of messages that large must not count as slow."
         ),
         ConfigurationKey(
             "signaling.sendTimeoutMilliseconds",
             .integer(100...86_400_000),
             default: .integer(30000),
-            "A WebSocket client that takes none of what is written to it for this long is disconnected."
+            "Milliseconds a WebSocket client may take none of what is written to it before it is "
+                + "disconnected."
         ),
         ConfigurationKey(
             "signaling.testApp",
             .boolean,
             default: .boolean(false),
-            "Install the conformance test application (Socket.IO namespaces / and /custom, Engine.IO echo at "
-                + "/engine.io/) for interop tests. Never in production."
+            "Install the conformance test application (namespaces / and /custom, an Engine.IO echo at "
+                + "/engine.io/) used by the interop tests. Never turn it on in production."
         ),
     ]
 }
