@@ -1,5 +1,5 @@
 """One TCP port for everything (shared.port): the same port serves TURN over TLS and over TCP to coturn's
-turnutils_uclient with no loss, HTTPS and HTTP pages to curl, and Socket.IO to python-socketio 5 over HTTPS
+turnutils_uclient with no loss, HTTPS and HTTP pages to curl, and Socket.IO to python-socketio 5 and 4 over HTTPS
 (polling and WebSocket); what the port does not accept, or cannot recognise, is closed."""
 
 import socket
@@ -11,6 +11,8 @@ import requests
 import socketio
 
 from conftest import TURN_ARGS, free_port
+from test_dialect_legacy import WEBRTCROOM
+from test_dialect_legacy import run as run_legacy
 from rawstun import BINDING, REQUEST, XOR_MAPPED_ADDRESS, Client, Message
 from test_turn_tls import certificate, uclient_tls
 from test_turn_uclient import assert_no_loss, uclient
@@ -103,6 +105,12 @@ def test_socketio_over_https_on_the_shared_port(shared, transports, tmp_path):
         assert urls[-1] == f"turns:127.0.0.1:{shared.shared_port}?transport=tcp", urls
     finally:
         client.disconnect()
+
+
+def test_legacy_socketio_4_clients_over_https_on_the_shared_port(shared):
+    # python-socketio 4.6.1 (Engine.IO v3) runs the WebRtcRoom flow of test_dialect_legacy: polling then the WebSocket
+    # upgrade, rooms, offers and exits, all through the sniffed TLS connections of the one port.
+    run_legacy(WEBRTCROOM, f"https://127.0.0.1:{shared.shared_port}")
 
 
 def test_binding_in_the_clear_on_the_shared_port(shared):
