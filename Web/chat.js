@@ -452,6 +452,8 @@
     };
     pc.onconnectionstatechange = () => {
       peer.tile.dataset.connectionState = pc.connectionState;
+      // A channel that opened before the media path settled may have lost its first profile: send it again.
+      if (pc.connectionState === "connected") sendProfile(peer);
       if (pc.connectionState === "failed") setConnectionType(peer, "failed", "ICE failed");
     };
     return peer;
@@ -633,6 +635,8 @@
       peer.tile.querySelector(".name").textContent = peer.username;
       peer.tile.querySelector(".muted-badge").hidden = peer.remoteMicOn;
       if (first && peer.streamType === "user") addSystemMessage(`${peer.username} is here.`);
+      // Answer the first profile with ours: if the one sent on open was missed, this one repairs it (once).
+      if (first) sendProfile(peer);
     } else if (type === "chat" && data.type === "text") {
       addMessage({
         from: String(data.username || peer.username || "someone"),
