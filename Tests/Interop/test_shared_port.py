@@ -1,7 +1,9 @@
 """One TCP port for everything (shared.port): the same port serves TURN over TLS and over TCP to coturn's
-turnutils_uclient with no loss, HTTPS and HTTP pages to curl, and Socket.IO to python-socketio 5 and 4 over HTTPS
-(polling and WebSocket); what the port does not accept, or cannot recognise, is closed."""
+turnutils_uclient with no loss, HTTPS and HTTP pages to curl, and Socket.IO over HTTPS (polling and WebSocket) to
+python-socketio 5 and 4 and the official JavaScript client; what the port does not accept, or cannot recognise, is
+closed."""
 
+import os
 import socket
 import subprocess
 import time
@@ -12,6 +14,7 @@ import socketio
 
 from conftest import TURN_ARGS, free_port
 from test_dialect_legacy import WEBRTCROOM
+from test_socketio_js import client_dir, run_official_client  # noqa: F401 (client_dir is a fixture)
 from test_dialect_legacy import run as run_legacy
 from rawstun import BINDING, REQUEST, XOR_MAPPED_ADDRESS, Client, Message
 from test_turn_tls import certificate, uclient_tls
@@ -111,6 +114,19 @@ def test_legacy_socketio_4_clients_over_https_on_the_shared_port(shared):
     # python-socketio 4.6.1 (Engine.IO v3) runs the WebRtcRoom flow of test_dialect_legacy: polling then the WebSocket
     # upgrade, rooms, offers and exits, all through the sniffed TLS connections of the one port.
     run_legacy(WEBRTCROOM, f"https://127.0.0.1:{shared.shared_port}")
+
+
+@pytest.mark.parametrize("mode", ["polling", "websocket", "upgrade"])
+def test_official_javascript_client_over_https_on_the_shared_port(start_switchboard, client_dir, tmp_path, mode):
+    # The conformance app's events (test_socketio_js.py); Node trusts the test certificate through NODE_EXTRA_CA_CERTS,
+    # which covers both its https module (polling) and its built-in WebSocket.
+    port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(
+        args=["--set", "signaling.testApp=true", *certificate(tmp_path), "--set", f"shared.port={port}"]
+    )
+    wait_for_shared_port(server, port)
+    env = {**os.environ, "NODE_EXTRA_CA_CERTS": str(tmp_path / "cert.pem")}
+    run_official_client(client_dir, f"https://127.0.0.1:{port}", mode, server, env=env)
 
 
 def test_binding_in_the_clear_on_the_shared_port(shared):

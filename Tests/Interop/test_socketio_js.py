@@ -3,7 +3,8 @@
 polling to WebSocket (docs/engineio-socketio.md#real-clients).
 
 The wheel is downloaded with pip when the tests run (nothing is committed). Polling in Node needs an
-`XMLHttpRequest` (and a `FileReader` for binary): the preload below supplies both over `node:http`.
+`XMLHttpRequest` (and a `FileReader` for binary): the preload below supplies both over `node:http` (`node:https` for
+an https URL).
 """
 
 import shutil
@@ -15,6 +16,7 @@ import pytest
 
 SHIM = r"""
 const http = require("node:http");
+const https = require("node:https");
 class XMLHttpRequest {
   constructor() { this.readyState = 0; this.status = 0; this.responseText = null; this.withCredentials = false;
     this._h = {}; this._rh = {}; }
@@ -23,7 +25,7 @@ class XMLHttpRequest {
   getResponseHeader(k) { const v = this._rh[k.toLowerCase()]; return v === undefined ? null : v; }
   send(body) {
     const done = () => { this.readyState = 4; this.onreadystatechange && this.onreadystatechange(); };
-    const req = http.request(this._u, { method: this._m, headers: this._h }, (res) => {
+    const req = (this._u.startsWith("https:") ? https : http).request(this._u, { method: this._m, headers: this._h }, (res) => {
       this.status = res.statusCode; this._rh = res.headers; const c = [];
       res.on("data", (x) => c.push(x));
       res.on("end", () => { this.responseText = Buffer.concat(c).toString("utf8"); done(); });
@@ -132,21 +134,19 @@ def signaling(start_switchboard):
 
 @pytest.mark.parametrize("mode", ["polling", "websocket", "upgrade"])
 def test_official_javascript_client(signaling, client_dir, mode):
+    run_official_client(client_dir, f"http://127.0.0.1:{signaling.http_port}", mode, signaling)
+
+
+def run_official_client(client_dir, url, mode, server, env=None):
+    """Runs the client program against `url`; it exits non-zero, with the failing step, on any difference."""
     result = subprocess.run(
-        [
-            "node",
-            "--experimental-websocket",
-            "-r",
-            str(client_dir / "shim.cjs"),
-            str(client_dir / "client.cjs"),
-            f"http://127.0.0.1:{signaling.http_port}",
-            mode,
-        ],
+        ["node", "--experimental-websocket", "-r", str(client_dir / "shim.cjs"), str(client_dir / "client.cjs"), url, mode],
         cwd=client_dir,
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
     sys.stdout.write(result.stdout)
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n{signaling.log()}"
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}\n{server.log()}"
     assert result.stdout.strip().endswith("done")
