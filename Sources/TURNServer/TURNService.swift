@@ -162,6 +162,10 @@ public final class TURNService: Service {
         self.ready.withLockedValue { $0 = true }
         self.onReady()
         await withTaskCancellationOrGracefulShutdownHandler {
+            if channels.isEmpty {
+                // No listener of its own (`shared.port` the only way in): the tables serve until the stop.
+                try? await gracefulShutdown()
+            }
             for channel in channels {
                 try? await channel.closeFuture.get()
             }

@@ -40,7 +40,7 @@ def free_port(kind=socket.SOCK_DGRAM, also=socket.SOCK_STREAM):
 class Switchboard:
     """A running switchboard process and the ports it serves."""
 
-    def __init__(self, args=(), env=None, config=None, binary=None):
+    def __init__(self, args=(), env=None, config=None, binary=None, ready_line="STUN listening"):
         self.stun_port = free_port()
         self.http_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
         command = [binary or BINARY, "serve"]
@@ -64,6 +64,7 @@ class Switchboard:
         self.stderr_path = ROOT / ".build" / f"switchboard-test-{self.stun_port}.log"
         self.stderr_file = open(self.stderr_path, "w+b")
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self.stderr_file, env=environment)
+        self.ready_line = ready_line
         self.wait_until_ready()
 
     def wait_until_ready(self, timeout=60):
@@ -73,7 +74,7 @@ class Switchboard:
                 raise RuntimeError(f"switchboard exited with {self.process.returncode}:\n{self.log()}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/healthz", timeout=1) as response:
-                    if response.status == 200 and "STUN listening" in self.log():
+                    if response.status == 200 and self.ready_line in self.log():
                         return
             except OSError:
                 pass

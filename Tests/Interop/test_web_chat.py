@@ -12,11 +12,16 @@ machine reach each other).
   client.
 - Three pages see each other; when one leaves, the other two grids shrink; a taken name is refused.
 - Without `?relay=1`, two pages on one machine connect directly (host candidates) and say so.
+- A network that lets out only TLS to one TCP port: the server listens for STUN/TURN on no UDP or TCP port at all
+  (`stun.udp` and `stun.tcp` off, no `stun.tlsPort`), so the page, Socket.IO and TURN all go through `shared.port`
+  over TLS; the only ICE server the pages are handed is `turns:` on that port, and two relay-only pages hold a call
+  through it (Chromium trusts the test certificate through `--ignore-certificate-errors`, for this test only).
 
 Screenshots go to test-artifacts/web/.
 """
 
 import json
+import socket
 import time
 import subprocess
 import sys
@@ -28,6 +33,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import free_port
+from test_shared_port import wait_for_shared_port
+from test_turn_tls import certificate
 from web_chat_page import ARTIFACTS, ChatPage, start_browser, wait_until
 
 
@@ -210,6 +218,43 @@ def test_two_pages_relay_only(server, pages, client, request):
         operator.save_screenshot(str(ARTIFACTS / f"test_two_pages_relay_only-{client}-status.png"))
     finally:
         operator.quit()
+
+
+def test_two_pages_relay_only_through_turns_on_the_shared_port(start_switchboard, pages, tmp_path, request):
+    port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(
+        args=[
+            *certificate(tmp_path),
+            "--set", f"shared.port={port}",
+            "--set", "stun.udp=false",
+            "--set", "stun.tcp=false",
+            "--set", "stun.tlsPort=0",
+        ],
+        ready_line="shared port listening",
+    )
+    wait_for_shared_port(server, port)
+    assert "STUN listening" not in server.log(), server.log()
+    base_url = f"https://127.0.0.1:{port}"
+    flags = ["--ignore-certificate-errors"]
+    alice = pages(base_url, "alice", flags=flags)
+    bob = pages(base_url, "bob", flags=flags)
+
+    alice.join("firewalled")
+    bob.join("firewalled")
+    for page in (alice, bob):
+        snapshot = page.snapshot()
+        assert snapshot["relayOnly"] is True
+        urls = [url for entry in snapshot["iceServers"] for url in entry["urls"]]
+        assert urls == [f"turns:127.0.0.1:{port}?transport=tcp"], urls
+        page.wait(lambda s: s["transport"] == "websocket", 30, "signaling runs over WebSocket")
+
+    check_pair(alice, bob, request.node.name)
+    # Each page's TURN allocation came over TLS on the shared port, next to its HTTPS and WebSocket connections.
+    assert server.metric("switchboard_shared_port_connections_total", protocol="turns") >= 2
+    assert server.metric("switchboard_shared_port_connections_total", protocol="https") >= 2
+    status = status_json(server)
+    assert status["turn"]["allocations"] >= 2
+    assert status["turn"]["bytesToPeer"] > 0 and status["turn"]["bytesToClient"] > 0
 
 
 def test_three_pages_then_one_leaves(server, pages, request):

@@ -40,12 +40,13 @@ def chromium_paths():
     return browser, driver
 
 
-def start_browser(init_script=None):
-    """A headless chromium. `init_script` runs in every document before the page's own scripts."""
+def start_browser(init_script=None, flags=()):
+    """A headless chromium. `init_script` runs in every document before the page's own scripts; `flags` are added
+    to CHROMIUM_FLAGS."""
     browser, driver_path = chromium_paths()
     options = Options()
     options.binary_location = browser
-    for flag in CHROMIUM_FLAGS:
+    for flag in [*CHROMIUM_FLAGS, *flags]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
@@ -57,9 +58,9 @@ def start_browser(init_script=None):
 class ChatPage:
     """One participant: a browser on the chat page."""
 
-    def __init__(self, base_url, name, query="relay=1", init_script=None):
+    def __init__(self, base_url, name, query="relay=1", init_script=None, flags=()):
         self.name = name
-        self.driver = start_browser(init_script)
+        self.driver = start_browser(init_script, flags)
         self.driver.get(f"{base_url}/?{query}")
 
     # --- actions
