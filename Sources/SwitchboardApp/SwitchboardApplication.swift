@@ -260,6 +260,10 @@ public struct SwitchboardApplication: Sendable {
                     logger: logger
                 )
             )
+            if certificates != nil && self.configuration.tlsWatchIntervalSeconds > 0 {
+                let interval = Duration.seconds(self.configuration.tlsWatchIntervalSeconds)
+                services.append(CertificateWatchService(reloader: reloader, interval: interval))
+            }
         }
         // Last: the first service told of a shutdown after the HTTP server itself.
         services.append(systemd)

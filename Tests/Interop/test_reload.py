@@ -1,7 +1,11 @@
 """Reloading the configuration of a running server (issue 18 item 2): SIGHUP, or `switchboard reload` through the
 pid file, re-reads the file. TURN secrets, users, quotas, peer lists, bandwidth cap, log level and the TLS
 certificate change at once; allocations, WebSocket and polling sessions and open TLS connections survive; keys that
-need a restart are reported and left alone; an invalid file is rejected with check-config's lines."""
+need a restart are reported and left alone; an invalid file is rejected with check-config's lines. A certificate
+renewed on disk (as an ACME client does it: new files, symbolic links swapped) reaches new connections without a
+signal."""
+
+import os
 
 import base64
 import hashlib
@@ -355,7 +359,9 @@ def test_certificate_swapped_with_an_open_tls_connection(start_switchboard, tmp_
     tls = (f"tls:\n  port: {https_port}\n  certificateFile: {certificates / 'cert.pem'}\n"
            f"  privateKeyFile: {certificates / 'key.pem'}\n")
     # stun.tlsPort comes from a flag (the test harness sets 0); flags win over the file on every reload.
-    reloading = Reloading(start_switchboard, tmp_path, config_text(extra=tls), args=["--set", f"stun.tlsPort={turns_port}"])
+    # The files are read again only by the reloads of this test (a renewal found on disk is the next test).
+    args = ["--set", f"stun.tlsPort={turns_port}", "--set", "tls.watchIntervalSeconds=0"]
+    reloading = Reloading(start_switchboard, tmp_path, config_text(extra=tls), args=args)
     server = reloading.server
     deadline = time.monotonic() + 30
     while "HTTPS listening" not in server.log() or f":{turns_port}" not in server.log():
@@ -470,3 +476,77 @@ def test_admin_endpoint_reloads_and_answers_the_outcome(reloading):
     assert answer["errors"] == check.stderr.strip().splitlines(), answer
     assert answer["errors"] == [f"{reloading.path}:16: key 'stun.colour': unknown key"]
     assert server.metric("switchboard_config_reloads_total", result="rejected") == 1
+
+
+def swap_link(link, target):
+    """Points the symbolic link `link` at `target` in one rename, as certbot renews `live/`."""
+    temporary = link.with_name(link.name + ".new")
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
+
+
+def wait_for_certificate(port, unlike, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        sock, certificate = peer_certificate(port)
+        sock.close()
+        if certificate != unlike:
+            return certificate
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.2)
+
+
+def test_certificate_renewed_on_disk_reaches_new_connections_without_a_signal(start_switchboard, tmp_path):
+    archive, live = tmp_path / "archive", tmp_path / "live"
+    live.mkdir()
+    make_certificate(archive / "1")
+    for name in ("cert.pem", "key.pem"):
+        swap_link(live / name, archive / "1" / name)
+    https_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    turns_port = free_port(socket.SOCK_STREAM, socket.SOCK_STREAM)
+    server = start_switchboard(args=[
+        "--set", f"tls.port={https_port}",
+        "--set", f"tls.certificateFile={live / 'cert.pem'}",
+        "--set", f"tls.privateKeyFile={live / 'key.pem'}",
+        "--set", f"stun.tlsPort={turns_port}",
+        "--set", "tls.watchIntervalSeconds=1",
+    ])
+    deadline = time.monotonic() + 30
+    while "HTTPS listening" not in server.log() or f":{turns_port}" not in server.log():
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.05)
+    open_https, first = peer_certificate(https_port)
+    assert b"200" in https_get(open_https)
+
+    # The renewal: a new pair in the archive, then the links swapped one after the other.
+    make_certificate(archive / "2")
+    swap_link(live / "cert.pem", archive / "2" / "cert.pem")
+    swap_link(live / "key.pem", archive / "2" / "key.pem")
+    second = wait_for_certificate(https_port, first, server)
+    assert "TLS certificate files changed; reloaded for new connections" in server.log()
+    assert "do not load" not in server.log(), server.log()
+    _, turns_second = peer_certificate(turns_port)
+    assert turns_second == second
+    assert server.metric("switchboard_tls_certificate_file_reloads_total", result="applied") == 1
+    # The connection opened before still works, with the certificate it negotiated.
+    assert open_https.getpeercert(binary_form=True) == first
+    assert b"200" in https_get(open_https)
+
+    # A renewal whose key is not the certificate's: refused once, the pair in force stays.
+    make_certificate(archive / "3")
+    swap_link(live / "key.pem", archive / "3" / "key.pem")
+    deadline = time.monotonic() + 30
+    while server.metric("switchboard_tls_certificate_file_reloads_total", result="rejected") != 1:
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.2)
+    assert "the private key does not go with the certificate" in server.log()
+    time.sleep(3)  # three more looks at the unchanged, broken pair
+    assert server.log().count("TLS certificate files changed but do not load") == 1, server.log()
+    _, still = peer_certificate(https_port)
+    assert still == second
+    # Fixed by the next renewal.
+    swap_link(live / "cert.pem", archive / "3" / "cert.pem")
+    third = wait_for_certificate(https_port, second, server)
+    assert third not in (first, second)
+    assert server.metric("switchboard_tls_certificate_file_reloads_total", result="applied") == 2
+    open_https.close()

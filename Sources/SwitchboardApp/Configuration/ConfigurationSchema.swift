@@ -233,6 +233,14 @@ public enum ConfigurationSchema {
             "PEM private key of tls.certificateFile, required with it."
         ),
         ConfigurationKey(
+            "tls.watchIntervalSeconds",
+            .integer(0...86400),
+            default: .integer(60),
+            "How often tls.certificateFile and tls.privateKeyFile are looked at: when a renewal replaces them "
+                + "(and they hold still for one more look), new TLS connections get the new pair without a "
+                + "reload; open connections keep theirs. 0: only a reload (SIGHUP) reads them again."
+        ),
+        ConfigurationKey(
             "shared.port",
             .integer(0...65535),
             default: .integer(0),

@@ -66,6 +66,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var tlsPort: Int
     public var tlsCertificateFile: String
     public var tlsPrivateKeyFile: String
+    /// `tls.watchIntervalSeconds` (0: the files are read again only by a reload)
+    public var tlsWatchIntervalSeconds: Int
     /// `dialects.selection`
     public var dialectSelection: String
     /// `dialects.pinnedPaths`: Socket.IO path → dialect name.
@@ -196,6 +198,7 @@ public struct SwitchboardConfiguration: Sendable {
         self.tlsPort = integer("tls.port")
         self.tlsCertificateFile = string("tls.certificateFile")
         self.tlsPrivateKeyFile = string("tls.privateKeyFile")
+        self.tlsWatchIntervalSeconds = integer("tls.watchIntervalSeconds")
         if self.tlsPort > 0 {
             for key in ["tls.certificateFile", "tls.privateKeyFile"] where string(key).isEmpty {
                 throw ConfigurationError(

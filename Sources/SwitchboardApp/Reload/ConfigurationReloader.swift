@@ -11,6 +11,9 @@ import TURNServer
 /// bandwidth cap for new requests, the log level, the signing secret of ICE credentials, the dialects' room size and
 /// event rate, and the TLS certificate for new handshakes.
 ///
+/// Between reloads it also looks at the certificate files (``lookAtCertificateFiles()``, every
+/// `tls.watchIntervalSeconds`), so a renewal on disk reaches new handshakes without a signal.
+///
 /// A configuration that fails validation is rejected whole, logged with the lines `check-config` prints, and the
 /// configuration in force stays. Keys that need a restart are logged by name and left alone. Secrets are never
 /// logged: keys appear by name only.
@@ -33,14 +36,24 @@ final class ConfigurationReloader: Sendable {
     private let targets: Targets
     private let logger: Logger
     private let metrics = ConfigurationReloadMetrics()
-    /// The values in force; one reload at a time.
+    /// The values in force; one reload (or look at the certificate files) at a time.
     private let running: NIOLockedValueBox<[String: ConfigurationValue]>
+    /// What the certificate files in force looked like when they were last loaded; only changed under `running`.
+    private let certificateWatch: NIOLockedValueBox<CertificateFileWatch>
 
     init(source: ConfigurationSource, running: SwitchboardConfiguration, targets: Targets, logger: Logger) {
         self.source = source
         self.targets = targets
         self.logger = logger
         self.running = NIOLockedValueBox(running.values)
+        self.certificateWatch = NIOLockedValueBox(
+            CertificateFileWatch(
+                loaded: CertificateFileStamp.look(
+                    certificateFile: running.tlsCertificateFile,
+                    privateKeyFile: running.tlsPrivateKeyFile
+                )
+            )
+        )
     }
 
     /// The TURN REST secrets a configuration puts in force: its own, or the one generated at start.
@@ -87,7 +100,10 @@ final class ConfigurationReloader: Sendable {
         var tls: ([NIOSSLCertificate], NIOSSLPrivateKey)?
         if self.targets.certificates != nil, !loaded.tlsCertificateFile.isEmpty {
             do {
-                tls = try Self.loadCertificate(loaded)
+                tls = try Self.loadCertificate(
+                    certificateFile: loaded.tlsCertificateFile,
+                    privateKeyFile: loaded.tlsPrivateKeyFile
+                )
             } catch {
                 return .rejected(error.errors)
             }
@@ -118,6 +134,11 @@ final class ConfigurationReloader: Sendable {
         }
         if let tls, let store = self.targets.certificates {
             store.replace(chain: tls.0, key: tls.1)
+            let stamps = CertificateFileStamp.look(
+                certificateFile: loaded.tlsCertificateFile,
+                privateKeyFile: loaded.tlsPrivateKeyFile
+            )
+            self.certificateWatch.withLockedValue { $0.loaded(stamps) }
             self.logger.info(
                 "TLS certificate reloaded for new connections",
                 metadata: ["file": "\(loaded.tlsCertificateFile)"]
@@ -144,13 +165,63 @@ final class ConfigurationReloader: Sendable {
         return .applied(plan)
     }
 
-    /// The chain and key of `configuration`, checked to belong together.
+    /// One look at the certificate and key files in force (``CertificateFileWatch``): when they changed and held
+    /// still since the last look, they are loaded for new handshakes; a pair that does not load is logged once and
+    /// the pair in force stays.
+    func lookAtCertificateFiles() {
+        guard let store = self.targets.certificates else {
+            return
+        }
+        self.running.withLockedValue { running in
+            guard case .string(let certificateFile)? = running["tls.certificateFile"],
+                case .string(let privateKeyFile)? = running["tls.privateKeyFile"],
+                !certificateFile.isEmpty
+            else {
+                return
+            }
+            let stamps = CertificateFileStamp.look(certificateFile: certificateFile, privateKeyFile: privateKeyFile)
+            let decision = self.certificateWatch.withLockedValue { watch in
+                let decision = watch.look(stamps)
+                if decision == .load {
+                    watch.loaded(stamps)
+                }
+                return decision
+            }
+            guard decision == .load else {
+                return
+            }
+            do throws(ConfigurationErrors) {
+                let (chain, key) = try Self.loadCertificate(
+                    certificateFile: certificateFile,
+                    privateKeyFile: privateKeyFile
+                )
+                store.replace(chain: chain, key: key)
+                self.metrics.certificateApplied.increment()
+                self.logger.info(
+                    "TLS certificate files changed; reloaded for new connections",
+                    metadata: ["file": "\(certificateFile)"]
+                )
+            } catch {
+                self.metrics.certificateRejected.increment()
+                self.logger.error(
+                    "TLS certificate files changed but do not load; the certificate in force is kept",
+                    metadata: ["file": "\(certificateFile)"]
+                )
+                for problem in error.errors {
+                    self.logger.error("\(problem)")
+                }
+            }
+        }
+    }
+
+    /// The chain and key in two files, checked to belong together.
     private static func loadCertificate(
-        _ configuration: SwitchboardConfiguration
+        certificateFile: String,
+        privateKeyFile: String
     ) throws(ConfigurationErrors) -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
         let (chain, key) = try ServerTLSConfiguration.loadFiles(
-            certificateFile: configuration.tlsCertificateFile,
-            privateKeyFile: configuration.tlsPrivateKeyFile
+            certificateFile: certificateFile,
+            privateKeyFile: privateKeyFile
         )
         do {
             // Building a context checks the pair: BoringSSL refuses a key that does not match the leaf certificate.
