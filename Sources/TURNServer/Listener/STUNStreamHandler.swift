@@ -173,9 +173,10 @@ final class STUNStreamHandler: ChannelDuplexHandler {
 
     // MARK: - Back-pressure
 
-    /// Every write from further down the pipeline (TURN responses, relayed data) passes the budget here.
+    /// Every write from further down the pipeline (TURN responses, relayed data) passes the budget here. A data
+    /// connection's writes are a peer's bytes, already bounded by the peer side of its ``TCPRelayPipe``.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard self.admit(self.unwrapOutboundIn(data).readableBytes, context: context) else {
+        guard self.pipe != nil || self.admit(self.unwrapOutboundIn(data).readableBytes, context: context) else {
             promise?.fail(ChannelError.outputClosed)
             return
         }
