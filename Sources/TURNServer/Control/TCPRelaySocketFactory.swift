@@ -1,3 +1,4 @@
+import ConnectionLimits
 import NIOCore
 import NIOPosix
 import STUNCodec
@@ -79,6 +80,12 @@ struct TCPRelaySockets: TCPRelaySocketFactory {
             .serverChannelOption(.backlog, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(Self.reusePort, value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors, accept would fail at once again: pause instead of spinning.
+                    try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler { _ in })
+                }
+            }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 boundTable.value.acceptedPeerConnection(channel, allocation: boundAllocation.value)
