@@ -389,6 +389,7 @@ public struct SwitchboardApplication: Sendable {
             acceptRFC5766ChannelNumbers: self.configuration.turnAcceptRFC5766ChannelNumbers
         )
         configuration.tcpFramingTimeout = .seconds(Int64(self.configuration.stunTCPFramingTimeoutSeconds))
+        configuration.tcpRelay = self.configuration.turnTCPRelay
         configuration.natDiscovery = self.configuration.stunNATDiscovery.flatMap(\.endpoints)
         configuration.tlsPort = self.configuration.turnsEnabled ? self.configuration.stunTLSPort : 0
         configuration.tcpMaxConnections = Self.descriptorCap(

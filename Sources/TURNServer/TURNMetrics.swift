@@ -20,6 +20,15 @@ public final class TURNMetrics: Sendable {
             (reason, Counter(label: "switchboard_turn_quota_refusals_total", dimensions: [("quota", reason.rawValue)]))
         }
     )
+    /// RFC 6062 peer data connections open, bound or waiting for their bind.
+    let tcpConnections = Meter(label: "switchboard_turn_tcp_connections")
+    /// RFC 6062 ConnectionBind requests that turned a client connection into a data connection.
+    let tcpBinds = Counter(label: "switchboard_turn_tcp_binds_total")
+    let tcpRefused: [TCPRefusal: Counter] = Dictionary(
+        uniqueKeysWithValues: TCPRefusal.allCases.map { reason in
+            (reason, Counter(label: "switchboard_turn_tcp_failures_total", dimensions: [("reason", reason.rawValue)]))
+        }
+    )
     let authFailures: [String: Counter]
     let forbidden: [String: Counter]
     let dropped: [DropReason: Counter]
@@ -40,6 +49,18 @@ public final class TURNMetrics: Sendable {
         case sendFailed = "send_failed"
         /// A TCP client's connection was unwritable (it is not reading fast enough): dropped, not buffered.
         case clientSlow = "client_slow"
+    }
+
+    /// Why an RFC 6062 peer connection was refused, failed or closed unused.
+    enum TCPRefusal: String, CaseIterable {
+        /// A peer connected to a relayed address without a permission for its IP (§5.3).
+        case noPermission = "no_permission"
+        /// The allocation holds as many peer connections as it may.
+        case tooMany = "too_many"
+        /// The connection a Connect asked for failed or timed out (447).
+        case connectFailed = "connect_failed"
+        /// No ConnectionBind came within 30 seconds (§5.2, §5.3).
+        case bindTimeout = "bind_timeout"
     }
 
     public init() {
@@ -102,6 +123,27 @@ public final class TURNMetrics: Sendable {
             }
             if result.clientSlow > 0 {
                 self.dropped[.clientSlow, default: 0] += result.clientSlow
+            }
+        }
+    }
+
+    /// Counts one read relayed between an RFC 6062 client data connection and its peer (a chunk of a byte stream,
+    /// counted as one packet), as it happens: stream reads are large and few, unlike datagrams.
+    func recordStream(bytes: Int, _ direction: Tally.Direction) {
+        switch direction {
+        case .toPeer:
+            self.packetsToPeer.increment()
+            self.bytesToPeer.increment(by: bytes)
+            self.totals.withLock {
+                $0.packetsToPeer += 1
+                $0.bytesToPeer += bytes
+            }
+        case .toClient:
+            self.packetsToClient.increment()
+            self.bytesToClient.increment(by: bytes)
+            self.totals.withLock {
+                $0.packetsToClient += 1
+                $0.bytesToClient += bytes
             }
         }
     }

@@ -79,6 +79,12 @@ public struct TURNServerConfiguration: Sendable {
     /// RFC 8656's 0x4000-0x4FFF.
     public var acceptRFC5766ChannelNumbers: Bool
 
+    /// Grant RFC 6062 TCP allocations (`turn.tcpRelay`, REQUESTED-TRANSPORT TCP over TCP or TLS); off answers them
+    /// 442, as coturn's `no-tcp-relay` does.
+    public var tcpRelay = true
+    /// The most peer connections one TCP allocation may hold at once (opened, waiting for a bind, or bound).
+    public var tcpRelayConnectionLimit = 64
+
     /// The channel numbers ChannelBind accepts.
     public var channelNumbers: ClosedRange<UInt16> {
         self.acceptRFC5766ChannelNumbers ? ChannelNumber.rfc5766Range : ChannelNumber.validRange

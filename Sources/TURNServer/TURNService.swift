@@ -450,13 +450,25 @@ public final class TURNService: Service {
                     FiveTuple(client: client, server: $0, transport: .tcp)
                 }
             }
-            // ChannelData framing is only valid once the connection holds an allocation.
-            let decoder = STUNStreamFrameDecoder(acceptsChannelData: {
-                guard let table, let fiveTuple else {
-                    return false
-                }
-                return table.allocations[fiveTuple] != nil
-            })
+            let handler = STUNStreamHandler(
+                responder: BindingResponder(software: configuration.software),
+                table: table,
+                metrics: metrics,
+                logger: logger,
+                outboundBufferBytes: configuration.tcpOutboundBufferBytes,
+                sendTimeout: configuration.tcpSendTimeout
+            )
+            // ChannelData framing is only valid once the connection holds an allocation; an RFC 6062 data
+            // connection carries raw bytes once bound.
+            let decoder = STUNStreamFrameDecoder(
+                acceptsChannelData: {
+                    guard let table, let fiveTuple else {
+                        return false
+                    }
+                    return table.allocations[fiveTuple] != nil
+                },
+                passesBytesThrough: { handler.isDataConnection }
+            )
             if let tls {
                 try channel.pipeline.syncOperations.addHandlers(
                     NIOSSLServerHandler(context: tls),
@@ -475,14 +487,7 @@ public final class TURNService: Service {
                     metrics: metrics,
                     logger: logger
                 ),
-                STUNStreamHandler(
-                    responder: BindingResponder(software: configuration.software),
-                    table: table,
-                    metrics: metrics,
-                    logger: logger,
-                    outboundBufferBytes: configuration.tcpOutboundBufferBytes,
-                    sendTimeout: configuration.tcpSendTimeout
-                )
+                handler
             )
         }
     }

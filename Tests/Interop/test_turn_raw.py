@@ -101,10 +101,13 @@ def test_second_allocate_gets_437_and_a_retransmission_the_same_answer(turn_serv
     assert second.integrity_valid(KEY)
 
 
-def test_tcp_relay_requested_gets_442(turn_server):
+def test_tcp_relay_requested_over_udp_gets_400_and_another_transport_442(turn_server):
+    # RFC 6062 section 5.1: a TCP allocation needs a client on TCP or TLS (test_turn_tcp_relay.py has the rest).
     client = Client(turn_server.stun_port)
     client.challenge()
     response = client.authenticated(ALLOCATE, "bench", KEY, attributes=[(REQUESTED_TRANSPORT, bytes([6, 0, 0, 0]))])
+    assert response.error_code == 400
+    response = client.authenticated(ALLOCATE, "bench", KEY, attributes=[(REQUESTED_TRANSPORT, bytes([132, 0, 0, 0]))])
     assert response.error_code == 442
 
 

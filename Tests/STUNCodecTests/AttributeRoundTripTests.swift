@@ -117,6 +117,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
             .make("EVEN-PORT R", EvenPort(reserveNextHigherPort: true)),
             .make("EVEN-PORT", EvenPort(reserveNextHigherPort: false)),
             .make("RESERVATION-TOKEN", ReservationToken(0x0102_0304_0506_0708)),
+            .make("CONNECTION-ID", ConnectionID(0xDEAD_BEEF)),
             .make("REQUESTED-ADDRESS-FAMILY IPv4", RequestedAddressFamily(.ipv4)),
             .make("REQUESTED-ADDRESS-FAMILY IPv6", RequestedAddressFamily(.ipv6)),
             .make("ADDITIONAL-ADDRESS-FAMILY IPv6", AdditionalAddressFamily(.ipv6)),
@@ -188,6 +189,7 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         }
         #expect(encoded(ChannelNumber(0x4001)) == "40010000")
         #expect(encoded(Lifetime(seconds: 600)) == "00000258")
+        #expect(encoded(ConnectionID(0x0102_0304)) == "01020304")
         #expect(encoded(RequestedTransport.udp) == "11000000")
         #expect(encoded(EvenPort(reserveNextHigherPort: true)) == "80")
         #expect(encoded(RequestedAddressFamily(.ipv6)) == "02000000")
@@ -288,6 +290,8 @@ struct AttributeCase: Sendable, CustomTestStringConvertible {
         .make(EvenPort.self, "", "empty"),
         .make(EvenPort.self, "80000000", "padded"),
         .make(ReservationToken.self, "00", "short"),
+        .make(ConnectionID.self, "000001", "short"),
+        .make(ConnectionID.self, "0000000100", "long"),
         .make(RequestedAddressFamily.self, "01", "short"),
         .make(AdditionalAddressFamily.self, "", "empty"),
         .make(AddressErrorCode.self, "01", "short"),

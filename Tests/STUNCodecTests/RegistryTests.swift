@@ -24,6 +24,11 @@ import Testing
         #expect(raw(.createPermission, .successResponse) == 0x0108)
         #expect(raw(.channelBind, .request) == 0x0009)
         #expect(raw(.channelBind, .errorResponse) == 0x0119)
+        #expect(raw(.connect, .request) == 0x000A)
+        #expect(raw(.connect, .successResponse) == 0x010A)
+        #expect(raw(.connectionBind, .request) == 0x000B)
+        #expect(raw(.connectionBind, .errorResponse) == 0x011B)
+        #expect(raw(.connectionAttempt, .indication) == 0x001C)
         #expect(raw(STUNMethod(rawValue: 0xFFF), .errorResponse) == 0x3FFF)
         #expect(raw(STUNMethod(rawValue: 0xFFF), .request) == 0x3EEF)
     }
@@ -46,6 +51,7 @@ import Testing
         #expect(request.description == "Allocate request")
         #expect(STUNMessageType.bindingIndication.rawValue == 0x0011)
         #expect(STUNMethod(rawValue: 0x0AB).description == "Method(0xAB)")
+        #expect(STUNMethod.connectionAttempt.description == "ConnectionAttempt")
     }
 
     @Test func attributeTypes() {
@@ -63,6 +69,7 @@ import Testing
             (.xorMappedAddress, 0x0020, "XOR-MAPPED-ADDRESS"), (.reservationToken, 0x0022, "RESERVATION-TOKEN"),
             (.priority, 0x0024, "PRIORITY"), (.useCandidate, 0x0025, "USE-CANDIDATE"),
             (.padding, 0x0026, "PADDING"), (.responsePort, 0x0027, "RESPONSE-PORT"),
+            (.connectionID, 0x002A, "CONNECTION-ID"),
             (.additionalAddressFamily, 0x8000, "ADDITIONAL-ADDRESS-FAMILY"),
             (.addressErrorCode, 0x8001, "ADDRESS-ERROR-CODE"), (.passwordAlgorithms, 0x8002, "PASSWORD-ALGORITHMS"),
             (.alternateDomain, 0x8003, "ALTERNATE-DOMAIN"), (.icmp, 0x8004, "ICMP"), (.software, 0x8022, "SOFTWARE"),
@@ -101,6 +108,7 @@ import Testing
         #expect(DontFragment.attributeType == .dontFragment)
         #expect(EvenPort.attributeType == .evenPort)
         #expect(ReservationToken.attributeType == .reservationToken)
+        #expect(ConnectionID.attributeType == .connectionID)
         #expect(RequestedAddressFamily.attributeType == .requestedAddressFamily)
         #expect(AdditionalAddressFamily.attributeType == .additionalAddressFamily)
         #expect(AddressErrorCode.attributeType == .addressErrorCode)
@@ -115,7 +123,8 @@ import Testing
             (.tryAlternate, 300), (.badRequest, 400), (.unauthenticated, 401), (.forbidden, 403),
             (.unknownAttribute, 420), (.allocationMismatch, 437), (.staleNonce, 438),
             (.addressFamilyNotSupported, 440), (.wrongCredentials, 441), (.unsupportedTransportProtocol, 442),
-            (.peerAddressFamilyMismatch, 443), (.allocationQuotaReached, 486), (.serverError, 500),
+            (.peerAddressFamilyMismatch, 443), (.connectionAlreadyExists, 446), (.connectionTimeoutOrFailure, 447),
+            (.allocationQuotaReached, 486), (.serverError, 500),
             (.insufficientCapacity, 508),
         ]
         for (code, raw) in expected {

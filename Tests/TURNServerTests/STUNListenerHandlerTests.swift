@@ -70,6 +70,38 @@ import Glibc
         )
     }
 
+    @Test func streamDecoderPassesRawBytesOnceTheConnectionIsBound() throws {
+        // RFC 6062 §5.4: after a ConnectionBind the bytes are the peer's, whatever they look like, even when they
+        // arrived with it. The stream handler flips the mode while handling the frame, as the handler here does.
+        final class BindOnFirstFrame: ChannelInboundHandler {
+            typealias InboundIn = ByteBuffer
+            var bound = false
+
+            func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+                self.bound = true
+                context.fireChannelRead(data)
+            }
+        }
+        let binder = BindOnFirstFrame()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers(
+            ByteToMessageHandler(STUNStreamFrameDecoder(passesBytesThrough: { binder.bound })),
+            binder
+        )
+        var stream = self.bindingRequest()
+        let request = stream
+        stream.writeString("GET / raw bytes")
+        try channel.writeInbound(stream)
+        try channel.writeInbound(ByteBuffer(string: " and more"))
+        #expect(try channel.readInbound(as: ByteBuffer.self) == request)
+        var passed = ByteBuffer()
+        while var chunk = try channel.readInbound(as: ByteBuffer.self) {
+            passed.writeBuffer(&chunk)
+        }
+        #expect(passed == ByteBuffer(string: "GET / raw bytes and more"))
+        _ = try channel.finish()
+    }
+
     @Test func streamDecoderRejectsGarbage() {
         let decoder = STUNStreamFrameDecoder()
         for garbage in ["GET / HTTP/1.1\r\n", "\u{16}\u{03}\u{01}\u{02}", "hello"] {

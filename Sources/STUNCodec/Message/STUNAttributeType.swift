@@ -71,6 +71,8 @@ public struct STUNAttributeType: RawRepresentable, Hashable, Sendable, CustomStr
     public static let padding = STUNAttributeType(rawValue: 0x0026)
     /// RFC 5780 §7.5 RESPONSE-PORT (0x0027).
     public static let responsePort = STUNAttributeType(rawValue: 0x0027)
+    /// RFC 6062 §6.2.1 CONNECTION-ID (0x002A).
+    public static let connectionID = STUNAttributeType(rawValue: 0x002A)
     /// RFC 8656 §18.11 ADDITIONAL-ADDRESS-FAMILY (0x8000).
     public static let additionalAddressFamily = STUNAttributeType(rawValue: 0x8000)
     /// RFC 8656 §18.12 ADDRESS-ERROR-CODE (0x8001).
@@ -125,6 +127,7 @@ public struct STUNAttributeType: RawRepresentable, Hashable, Sendable, CustomStr
         case 0x0025: return "USE-CANDIDATE"
         case 0x0026: return "PADDING"
         case 0x0027: return "RESPONSE-PORT"
+        case 0x002A: return "CONNECTION-ID"
         case 0x8000: return "ADDITIONAL-ADDRESS-FAMILY"
         case 0x8001: return "ADDRESS-ERROR-CODE"
         case 0x8002: return "PASSWORD-ALGORITHMS"

@@ -48,6 +48,10 @@ public struct STUNErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let unsupportedTransportProtocol = STUNErrorCode(rawValue: 442)
     /// RFC 8656 §19 443 Peer Address Family Mismatch.
     public static let peerAddressFamilyMismatch = STUNErrorCode(rawValue: 443)
+    /// RFC 6062 §6.3 446 Connection Already Exists.
+    public static let connectionAlreadyExists = STUNErrorCode(rawValue: 446)
+    /// RFC 6062 §6.3 447 Connection Timeout or Failure.
+    public static let connectionTimeoutOrFailure = STUNErrorCode(rawValue: 447)
     /// RFC 8656 §19 486 Allocation Quota Reached.
     public static let allocationQuotaReached = STUNErrorCode(rawValue: 486)
     /// RFC 8489 §14.8 500 Server Error.
@@ -69,6 +73,8 @@ public struct STUNErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
         case 441: return "Wrong Credentials"
         case 442: return "Unsupported Transport Protocol"
         case 443: return "Peer Address Family Mismatch"
+        case 446: return "Connection Already Exists"
+        case 447: return "Connection Timeout or Failure"
         case 486: return "Allocation Quota Reached"
         case 500: return "Server Error"
         case 508: return "Insufficient Capacity"

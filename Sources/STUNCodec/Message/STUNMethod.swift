@@ -28,6 +28,12 @@ public struct STUNMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let createPermission = STUNMethod(rawValue: 0x008)
     /// RFC 8656 §17 ChannelBind (0x009).
     public static let channelBind = STUNMethod(rawValue: 0x009)
+    /// RFC 6062 §6.1 Connect (0x00A): the client asks the server to open a TCP connection to a peer.
+    public static let connect = STUNMethod(rawValue: 0x00A)
+    /// RFC 6062 §6.1 ConnectionBind (0x00B): a new client connection becomes the data connection of a peer.
+    public static let connectionBind = STUNMethod(rawValue: 0x00B)
+    /// RFC 6062 §6.1 ConnectionAttempt (0x00C), an indication only: a peer connected to the relayed address.
+    public static let connectionAttempt = STUNMethod(rawValue: 0x00C)
 
     /// A human-readable form, for logs.
     public var description: String {
@@ -39,6 +45,9 @@ public struct STUNMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .data: return "Data"
         case .createPermission: return "CreatePermission"
         case .channelBind: return "ChannelBind"
+        case .connect: return "Connect"
+        case .connectionBind: return "ConnectionBind"
+        case .connectionAttempt: return "ConnectionAttempt"
         default: return "Method(0x\(String(self.rawValue, radix: 16, uppercase: true)))"
         }
     }

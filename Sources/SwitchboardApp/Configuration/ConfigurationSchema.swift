@@ -464,6 +464,13 @@ public enum ConfigurationSchema {
                 + "turnutils_uclient among them) pick from, as coturn does; false keeps RFC 8656's 0x4000-0x4FFF."
         ),
         ConfigurationKey(
+            "turn.tcpRelay",
+            .boolean,
+            default: .boolean(true),
+            "Grant RFC 6062 TCP allocations (REQUESTED-TRANSPORT TCP from a client on TCP or TLS, then Connect "
+                + "and ConnectionBind); false answers them 442, like coturn's no-tcp-relay."
+        ),
+        ConfigurationKey(
             "turn.bandwidthLimitBytesPerSecond",
             .integer(0...10_000_000_000),
             default: .integer(0),

@@ -121,6 +121,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var turnBandwidthLimit: Int
     /// `turn.acceptRFC5766ChannelNumbers`
     public var turnAcceptRFC5766ChannelNumbers: Bool
+    /// `turn.tcpRelay`
+    public var turnTCPRelay: Bool
     /// `ice.api.*`, `admin.*`, `http.allowedHosts`
     public var access: AccessConfiguration
     /// Every key's resolved value, for components that read their own keys (see `Signaling/`).
@@ -301,6 +303,7 @@ public struct SwitchboardConfiguration: Sendable {
         self.turnPeerDenyList = list("turn.peers.deny")
         self.turnBandwidthLimit = integer("turn.bandwidthLimitBytesPerSecond")
         self.turnAcceptRFC5766ChannelNumbers = boolean("turn.acceptRFC5766ChannelNumbers")
+        self.turnTCPRelay = boolean("turn.tcpRelay")
         let portMin = integer("turn.relay.portMin")
         let portMax = integer("turn.relay.portMax")
         guard portMin <= portMax else {

@@ -10,6 +10,7 @@ extension CoturnConversion {
         "turn.maxLifetimeSeconds", "turn.permissionLifetimeSeconds", "turn.channelLifetimeSeconds",
         "turn.relay.portMin", "turn.relay.portMax", "turn.relay.addresses", "turn.relay.externalAddresses",
         "turn.quota.perUser", "turn.quota.total", "turn.peers.allow", "turn.peers.deny",
+        "turn.tcpRelay",
         "turn.bandwidthLimitBytesPerSecond", "tls.certificateFile", "tls.privateKeyFile",
     ]
 

@@ -162,8 +162,11 @@ struct CoturnConversion {
                 self.warn(directive, "expected a number of threads from 0 to 256")
             }
         case "no-udp-relay":
-            self.warn(directive, "Switchboard relays over UDP only; coturn's TCP relays (RFC 6062) are not served")
-        case "no-tcp-relay": self.note(directive, "Switchboard serves no TCP relays (RFC 6062)")
+            self.warn(
+                directive,
+                "Switchboard always serves UDP relays; only TCP relays can be turned off (turn.tcpRelay)"
+            )
+        case "no-tcp-relay": self.setFlag(directive, "turn.tcpRelay", inverted: true)
         case "no-rfc5780", "response-origin-only-with-rfc5780":
             self.note(
                 directive,

@@ -1,8 +1,15 @@
 import STUNCodec
 
-/// What an Allocate request asks for, read from its attributes and checked against RFC 8656 §7.2 and RFC 6156
-/// before anything is bound. Pure: the rules are tested without a server.
+/// What an Allocate request asks for, read from its attributes and checked against RFC 8656 §7.2, RFC 6156 and
+/// RFC 6062 §5.1 before anything is bound. Pure: the rules are tested without a server.
 struct AllocateRequest: Equatable {
+    /// The transport of the relayed address (REQUESTED-TRANSPORT).
+    enum Transport: Equatable {
+        case udp
+        /// RFC 6062: a TCP relayed address, for a client on a TCP or TLS connection.
+        case tcp
+    }
+
     /// Where the relay addresses come from.
     enum Relay: Equatable {
         /// New relay sockets: one of `primary` (REQUESTED-ADDRESS-FAMILY, IPv4 when absent) and, with
@@ -12,6 +19,7 @@ struct AllocateRequest: Equatable {
         case reserved(token: UInt64)
     }
 
+    var transport: Transport
     var relay: Relay
     /// EVEN-PORT: the relay port must be even (RFC 8656 §14.6).
     var evenPort: Bool
@@ -21,12 +29,31 @@ struct AllocateRequest: Equatable {
     var requestedLifetimeSeconds: UInt32?
 
     /// Reads and checks the attributes: 400 when REQUESTED-TRANSPORT is missing or an attribute is malformed or
-    /// combined with one it excludes, 442 for a transport other than UDP.
-    init(_ message: STUNMessage) throws(TURNRequestError) {
-        guard let transport = try? message.attribute(RequestedTransport.self) else {
+    /// combined with one it excludes, 442 for a transport other than UDP and TCP (or TCP when `tcpRelay` is off).
+    /// RFC 6062 §5.1: TCP needs a client on TCP or TLS (`clientTransport`), and excludes DONT-FRAGMENT, EVEN-PORT
+    /// and RESERVATION-TOKEN (400); a TCP allocation has one address family.
+    init(
+        _ message: STUNMessage,
+        clientTransport: ClientTransport = .udp,
+        tcpRelay: Bool = true
+    ) throws(TURNRequestError) {
+        guard let requested = try? message.attribute(RequestedTransport.self) else {
             throw TURNRequestError.badRequest("REQUESTED-TRANSPORT missing")
         }
-        guard transport.protocolNumber == RequestedTransport.udp.protocolNumber else {
+        switch requested.protocolNumber {
+        case RequestedTransport.udp.protocolNumber:
+            self.transport = .udp
+        case RequestedTransport.tcp.protocolNumber where tcpRelay:
+            guard clientTransport == .tcp else {
+                throw TURNRequestError.badRequest("TCP relay needs a TCP or TLS connection")
+            }
+            guard !message.contains(.dontFragment), !message.contains(.evenPort),
+                !message.contains(.reservationToken), !message.contains(.additionalAddressFamily)
+            else {
+                throw TURNRequestError.badRequest("TCP relay with DONT-FRAGMENT, EVEN-PORT, RESERVATION-TOKEN or dual")
+            }
+            self.transport = .tcp
+        default:
             throw TURNRequestError(.unsupportedTransportProtocol)
         }
         let evenPort: EvenPort?

@@ -26,7 +26,11 @@ extension AllocationTable {
             }
             return  // Same transaction: its answer is on the way.
         }
-        let asked = try AllocateRequest(request.message)
+        let asked = try AllocateRequest(
+            request.message,
+            clientTransport: fiveTuple.transport,
+            tcpRelay: self.shared.configuration.tcpRelay
+        )
 
         // The relay IP of each family asked for (RFC 8656 §7.2, RFC 6156).
         var reservation: ReservationRegistry.Reservation?
@@ -88,6 +92,10 @@ extension AllocationTable {
             )
         }
         self.pendingAllocates[fiveTuple] = transactionID
+        if asked.transport == .tcp {
+            self.listenTCPRelay(ip: relayIPs[0], for: allocation, request: request)
+            return
+        }
 
         var binds: [EventLoopFuture<RelayBinding>] = []
         if let reservation {
@@ -180,10 +188,23 @@ extension AllocationTable {
                 )
             )
         }
+        self.announce(allocation, request: request, token: token, failedAdditionalFamily: failedAdditionalFamily)
+    }
+
+    /// The allocation is live: the success response (kept for retransmissions) carries its relayed addresses,
+    /// lifetime, mapped address and any reservation token.
+    func announce(
+        _ allocation: Allocation,
+        request: TURNRequest,
+        token: UInt64? = nil,
+        failedAdditionalFamily: Bool = false
+    ) {
+        let now = self.clock()
+        let relayAddresses = allocation.relayAddresses
         let response = self.buildResponse(to: request, success: true) { writer in
-            for binding in bindings {
+            for address in relayAddresses {
                 // Behind a 1:1 NAT peers reach the public IP, on the port we bound (RFC 8656 §7.3).
-                let advertised = self.shared.configuration.externalAddresses.advertised(binding.address)
+                let advertised = self.shared.configuration.externalAddresses.advertised(address)
                 writer.append(XORRelayedAddress(address: advertised))
             }
             writer.append(Lifetime(seconds: allocation.state.remainingSeconds(now: now)))
@@ -211,7 +232,7 @@ extension AllocationTable {
             metadata: [
                 "turn.five_tuple": "\(allocation.fiveTuple)",
                 "turn.user": "\(allocation.username)",
-                "turn.relay": "\(bindings.map { "\($0.address)" }.joined(separator: ","))",
+                "turn.relay": "\(relayAddresses.map { "\($0)" }.joined(separator: ","))",
                 "turn.lifetime": "\(allocation.state.remainingSeconds(now: now))",
             ]
         )

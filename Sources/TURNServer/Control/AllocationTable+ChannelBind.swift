@@ -6,6 +6,9 @@ extension AllocationTable {
     /// CreatePermission; the rules on numbers and rebinding are ``AllocationState/bindChannel(_:to:now:isServerIP:)``.
     func handleChannelBind(_ request: inout TURNRequest) throws(TURNRequestError) {
         let allocation = try self.authenticatedAllocation(&request)
+        guard allocation.tcpRelay == nil else {
+            throw TURNRequestError.badRequest("No channels on a TCP allocation")  // RFC 6062 §5.1: no ChannelData.
+        }
         guard let number = try? request.message.attribute(ChannelNumber.self),
             let peer = try? request.message.attribute(XORPeerAddress.self)?.address.unmappingIPv4()
         else {

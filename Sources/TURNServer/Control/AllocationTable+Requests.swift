@@ -2,15 +2,15 @@ import CoreMetrics
 import NIOCore
 import STUNCodec
 
-/// The TURN control plane (RFC 8656 §7-§12) for the allocations of this event loop: the dispatch of requests and
-/// indications, and authentication. Each method has its own file (Allocate, Refresh, CreatePermission,
-/// ChannelBind); answers are built in one place (AllocationTable+Responses). A handler either answers success
-/// itself or throws the ``TURNRequestError`` it ends with.
+/// The TURN control plane (RFC 8656 §7-§12, RFC 6062 §5) for the allocations of this event loop: the dispatch of
+/// requests and indications, and authentication. Each method has its own file (Allocate, Refresh, CreatePermission,
+/// ChannelBind, Connect, ConnectionBind); answers are built in one place (AllocationTable+Responses). A handler
+/// either answers success itself or throws the ``TURNRequestError`` it ends with.
 extension AllocationTable {
     /// Comprehension-required attributes TURN requests may carry; anything else gets 420 (RFC 8489 §6.3.1.1).
     static let understoodAttributes: Set<STUNAttributeType> = BindingResponder.understoodAttributes.union([
         .channelNumber, .lifetime, .xorPeerAddress, .data, .requestedAddressFamily, .evenPort, .requestedTransport,
-        .dontFragment, .reservationToken,
+        .dontFragment, .reservationToken, .connectionID,
     ])
 
     /// Handles one decoded STUN message of a TURN method. Binding never reaches here.
@@ -55,6 +55,11 @@ extension AllocationTable {
                 try self.handleCreatePermission(&request)
             case .channelBind:
                 try self.handleChannelBind(&request)
+            case .connect:
+                try self.handleConnect(&request)
+            case .connectionBind:
+                // A TCP or TLS connection hands ConnectionBind to ``handleConnectionBind``; this is UDP.
+                throw TURNRequestError.badRequest("ConnectionBind needs a TCP or TLS connection")
             default:
                 throw TURNRequestError.badRequest("Unsupported method")
             }

@@ -13,13 +13,18 @@ struct STUNStreamFrameDecoder: ByteToMessageDecoder {
 
     /// Whether ChannelData frames are valid on this stream now (the connection has an allocation).
     private let channelDataAllowed: () -> Bool
+    /// Whether the stream carries raw bytes now (an RFC 6062 client data connection, after its ConnectionBind):
+    /// whatever is buffered is passed on as it is.
+    private let passesBytesThrough: () -> Bool
 
-    init(acceptsChannelData: @escaping () -> Bool = { false }) {
+    init(acceptsChannelData: @escaping () -> Bool = { false }, passesBytesThrough: @escaping () -> Bool = { false }) {
         self.channelDataAllowed = acceptsChannelData
+        self.passesBytesThrough = passesBytesThrough
     }
 
     init(acceptsChannelData: Bool) {
         self.channelDataAllowed = { acceptsChannelData }
+        self.passesBytesThrough = { false }
     }
 
     /// Thrown for a stream that carries neither STUN nor ChannelData.
@@ -33,6 +38,13 @@ struct STUNStreamFrameDecoder: ByteToMessageDecoder {
     private var partialFrameAnnounced = false
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if self.passesBytesThrough() {
+            guard let bytes = buffer.readSlice(length: buffer.readableBytes), bytes.readableBytes > 0 else {
+                return .needMoreData
+            }
+            context.fireChannelRead(Self.wrapInboundOut(bytes))
+            return .continue
+        }
         guard let frameLength = try self.frameLength(of: buffer),
             let frame = buffer.readSlice(length: frameLength)
         else {

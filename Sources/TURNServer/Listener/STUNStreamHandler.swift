@@ -13,6 +13,10 @@ import STUNCodec
 /// data is dropped (``ClientOutput``); a write that would take it over ``outboundBufferBytes`` closes the connection,
 /// as does staying unwritable for ``sendTimeout``. A client that sends requests and never reads costs the server at
 /// most that budget, and what it sends waits in its own kernel buffers.
+///
+/// A ConnectionBind (RFC 6062 §5.4) turns the connection into a client data connection: from its success response on,
+/// the bytes it reads go as they are to the bound peer connection (``pipe``), and reading pauses while that side has
+/// not taken what it was given (``TCPRelayPipe``) instead of while this side is unwritable.
 final class STUNStreamHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -36,6 +40,13 @@ final class STUNStreamHandler: ChannelDuplexHandler {
     private var closing = false
     /// Whether the connection was counted open (once, from `channelActive` or `handlerAdded`).
     private var active = false
+    /// Set by a ConnectionBind: the way to the peer of this client data connection (RFC 6062 §5.4).
+    private var pipe: TCPRelayPipe?
+
+    /// Whether the connection carries a TCP allocation's bytes rather than STUN (the frame decoder passes them).
+    var isDataConnection: Bool {
+        self.pipe != nil
+    }
 
     init(
         responder: BindingResponder,
@@ -97,6 +108,13 @@ final class STUNStreamHandler: ChannelDuplexHandler {
         if let fiveTuple = self.fiveTuple {
             self.table?.connectionClosed(fiveTuple)
         }
+        if let pipe = self.pipe {
+            // Either side closing closes the other, once what was already read is written (RFC 6062 §5.4).
+            let peer = pipe.destination
+            peer.writeAndFlush(ByteBuffer()).whenComplete { _ in
+                peer.close(promise: nil)
+            }
+        }
         context.fireChannelInactive()
     }
 
@@ -105,6 +123,10 @@ final class STUNStreamHandler: ChannelDuplexHandler {
             return
         }
         let frame = self.unwrapInboundIn(data)
+        if let pipe = self.pipe {
+            pipe.forward(frame)
+            return
+        }
         let action: BindingResponder.Action
         switch PacketDemultiplexer.classify(frame, acceptingRFC5766Channels: self.table != nil) {
         case .channelData:
@@ -117,6 +139,17 @@ final class STUNStreamHandler: ChannelDuplexHandler {
             guard let message = try? STUNMessage.decode(frame) else {
                 action = self.responder.respondToUndecodable(frame, allocator: context.channel.allocator)
                 break
+            }
+            if let table = self.table, let fiveTuple = self.fiveTuple,
+                message.type == STUNMessageType(method: .connectionBind, messageClass: .request)
+            {
+                self.pipe = table.handleConnectionBind(
+                    message,
+                    from: fiveTuple,
+                    channel: context.channel,
+                    allocator: context.channel.allocator
+                )
+                return
             }
             if let table = self.table, let fiveTuple = self.fiveTuple, message.type.method != .binding {
                 table.receivedTURNMessage(
@@ -140,9 +173,10 @@ final class STUNStreamHandler: ChannelDuplexHandler {
 
     // MARK: - Back-pressure
 
-    /// Every write from further down the pipeline (TURN responses, relayed data) passes the budget here.
+    /// Every write from further down the pipeline (TURN responses, relayed data) passes the budget here. A data
+    /// connection's writes are a peer's bytes, already bounded by the peer side of its ``TCPRelayPipe``.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard self.admit(self.unwrapOutboundIn(data).readableBytes, context: context) else {
+        guard self.pipe != nil || self.admit(self.unwrapOutboundIn(data).readableBytes, context: context) else {
             promise?.fail(ChannelError.outputClosed)
             return
         }
@@ -162,9 +196,11 @@ final class STUNStreamHandler: ChannelDuplexHandler {
         return false
     }
 
-    /// Reading waits while the client is not taking what was written.
+    /// Reading waits while the client is not taking what was written; on a data connection, while the peer is not.
     func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        let canRead = if let pipe = self.pipe { !pipe.isSaturated } else { context.channel.isWritable }
+        if canRead {
+            self.readHeld = false
             context.read()
         } else {
             self.readHeld = true
@@ -176,8 +212,7 @@ final class STUNStreamHandler: ChannelDuplexHandler {
             self.sendTimer?.cancel()
             self.sendTimer = nil
             if self.readHeld {
-                self.readHeld = false
-                context.read()
+                self.read(context: context)
             }
         } else if self.sendTimer == nil, !self.closing {
             self.sendTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.sendTimeout) {
@@ -204,6 +239,10 @@ final class STUNStreamHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let pipe = self.pipe {
+            pipe.flush()
+            return
+        }
         if self.needsFlush {
             self.needsFlush = false
             context.flush()
@@ -214,7 +253,10 @@ final class STUNStreamHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            // An allocation keeps its connection: TURN clients may be silent between refreshes.
+            // An allocation keeps its connection: TURN clients may be silent between refreshes. So does a peer.
+            if self.pipe != nil {
+                return
+            }
             if let fiveTuple = self.fiveTuple, self.table?.allocations[fiveTuple] != nil {
                 return
             }

@@ -16,6 +16,8 @@ final class Allocation {
     let clientOutput: ClientOutput
     /// Relay sockets, one per address family (RFC 8656 §7.2 dual allocation), with their advertised addresses.
     var relays: [(address: TransportAddress, channel: any Channel, socket: DatagramSocket)] = []
+    /// The listening socket and peer connections of a TCP allocation (RFC 6062), which has no UDP ``relays``.
+    var tcpRelay: TCPRelay?
     /// The transaction of the Allocate that created it and the response sent, so that a retransmission of that
     /// Allocate is answered with the same response (RFC 8656 §7.2) instead of 437.
     let allocateTransactionID: STUNTransactionID
@@ -53,7 +55,17 @@ final class Allocation {
     }
 
     func hasRelay(for family: STUNAddressFamily) -> Bool {
-        self.relays.contains { $0.address.family == family }
+        self.relays.contains { $0.address.family == family } || self.tcpRelay?.address.family == family
+    }
+
+    /// The relayed transport addresses, UDP or TCP.
+    var relayAddresses: [TransportAddress] {
+        self.relays.map(\.address) + (self.tcpRelay.map { [$0.address] } ?? [])
+    }
+
+    /// The credentials later requests about this allocation may use (see ``key``).
+    var pinnedCredential: TURNAuthenticator.PinnedCredential {
+        TURNAuthenticator.PinnedCredential(username: self.username, key: self.key)
     }
 }
 

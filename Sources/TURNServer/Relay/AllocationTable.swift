@@ -22,6 +22,8 @@ final class AllocationTable {
     private let receiver: DatagramReceiver
     /// Opens the relay sockets of new allocations.
     let relaySockets: any RelaySocketFactory
+    /// Opens the listening and peer sockets of TCP allocations (RFC 6062).
+    let tcpRelaySockets: any TCPRelaySocketFactory
     /// The time of the read batch under way, read once for all its datagrams (``batchTime()``).
     private var currentBatchTime: NIODeadline?
     /// Transaction IDs of the Data indications sent to clients.
@@ -41,6 +43,7 @@ final class AllocationTable {
         eventLoop: any EventLoop,
         shared: TURNSharedState,
         relaySockets: (any RelaySocketFactory)? = nil,
+        tcpRelaySockets: (any TCPRelaySocketFactory)? = nil,
         clock: @escaping () -> NIODeadline = NIODeadline.now
     ) {
         self.eventLoop = eventLoop
@@ -49,6 +52,13 @@ final class AllocationTable {
         self.receiver = DatagramReceiver(capacity: 16, allocator: ByteBufferAllocator())
         self.relaySockets =
             relaySockets ?? UDPRelaySocketFactory(eventLoop: eventLoop, ports: shared.configuration.relayPorts)
+        self.tcpRelaySockets =
+            tcpRelaySockets
+            ?? TCPRelaySockets(
+                eventLoop: eventLoop,
+                ports: shared.configuration.relayPorts,
+                registry: shared.tcpConnections
+            )
     }
 
     var logger: Logger { self.shared.logger }
@@ -94,6 +104,7 @@ final class AllocationTable {
                 continue
             }
             _ = allocation.state.sweep(now: now)
+            self.sweepTCPConnections(of: allocation, now: now)
             permissions += allocation.state.permissions.count
             channels += allocation.state.channels.count
         }
@@ -132,6 +143,7 @@ final class AllocationTable {
             self.shared.relayRegistry.remove(relay.address)
             relay.channel.close(promise: nil)
         }
+        self.closeTCPRelay(of: allocation)
         self.shared.quota.withLockedValue { $0.release(allocation.quotaHolder) }
         self.shared.metrics.allocations.decrement()
         self.logger.info(
@@ -139,7 +151,7 @@ final class AllocationTable {
             metadata: [
                 "turn.five_tuple": "\(allocation.fiveTuple)",
                 "turn.user": "\(allocation.username)",
-                "turn.relay": "\(allocation.relays.map { "\($0.address)" }.joined(separator: ","))",
+                "turn.relay": "\(allocation.relayAddresses.map { "\($0)" }.joined(separator: ","))",
                 "turn.reason": "\(reason)",
             ]
         )
@@ -217,7 +229,7 @@ final class AllocationTable {
     /// A permission for one of the server's own IPs covers only its live relay addresses (and allow-listed ports,
     /// never a listening socket): the policy decides again with this datagram's port, since the relay it was
     /// granted for may be gone and the other ports of the IP are the host's own services.
-    private func admitsHairpin(_ peer: TransportAddress) -> Bool {
+    func admitsHairpin(_ peer: TransportAddress) -> Bool {
         guard case .denied(let reason) = self.shared.checkPeer(peer) else {
             return true
         }

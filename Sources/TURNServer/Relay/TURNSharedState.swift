@@ -20,6 +20,8 @@ final class TURNSharedState: Sendable {
     let software: Software?
     let relayRegistry = RelayAddressRegistry()
     let reservations = ReservationRegistry()
+    /// RFC 6062 connection ids and TCP relayed addresses, across event loops.
+    let tcpConnections = TCPConnectionRegistry()
     let quota: NIOLockedValueBox<QuotaLedger>
     /// Replaced once the listeners are bound (their ports are part of the policy).
     let policy: NIOLockedValueBox<PeerAddressPolicy>

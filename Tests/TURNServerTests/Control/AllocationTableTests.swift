@@ -70,8 +70,11 @@ import Testing
         let harness = ControlPlaneHarness()
         let missing = try harness.send(.allocate, from: Self.alice) { _ in }
         #expect(missing?.errorCode == 400)
-        let tcp = try harness.send(.allocate, from: Self.alice) { $0.append(RequestedTransport(protocolNumber: 6)) }
-        #expect(tcp?.errorCode == 442)
+        // RFC 6062 §5.1: TCP needs a client on TCP or TLS (AllocationTable+TCPTests); another transport is 442.
+        let tcp = try harness.send(.allocate, from: Self.alice) { $0.append(RequestedTransport.tcp) }
+        #expect(tcp?.errorCode == 400)
+        let sctp = try harness.send(.allocate, from: Self.alice) { $0.append(RequestedTransport(protocolNumber: 132)) }
+        #expect(sctp?.errorCode == 442)
         let tokenAndEvenPort = try self.allocate(harness) { writer in
             writer.append(EvenPort(reserveNextHigherPort: false))
             writer.append(ReservationToken(7))

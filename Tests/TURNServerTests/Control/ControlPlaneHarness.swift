@@ -49,6 +49,54 @@ final class UnopenedRelaySockets: RelaySocketFactory {
     }
 }
 
+/// TCP relay sockets (RFC 6062) that are never opened: listeners on ports from 51000, and connects that wait for
+/// the test to complete them, with embedded channels carrying the peer handler.
+final class UnopenedTCPRelaySockets: TCPRelaySocketFactory {
+    struct PendingConnect {
+        var peer: TransportAddress
+        var id: UInt32
+        var channel: EmbeddedChannel
+        var promise: EventLoopPromise<any Channel>
+    }
+
+    let loop: EmbeddedEventLoop
+    var nextPort: UInt16 = 51000
+    private(set) var listeners: [TransportAddress] = []
+    var connects: [PendingConnect] = []
+
+    init(loop: EmbeddedEventLoop) {
+        self.loop = loop
+    }
+
+    func listen(
+        ip: TransportAddress.IP,
+        for allocation: Allocation,
+        table: AllocationTable
+    ) -> EventLoopFuture<TCPRelayListener> {
+        let address = TransportAddress(ip: ip, port: self.nextPort)
+        self.nextPort += 1
+        self.listeners.append(address)
+        return self.loop.makeSucceededFuture((address, EmbeddedChannel(loop: self.loop)))
+    }
+
+    func connect(
+        from relay: TransportAddress,
+        to peer: TransportAddress,
+        id: UInt32,
+        allocation: Allocation,
+        table: AllocationTable
+    ) -> EventLoopFuture<any Channel> {
+        let channel = EmbeddedChannel(
+            handler: TCPPeerHandler(table: table, allocation: allocation, id: id),
+            loop: self.loop
+        )
+        channel.connect(to: peer.makeSocketAddress(), promise: nil)
+        let promise = self.loop.makePromise(of: (any Channel).self)
+        self.connects.append(PendingConnect(peer: peer, id: id, channel: channel, promise: promise))
+        return promise.futureResult
+    }
+}
+
 /// One event loop's TURN control plane with no sockets and no real clock: requests go in as decoded messages,
 /// answers come out of an embedded channel, time moves when the test says so.
 final class ControlPlaneHarness {
@@ -58,6 +106,7 @@ final class ControlPlaneHarness {
 
     let loop = EmbeddedEventLoop()
     let relaySockets: UnopenedRelaySockets
+    let tcpRelaySockets: UnopenedTCPRelaySockets
     let shared: TURNSharedState
     let table: AllocationTable
     let clock = ManualClock()
@@ -81,7 +130,13 @@ final class ControlPlaneHarness {
         )
         self.shared.updateServerAddresses([Self.server], interfaceIPs: [])
         self.relaySockets = UnopenedRelaySockets(loop: self.loop)
-        self.table = AllocationTable(eventLoop: self.loop, shared: self.shared, relaySockets: self.relaySockets) {
+        self.tcpRelaySockets = UnopenedTCPRelaySockets(loop: self.loop)
+        self.table = AllocationTable(
+            eventLoop: self.loop,
+            shared: self.shared,
+            relaySockets: self.relaySockets,
+            tcpRelaySockets: self.tcpRelaySockets
+        ) {
             clock.monotonic
         }
     }
@@ -147,12 +202,63 @@ final class ControlPlaneHarness {
         return try STUNMessage.decode(answer)
     }
 
+    /// Sends a ConnectionBind for `id` (RFC 6062 §5.4) as `user` on the new connection `fiveTuple`, the way a
+    /// TCP or TLS listener hands it over; returns the answer and the connection's pipe to the peer when bound.
+    func bind(
+        _ id: UInt32?,
+        from fiveTuple: FiveTuple,
+        user: String = "alice"
+    ) throws -> (answer: STUNMessage?, pipe: TCPRelayPipe?) {
+        let nonce = try self.nonce(for: fiveTuple)
+        var writer = STUNMessageWriter(
+            type: STUNMessageType(method: .connectionBind, messageClass: .request),
+            transactionID: .random(),
+            buffer: ByteBuffer()
+        )
+        if let id {
+            writer.append(ConnectionID(id))
+        }
+        writer.append(Username(user))
+        writer.append(Realm(Self.realm))
+        writer.append(Nonce(nonce))
+        writer.appendMessageIntegrity(key: Self.key(user))
+        let output = self.output(for: fiveTuple)
+        let pipe = self.table.handleConnectionBind(
+            try STUNMessage.decode(writer.finish()),
+            from: fiveTuple,
+            channel: output,
+            allocator: ByteBufferAllocator()
+        )
+        self.loop.run()
+        let answer = try output.readOutbound(as: ByteBuffer.self).map { try STUNMessage.decode($0) }
+        return (answer, pipe)
+    }
+
+    /// A NONCE for requests from `fiveTuple`, fetched with an unauthenticated Refresh when there is none yet.
+    private func nonce(for fiveTuple: FiveTuple) throws -> String {
+        if let nonce = self.nonces[fiveTuple] {
+            return nonce
+        }
+        let challenge = try self.send(.refresh, from: fiveTuple, user: nil)
+        guard let nonce = try challenge?.attribute(Nonce.self)?.value else {
+            throw STUNCodecError.invalidAttributeValue(.nonce)
+        }
+        self.nonces[fiveTuple] = nonce
+        return nonce
+    }
+
     static func key(_ user: String) -> [UInt8] {
         let password = Self.users[user] ?? "north"
         return LongTermCredentials.key(username: user, realm: Self.realm, password: password)
     }
 
-    private func output(for fiveTuple: FiveTuple) -> EmbeddedChannel {
+    /// The next message the client of `fiveTuple` received, once the loop has run (answers sent later, indications).
+    func nextMessage(to fiveTuple: FiveTuple) throws -> STUNMessage? {
+        self.loop.run()
+        return try self.output(for: fiveTuple).readOutbound(as: ByteBuffer.self).map { try STUNMessage.decode($0) }
+    }
+
+    func output(for fiveTuple: FiveTuple) -> EmbeddedChannel {
         if let output = self.outputs[fiveTuple] {
             return output
         }
