@@ -50,7 +50,7 @@ public struct ConfigurationLoader: Sendable {
             throw ConfigurationErrors(self.errors)
         }
         do {
-            return try SwitchboardConfiguration(values: self.values)
+            return try SwitchboardConfiguration(values: ConfigurationValues(self.values))
         } catch {
             throw ConfigurationErrors([error])
         }
