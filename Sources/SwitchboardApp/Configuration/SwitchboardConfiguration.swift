@@ -33,7 +33,8 @@ public struct SwitchboardConfiguration: Sendable {
         try! ConfigurationLoader().finish()
     }
 
-    /// Reads every component, then checks the rules that span them.
+    /// Reads the components in order: each checks its own keys, some against an earlier component (shared against
+    /// tls, turn against stun and ice); no two TCP listeners may share a port.
     init(values: ConfigurationValues) throws(ConfigurationError) {
         self.values = values
         self.process = try ProcessConfiguration(values)
