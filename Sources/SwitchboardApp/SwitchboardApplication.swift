@@ -66,7 +66,7 @@ public struct SwitchboardApplication: Sendable {
         for missing in self.configuration.turn.externalAddresses.privateIPs(missingFrom: hostIPs) {
             logger.warning(
                 "turn.relay.externalAddresses: no interface has this private address; it is never advertised as public",
-                metadata: ["address": "\(Self.ipText(missing))"]
+                metadata: ["address": "\(missing.text)"]
             )
         }
         let threads = self.configuration.process.threads == 0 ? System.coreCount : self.configuration.process.threads
@@ -533,12 +533,5 @@ public struct SwitchboardApplication: Sendable {
     static func generateSecret() -> String {
         let key = SymmetricKey(size: .bits256)
         return key.withUnsafeBytes { Data($0).base64EncodedString() }
-    }
-
-    /// `10.0.0.5` or `fd00::5`: an IP the way operators write it (the transport address without its port).
-    static func ipText(_ ip: TransportAddress.IP) -> String {
-        let text = TransportAddress(ip: ip, port: 0).description
-        let withoutPort = text.hasSuffix(":0") ? String(text.dropLast(2)) : text
-        return withoutPort.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     }
 }
