@@ -39,18 +39,18 @@ public struct SwitchboardApplication: Sendable {
         self.configuration = configuration
         self.source = source
         self.generatedSecret = Self.generateSecret()
-        self.turnSecrets = ConfigurationReloader.secrets(of: configuration, generated: self.generatedSecret)
+        self.turnSecrets = configuration.turn.restSecrets(generated: self.generatedSecret)
         self.signingSecret = NIOLockedValueBox(self.turnSecrets[0])
     }
 
     /// The TLS chain and key every TLS listener uses, replaced by a reload; nil without `tls.certificateFile`.
     func makeCertificateStore() throws -> TLSCertificateStore? {
-        guard !self.configuration.tlsCertificateFile.isEmpty else {
+        guard self.configuration.tls.hasCertificate else {
             return nil
         }
         let (chain, key) = try ServerTLSConfiguration.loadFiles(
-            certificateFile: self.configuration.tlsCertificateFile,
-            privateKeyFile: self.configuration.tlsPrivateKeyFile
+            certificateFile: self.configuration.tls.certificateFile,
+            privateKeyFile: self.configuration.tls.privateKeyFile
         )
         return TLSCertificateStore(chain: chain, key: key)
     }
@@ -63,32 +63,32 @@ public struct SwitchboardApplication: Sendable {
         let hostIPs = ((try? System.enumerateDevices()) ?? []).compactMap {
             $0.address.flatMap(TransportAddress.init)?.ip
         }
-        for missing in self.configuration.turnExternalAddresses.privateIPs(missingFrom: hostIPs) {
+        for missing in self.configuration.turn.externalAddresses.privateIPs(missingFrom: hostIPs) {
             logger.warning(
                 "turn.relay.externalAddresses: no interface has this private address; it is never advertised as public",
-                metadata: ["address": "\(Self.ipText(missing))"]
+                metadata: ["address": "\(missing.text)"]
             )
         }
-        let threads = self.configuration.threads == 0 ? System.coreCount : self.configuration.threads
+        let threads = self.configuration.process.threads == 0 ? System.coreCount : self.configuration.process.threads
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         logger.info(
             "starting Switchboard",
             metadata: [
                 "threads": "\(threads)",
-                "turn.realm": "\(self.configuration.turnRealm)",
-                "turn.secret": self.configuration.turnSecrets.isEmpty ? "generated at start" : "configured",
+                "turn.realm": "\(self.configuration.turn.realm)",
+                "turn.secret": self.configuration.turn.secrets.isEmpty ? "generated at start" : "configured",
             ]
         )
 
         var listeners: Set<ReadinessGate.Listener> = [.stun, .http]
-        if self.configuration.tlsPort > 0 {
+        if self.configuration.tls.port > 0 {
             listeners.insert(.https)
         }
         if self.configuration.access.adminPort > 0 {
             listeners.insert(.admin)
         }
-        let isTestApp = self.configuration.values["signaling.testApp"] == .boolean(true)
-        if self.configuration.dialectRawWebSocketPort > 0 && !isTestApp {
+        let isTestApp = self.configuration.signaling.testApp
+        if self.configuration.dialects.rawWebSocketPort > 0 && !isTestApp {
             listeners.insert(.rawWebSocket)
         }
         let systemd = SystemdNotifyService(
@@ -100,8 +100,8 @@ public struct SwitchboardApplication: Sendable {
         if self.configuration.turnsEnabled {
             turnsContext = try NIOSSLContext(
                 configuration: ServerTLSConfiguration.load(
-                    certificateFile: self.configuration.tlsCertificateFile,
-                    privateKeyFile: self.configuration.tlsPrivateKeyFile,
+                    certificateFile: self.configuration.tls.certificateFile,
+                    privateKeyFile: self.configuration.tls.privateKeyFile,
                     store: certificates
                 )
             )
@@ -134,12 +134,12 @@ public struct SwitchboardApplication: Sendable {
             dialects = installed.dialects
             allDialects.append(installed.dialects)
             rawWebSocket = installed.rawWebSocket
-            if let rawWebSocket = installed.rawWebSocket, self.configuration.dialectRawWebSocketPath != nil {
+            if let rawWebSocket = installed.rawWebSocket, self.configuration.dialects.rawWebSocketPath != nil {
                 webSocketEndpoints.append(rawWebSocket)
             }
             // Extra endpoints pinned to one dialect each (`dialects.pinnedPaths`).
-            for (path, dialect) in self.configuration.dialectPinnedPaths {
-                var pinnedConfiguration = SignalingSetup.signalingConfiguration(from: self.configuration)
+            for (path, dialect) in self.configuration.dialects.pinnedPaths {
+                var pinnedConfiguration = self.configuration.signaling.server
                 pinnedConfiguration.path = path
                 let pinnedServer = SocketIOServer(
                     configuration: pinnedConfiguration,
@@ -150,7 +150,7 @@ public struct SwitchboardApplication: Sendable {
                 webSocketEndpoints.append(pinnedServer.webSocketEndpoint)
                 let pinnedDialects = SignalingDialects(
                     server: pinnedServer,
-                    configuration: self.dialectsConfiguration(selection: .init(rawValue: dialect) ?? .auto),
+                    configuration: self.configuration.dialects.configuration(selection: dialect),
                     iceServers: { handshake, user in
                         iceServers.iceServers(requestHost: handshake.request.authority, user: user)
                     },
@@ -216,7 +216,7 @@ public struct SwitchboardApplication: Sendable {
             httpChannel.withLockedValue { $0 = $0 ?? channel }
             return channel
         }
-        if self.configuration.sharedPort > 0 {
+        if self.configuration.shared.port > 0 {
             services.append(
                 try self.makeSharedPortService(
                     turnService: turnService,
@@ -227,7 +227,7 @@ public struct SwitchboardApplication: Sendable {
                 )
             )
         }
-        if self.configuration.tlsPort > 0 {
+        if self.configuration.tls.port > 0 {
             services.append(
                 try self.makeTLSApplication(
                     router: router,
@@ -239,13 +239,13 @@ public struct SwitchboardApplication: Sendable {
                 ) { systemd.bound(.https) }
             )
         }
-        if let rawWebSocket, self.configuration.dialectRawWebSocketPort > 0 {
+        if let rawWebSocket, self.configuration.dialects.rawWebSocketPort > 0 {
             services.append(
                 RawWebSocketListener(
                     dialect: rawWebSocket,
-                    host: self.configuration.httpHost,
-                    port: self.configuration.dialectRawWebSocketPort,
-                    origin: self.configuration.dialectRawWebSocketPortOrigin,
+                    host: self.configuration.http.host,
+                    port: self.configuration.dialects.rawWebSocketPort,
+                    origin: self.configuration.dialects.rawWebSocketPortOrigin,
                     limits: httpLimits,
                     eventLoopGroup: eventLoopGroup,
                     logger: httpLogger
@@ -256,12 +256,12 @@ public struct SwitchboardApplication: Sendable {
             services.append(
                 ConfigurationReloadService(
                     reloader: reloader,
-                    pidFile: self.configuration.processPIDFile,
+                    pidFile: self.configuration.process.pidFile,
                     logger: logger
                 )
             )
-            if certificates != nil && self.configuration.tlsWatchIntervalSeconds > 0 {
-                let interval = Duration.seconds(self.configuration.tlsWatchIntervalSeconds)
+            if certificates != nil && self.configuration.tls.watchIntervalSeconds > 0 {
+                let interval = Duration.seconds(self.configuration.tls.watchIntervalSeconds)
                 services.append(CertificateWatchService(reloader: reloader, interval: interval))
             }
         }
@@ -271,7 +271,7 @@ public struct SwitchboardApplication: Sendable {
             router: router,
             server: serverBuilder,
             configuration: ApplicationConfiguration(
-                address: .hostname(self.configuration.httpHost, port: self.configuration.httpPort),
+                address: .hostname(self.configuration.http.host, port: self.configuration.http.port),
                 serverName: "Switchboard"
             ),
             services: services,
@@ -299,16 +299,16 @@ public struct SwitchboardApplication: Sendable {
     func httpConnectionLimits(logger: Logger) -> HTTPConnectionLimits {
         let total = Self.descriptorCap(
             "http.maxConnections",
-            configured: self.configuration.httpMaxConnections,
+            configured: self.configuration.http.maxConnections,
             share: (1, 2),
             logger: logger
         )
         return HTTPConnectionLimits(
-            headTimeout: .seconds(Int64(self.configuration.httpRequestHeadTimeoutSeconds)),
-            idleTimeout: .seconds(Int64(self.configuration.httpIdleTimeoutSeconds)),
+            headTimeout: .seconds(Int64(self.configuration.http.requestHeadTimeoutSeconds)),
+            idleTimeout: .seconds(Int64(self.configuration.http.idleTimeoutSeconds)),
             ledger: SharedConnectionLedger(
                 totalLimit: total,
-                perAddressLimit: self.configuration.httpMaxConnectionsPerAddress
+                perAddressLimit: self.configuration.http.maxConnectionsPerAddress
             ),
             metrics: HTTPConnectionMetrics()
         )
@@ -355,50 +355,13 @@ public struct SwitchboardApplication: Sendable {
     }
 
     var turnServerConfiguration: TURNServerConfiguration {
-        var configuration = TURNServerConfiguration(
-            addresses: self.configuration.stunAddresses,
-            port: self.configuration.stunPort,
-            udp: self.configuration.stunUDP,
-            tcp: self.configuration.stunTCP,
-            udpSocketsPerAddress: self.configuration.stunUDPSocketsPerAddress,
-            software: self.configuration.stunSoftware,
-            tcpIdleTimeout: .seconds(Int64(self.configuration.stunTCPIdleTimeoutSeconds)),
-            tcpOutboundBufferBytes: self.configuration.stunTCPOutboundBufferBytes,
-            tcpSendTimeout: .seconds(Int64(self.configuration.stunTCPSendTimeoutSeconds)),
-            turnEnabled: self.configuration.turnEnabled,
-            realm: self.configuration.turnRealm,
-            staticUsers: self.configuration.turnUsers,
-            restSecrets: self.turnSecrets,
-            strictExpiry: self.configuration.turnStrictExpiry,
-            nonceLifetime: .seconds(self.configuration.turnNonceLifetimeSeconds),
-            lifetimes: TURNLifetimes(
-                defaultAllocation: .seconds(Int64(self.configuration.turnDefaultLifetimeSeconds)),
-                maximumAllocation: .seconds(Int64(self.configuration.turnMaxLifetimeSeconds)),
-                permission: .seconds(Int64(self.configuration.turnPermissionLifetimeSeconds)),
-                channel: .seconds(Int64(self.configuration.turnChannelLifetimeSeconds))
-            ),
-            relayPorts: self.configuration.turnRelayPorts,
-            relayAddresses: self.configuration.turnRelayAddresses,
-            userQuota: self.configuration.turnUserQuota,
-            totalQuota: self.configuration.turnTotalQuota,
-            clientAddressQuota: self.configuration.turnClientAddressQuota,
-            externalAddresses: self.configuration.turnExternalAddresses,
-            peerAllowList: self.configuration.turnPeerAllowList,
-            peerDenyList: self.configuration.turnPeerDenyList,
-            allocationBandwidthLimit: self.configuration.turnBandwidthLimit,
-            acceptRFC5766ChannelNumbers: self.configuration.turnAcceptRFC5766ChannelNumbers
-        )
-        configuration.tcpFramingTimeout = .seconds(Int64(self.configuration.stunTCPFramingTimeoutSeconds))
-        configuration.tcpRelay = self.configuration.turnTCPRelay
-        configuration.natDiscovery = self.configuration.stunNATDiscovery.flatMap(\.endpoints)
-        configuration.tlsPort = self.configuration.turnsEnabled ? self.configuration.stunTLSPort : 0
+        var configuration = TURNServerConfiguration(self.configuration, restSecrets: self.turnSecrets)
         configuration.tcpMaxConnections = Self.descriptorCap(
             "stun.tcpMaxConnections",
-            configured: self.configuration.stunTCPMaxConnections,
+            configured: self.configuration.stun.tcpMaxConnections,
             share: (1, 4),
             logger: Logger(label: "switchboard.stun")
         )
-        configuration.tcpMaxConnectionsPerAddress = self.configuration.stunTCPMaxConnectionsPerAddress
         return configuration
     }
 
@@ -411,37 +374,26 @@ public struct SwitchboardApplication: Sendable {
     ) -> (dialects: SignalingDialects, rawWebSocket: RawWebSocketDialect?) {
         let dialects = SignalingDialects(
             server: server,
-            configuration: self.dialectsConfiguration(
-                selection: SignalingDialectsConfiguration.Selection(rawValue: self.configuration.dialectSelection)
-                    ?? .auto
-            ),
+            configuration: self.configuration.dialects.configuration(selection: self.configuration.dialects.selection),
             iceServers: { handshake, user in
                 iceServers.iceServers(requestHost: handshake.request.authority, user: user)
             },
             logger: Logger(label: "switchboard.dialects")
         )
         dialects.addRoutes(to: router)
-        guard self.configuration.dialectRawWebSocketPath != nil || self.configuration.dialectRawWebSocketPort > 0 else {
+        guard self.configuration.dialects.rawWebSocketPath != nil || self.configuration.dialects.rawWebSocketPort > 0
+        else {
             return (dialects, nil)
         }
-        let signaling = SignalingSetup.signalingConfiguration(from: self.configuration)
+        let signaling = self.configuration.signaling.server
         let rawWebSocket = RawWebSocketDialect(
-            path: self.configuration.dialectRawWebSocketPath ?? "",
+            path: self.configuration.dialects.rawWebSocketPath ?? "",
             iceServers: { host, connection in iceServers.iceServers(requestHost: host, user: connection) },
             logger: Logger(label: "switchboard.dialects"),
             outboundBufferBytes: signaling.outboundBufferBytes,
             sendTimeout: .milliseconds(Int64(signaling.sendTimeoutMilliseconds))
         )
         return (dialects, rawWebSocket)
-    }
-
-    func dialectsConfiguration(selection: SignalingDialectsConfiguration.Selection) -> SignalingDialectsConfiguration {
-        SignalingDialectsConfiguration(
-            selection: selection,
-            chatroomGrace: .milliseconds(Int64(self.configuration.dialectChatroomGraceMilliseconds)),
-            maxMembersPerRoom: self.configuration.dialectMaxMembersPerRoom,
-            eventsPerSecond: self.configuration.dialectEventsPerSecond
-        )
     }
 
     /// The second HTTP server, with TLS (HTTPS and WSS), serving the same routes: dialect B's clients hard-code
@@ -456,15 +408,15 @@ public struct SwitchboardApplication: Sendable {
         onBound: @escaping @Sendable () -> Void = {}
     ) throws -> some Service {
         let tlsConfiguration = try ServerTLSConfiguration.load(
-            certificateFile: self.configuration.tlsCertificateFile,
-            privateKeyFile: self.configuration.tlsPrivateKeyFile,
+            certificateFile: self.configuration.tls.certificateFile,
+            privateKeyFile: self.configuration.tls.privateKeyFile,
             store: certificates
         )
         return Application(
             router: router,
             server: try .tls(server, tlsConfiguration: tlsConfiguration),
             configuration: ApplicationConfiguration(
-                address: .hostname(self.configuration.httpHost, port: self.configuration.tlsPort),
+                address: .hostname(self.configuration.http.host, port: self.configuration.tls.port),
                 serverName: "Switchboard"
             ),
             onServerRunning: { channel in
@@ -487,12 +439,12 @@ public struct SwitchboardApplication: Sendable {
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
     ) throws -> SharedPortService {
-        let accepts = Set(self.configuration.sharedProtocols.compactMap(SharedPortProtocol.init(rawValue:)))
+        let accepts = self.configuration.shared.protocols
         var tls: NIOSSLContext?
         if !accepts.isDisjoint(with: [.https, .turns]) {
             var tlsConfiguration = try ServerTLSConfiguration.load(
-                certificateFile: self.configuration.tlsCertificateFile,
-                privateKeyFile: self.configuration.tlsPrivateKeyFile,
+                certificateFile: self.configuration.tls.certificateFile,
+                privateKeyFile: self.configuration.tls.privateKeyFile,
                 store: certificates
             )
             tlsConfiguration.applicationProtocols = SharedPortSniffer.alpnProtocols
@@ -500,7 +452,7 @@ public struct SwitchboardApplication: Sendable {
         }
         let routes = SharedPortRoutes(
             accepts: accepts,
-            sniffTimeout: .seconds(Int64(self.configuration.sharedSniffTimeoutSeconds)),
+            sniffTimeout: .seconds(Int64(self.configuration.shared.sniffTimeoutSeconds)),
             tls: tls,
             sniffing: SharedConnectionLedger(
                 totalLimit: turnService.streamConnectionLimits.total,
@@ -517,8 +469,8 @@ public struct SwitchboardApplication: Sendable {
             }
         )
         return SharedPortService(
-            addresses: self.configuration.stunAddresses,
-            port: self.configuration.sharedPort,
+            addresses: self.configuration.stun.addresses,
+            port: self.configuration.shared.port,
             routes: routes,
             eventLoopGroup: eventLoopGroup,
             logger: Logger(label: "switchboard.shared")
@@ -556,22 +508,22 @@ public struct SwitchboardApplication: Sendable {
         let interfaces = ((try? System.enumerateDevices()) ?? []).compactMap { $0.address?.ipAddress }
         var provider = ICEServersProvider(
             hosts: HostAllowList(configuration: self.configuration, interfaceAddresses: interfaces),
-            port: self.configuration.stunPort,
-            udp: self.configuration.stunUDP,
-            tcp: self.configuration.stunTCP,
-            turnEnabled: self.configuration.turnEnabled,
+            port: self.configuration.stun.port,
+            udp: self.configuration.stun.udp,
+            tcp: self.configuration.stun.tcp,
+            turnEnabled: self.configuration.turn.enabled,
             secret: self.turnSecrets[0],
-            ttlSeconds: self.configuration.iceCredentialTTLSeconds,
+            ttlSeconds: self.configuration.ice.credentialTTLSeconds,
             boundPort: { turnService.listeningSockets.first?.address.port }
         )
         let signingSecret = self.signingSecret
         provider.secretSource = { signingSecret.withLockedValue { $0 } }
-        if self.configuration.turnEnabled {
+        if self.configuration.turn.enabled {
             if self.configuration.turnsEnabled {
-                provider.tlsPorts.append(self.configuration.stunTLSPort)
+                provider.tlsPorts.append(self.configuration.stun.tlsPort)
             }
-            if self.configuration.sharedPort > 0 && self.configuration.sharedProtocols.contains("turns") {
-                provider.tlsPorts.append(self.configuration.sharedPort)
+            if self.configuration.shared.serves(.turns) {
+                provider.tlsPorts.append(self.configuration.shared.port)
             }
         }
         return provider
@@ -581,12 +533,5 @@ public struct SwitchboardApplication: Sendable {
     static func generateSecret() -> String {
         let key = SymmetricKey(size: .bits256)
         return key.withUnsafeBytes { Data($0).base64EncodedString() }
-    }
-
-    /// `10.0.0.5` or `fd00::5`: an IP the way operators write it (the transport address without its port).
-    static func ipText(_ ip: TransportAddress.IP) -> String {
-        let text = TransportAddress(ip: ip, port: 0).description
-        let withoutPort = text.hasSuffix(":0") ? String(text.dropLast(2)) : text
-        return withoutPort.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
     }
 }

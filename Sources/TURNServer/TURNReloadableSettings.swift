@@ -15,21 +15,43 @@ public struct TURNReloadableSettings: Sendable, Equatable {
     public var clientAddressQuota: Int
     public var totalQuota: Int
     /// Peer allow and deny lists (`turn.peers.allow`, `turn.peers.deny`).
-    public var peerAllowList: [String]
-    public var peerDenyList: [String]
+    public var peerAllowList: [IPAddressRange]
+    public var peerDenyList: [IPAddressRange]
     /// Bytes per second one new allocation may relay (`turn.bandwidthLimitBytesPerSecond`); 0 = no cap.
     public var allocationBandwidthLimit: Int
 
+    public init(
+        staticUsers: [String: String],
+        restSecrets: [String],
+        userQuota: Int,
+        clientAddressQuota: Int,
+        totalQuota: Int,
+        peerAllowList: [IPAddressRange],
+        peerDenyList: [IPAddressRange],
+        allocationBandwidthLimit: Int
+    ) {
+        self.staticUsers = staticUsers
+        self.restSecrets = restSecrets
+        self.userQuota = userQuota
+        self.clientAddressQuota = clientAddressQuota
+        self.totalQuota = totalQuota
+        self.peerAllowList = peerAllowList
+        self.peerDenyList = peerDenyList
+        self.allocationBandwidthLimit = allocationBandwidthLimit
+    }
+
     /// The reloadable settings of `configuration`.
     public init(_ configuration: TURNServerConfiguration) {
-        self.staticUsers = configuration.staticUsers
-        self.restSecrets = configuration.restSecrets
-        self.userQuota = configuration.userQuota
-        self.clientAddressQuota = configuration.clientAddressQuota
-        self.totalQuota = configuration.totalQuota
-        self.peerAllowList = configuration.peerAllowList
-        self.peerDenyList = configuration.peerDenyList
-        self.allocationBandwidthLimit = configuration.allocationBandwidthLimit
+        self.init(
+            staticUsers: configuration.staticUsers,
+            restSecrets: configuration.restSecrets,
+            userQuota: configuration.userQuota,
+            clientAddressQuota: configuration.clientAddressQuota,
+            totalQuota: configuration.totalQuota,
+            peerAllowList: configuration.peerAllowList,
+            peerDenyList: configuration.peerDenyList,
+            allocationBandwidthLimit: configuration.allocationBandwidthLimit
+        )
     }
 }
 

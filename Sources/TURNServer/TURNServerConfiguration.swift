@@ -5,7 +5,7 @@ import STUNCodec
 /// `stun.*` and `turn.*` configuration keys.
 public struct TURNServerConfiguration: Sendable {
     /// IP addresses to bind (`stun.addresses`). `::` is skipped with a warning where the host has no IPv6.
-    public var addresses: [String]
+    public var addresses: [TransportAddress.IP]
     /// UDP and TCP port (`stun.port`); 0 picks a free port, the same one for every socket.
     public var port: Int
     /// Listen on UDP (`stun.udp`).
@@ -59,7 +59,7 @@ public struct TURNServerConfiguration: Sendable {
     /// Relay ports (`turn.relay.portMin` ... `turn.relay.portMax`).
     public var relayPorts: ClosedRange<Int>
     /// Relay IPs (`turn.relay.addresses`); empty: the server address the client reached.
-    public var relayAddresses: [String]
+    public var relayAddresses: [TransportAddress.IP]
     /// Allocations per username (`turn.quota.perUser`, 0 = unlimited) and in total (`turn.quota.total`).
     public var userQuota: Int
     public var totalQuota: Int
@@ -71,8 +71,8 @@ public struct TURNServerConfiguration: Sendable {
     /// peers at any of them get the same per-datagram checks as the server's own addresses.
     public var externalAddresses: ExternalAddressMap
     /// Peer allow and deny lists (`turn.peers.allow`, `turn.peers.deny`), CIDR or single addresses.
-    public var peerAllowList: [String]
-    public var peerDenyList: [String]
+    public var peerAllowList: [IPAddressRange]
+    public var peerDenyList: [IPAddressRange]
     /// Bytes per second one allocation may relay, both directions together; 0 = no cap.
     public var allocationBandwidthLimit: Int
     /// Accept RFC 5766 channel numbers up to 0x7FFF (`turn.acceptRFC5766ChannelNumbers`), as coturn does; off keeps
@@ -91,7 +91,7 @@ public struct TURNServerConfiguration: Sendable {
     }
 
     public init(
-        addresses: [String] = ["0.0.0.0", "::"],
+        addresses: [TransportAddress.IP] = [.v4(0), .v6(0, 0)],
         port: Int = 3478,
         udp: Bool = true,
         tcp: Bool = true,
@@ -109,13 +109,13 @@ public struct TURNServerConfiguration: Sendable {
         nonceLifetime: Duration = .seconds(600),
         lifetimes: TURNLifetimes = TURNLifetimes(),
         relayPorts: ClosedRange<Int> = 49152...65535,
-        relayAddresses: [String] = [],
+        relayAddresses: [TransportAddress.IP] = [],
         userQuota: Int = 10,
         totalQuota: Int = 10000,
         clientAddressQuota: Int = 10,
         externalAddresses: ExternalAddressMap = ExternalAddressMap(),
-        peerAllowList: [String] = [],
-        peerDenyList: [String] = [],
+        peerAllowList: [IPAddressRange] = [],
+        peerDenyList: [IPAddressRange] = [],
         allocationBandwidthLimit: Int = 0,
         acceptRFC5766ChannelNumbers: Bool = true
     ) {

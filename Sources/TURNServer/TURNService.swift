@@ -190,24 +190,24 @@ public final class TURNService: Service {
                     if self.configuration.udp, let discovery = self.discoveryEndpoints(at: address) {
                         channels += try await self.bindDiscoveryUDP(discovery)
                     } else if self.configuration.udp {
-                        let bound = try await self.bindUDP(host: address, port: port)
+                        let bound = try await self.bindUDP(ip: address, port: port)
                         port = bound.first?.localAddress?.port ?? port
                         channels += bound
                     }
                     if self.configuration.tcp {
-                        let bound = try await self.bindTCP(host: address, port: port, tls: nil)
+                        let bound = try await self.bindTCP(ip: address, port: port, tls: nil)
                         port = bound.localAddress?.port ?? port
                         channels.append(bound)
                     }
                     if let tlsContext = self.tlsContext, self.configuration.tlsPort > 0 {
                         channels.append(
-                            try await self.bindTCP(host: address, port: self.configuration.tlsPort, tls: tlsContext)
+                            try await self.bindTCP(ip: address, port: self.configuration.tlsPort, tls: tlsContext)
                         )
                     }
                 } catch let error as IOError where error.meansIPv6Unavailable(binding: address) {
                     self.logger.warning(
                         "IPv6 is not available on this host; skipping the address",
-                        metadata: ["address": "\(address)", "error": "\(error)"]
+                        metadata: ["address": "\(address.text)", "error": "\(error)"]
                     )
                 }
             }
@@ -220,12 +220,9 @@ public final class TURNService: Service {
         return channels
     }
 
-    /// The RFC 5780 addresses when `host` is their primary IP.
-    private func discoveryEndpoints(at host: String) -> NATDiscoveryEndpoints? {
-        guard let discovery = self.configuration.natDiscovery,
-            let address = (try? SocketAddress(ipAddress: host, port: 0)).flatMap(TransportAddress.init),
-            address.ip == discovery.primary.ip
-        else {
+    /// The RFC 5780 addresses when `ip` is their primary IP.
+    private func discoveryEndpoints(at ip: TransportAddress.IP) -> NATDiscoveryEndpoints? {
+        guard let discovery = self.configuration.natDiscovery, ip == discovery.primary.ip else {
             return nil
         }
         return discovery
@@ -266,14 +263,12 @@ public final class TURNService: Service {
     }
 
     /// Binds one SO_REUSEPORT UDP socket per event loop (or `udpSocketsPerAddress` of them, round robin).
-    private func bindUDP(host: String, port: Int) async throws -> [any Channel] {
+    private func bindUDP(ip: TransportAddress.IP, port: Int) async throws -> [any Channel] {
         var channels: [any Channel] = []
         var port = port
         for loop in self.udpLoops {
             // The socket is opened here rather than by the bootstrap so that the relay can send on it directly.
-            guard let address = TransportAddress(try SocketAddress(ipAddress: host, port: port)) else {
-                throw IOError(errnoCode: EAFNOSUPPORT, reason: "not an IP address: \(host)")
-            }
+            let address = TransportAddress(ip: ip, port: UInt16(port))
             let socket = try DatagramSocket.make(boundTo: address, receiveBufferSize: 4 << 20, reusePort: true)
             let channel = try await self.startUDPChannel(on: loop, socket: socket, address: address, siblings: [:])
             if port == 0, let boundPort = channel.localAddress?.port {
@@ -380,7 +375,7 @@ public final class TURNService: Service {
 
     /// Binds one TCP listener, with TLS under the STUN framing when `tls` is given (RFC 8656 §3.1); accepted
     /// connections are spread over the event loops.
-    private func bindTCP(host: String, port: Int, tls: NIOSSLContext?) async throws -> any Channel {
+    private func bindTCP(ip: TransportAddress.IP, port: Int, tls: NIOSSLContext?) async throws -> any Channel {
         let metrics = self.metrics
         let logger = self.logger
         var bootstrap = ServerBootstrap(group: self.eventLoopGroup)
@@ -404,13 +399,14 @@ public final class TURNService: Service {
             .childChannelInitializer { [self] channel in
                 self.serveStream(on: channel, tls: tls)
             }
-        if host.contains(":") {
+        if case .v6 = ip {
             bootstrap = bootstrap.serverChannelOption(
                 .socket(SocketOptionLevel(IPPROTO_IPV6), SocketOptionName(IPV6_V6ONLY)),
                 value: 1
             )
         }
-        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let channel = try await bootstrap.bind(to: TransportAddress(ip: ip, port: UInt16(port)).makeSocketAddress())
+            .get()
         if let address = channel.localAddress {
             let transport = tls == nil ? "tcp" : "tls"
             self.listening.withLockedValue { $0.append(ListeningSocket(transport: transport, address: address)) }

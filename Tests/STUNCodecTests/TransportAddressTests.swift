@@ -73,4 +73,16 @@ import Testing
         #expect(table.count == 3)
         #expect(table[TransportAddress(ip: .v4(1), port: 2)] == 2)
     }
+
+    @Test func ipLiteralsAreParsedAndWrittenBack() {
+        #expect(TransportAddress.IP("192.0.2.1") == .v4(0xC000_0201))
+        #expect(TransportAddress.IP("2001:DB8::1") == .v6(0x2001_0DB8_0000_0000, 1))
+        #expect(TransportAddress.IP("::ffff:10.0.0.1") == .v6(0, 0x0000_FFFF_0A00_0001))
+        for notAnIP in ["", "localhost", "[::1]", "192.0.2.1:80", "010.0.0.1x"] {
+            #expect(TransportAddress.IP(notAnIP) == nil, "\(notAnIP)")
+        }
+        #expect(TransportAddress.IP("2001:DB8::1")?.text == "2001:db8::1")
+        #expect(TransportAddress.IP.v4(0).isUnspecified && TransportAddress.IP.v6(0, 0).isUnspecified)
+        #expect(!TransportAddress.IP.v6(0, 1).isUnspecified)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import STUNCodec
 import Testing
 
 @testable import SwitchboardApp
@@ -36,19 +37,19 @@ import Testing
 
     @Test func defaultsAreTheDocumentedOnes() throws {
         let configuration = SwitchboardConfiguration.defaults
-        #expect(configuration.httpPort == 3000)
-        #expect(configuration.stunPort == 3478)
-        #expect(configuration.stunAddresses == ["0.0.0.0", "::"])
-        #expect(configuration.stunUDP && configuration.stunTCP)
-        #expect(configuration.logLevel == .info)
-        #expect(configuration.logFormat == .text)
-        #expect(configuration.turnSecrets.isEmpty)
+        #expect(configuration.http.port == 3000)
+        #expect(configuration.stun.port == 3478)
+        #expect(configuration.stun.addresses.map(\.text) == ["0.0.0.0", "::"])
+        #expect(configuration.stun.udp && configuration.stun.tcp)
+        #expect(configuration.log.level == .info)
+        #expect(configuration.log.format == .text)
+        #expect(configuration.turn.secrets.isEmpty)
     }
 
     @Test func emptyAndCommentOnlyFilesKeepDefaults() throws {
-        #expect(try self.load(yaml: "").stunPort == 3478)
-        #expect(try self.load(yaml: "# nothing here\n").stunPort == 3478)
-        #expect(try self.load(yaml: "stun:\n").stunPort == 3478)
+        #expect(try self.load(yaml: "").stun.port == 3478)
+        #expect(try self.load(yaml: "# nothing here\n").stun.port == 3478)
+        #expect(try self.load(yaml: "stun:\n").stun.port == 3478)
     }
 
     @Test func fileValuesApply() throws {
@@ -65,12 +66,12 @@ import Testing
                   secrets: ["one", "two"]
                 """
         )
-        #expect(configuration.logLevel == .debug)
-        #expect(configuration.logFormat == .json)
-        #expect(configuration.stunPort == 3479)
-        #expect(configuration.stunAddresses == ["127.0.0.1"])
-        #expect(configuration.stunTCP == false)
-        #expect(configuration.turnSecrets == ["one", "two"])
+        #expect(configuration.log.level == .debug)
+        #expect(configuration.log.format == .json)
+        #expect(configuration.stun.port == 3479)
+        #expect(configuration.stun.addresses.map(\.text) == ["127.0.0.1"])
+        #expect(configuration.stun.tcp == false)
+        #expect(configuration.turn.secrets == ["one", "two"])
     }
 
     @Test func environmentOverridesFileAndFlagsOverrideBoth() throws {
@@ -81,15 +82,15 @@ import Testing
                 "SWITCHBOARD_STUN_PORT": "5000", "SWITCHBOARD_STUN_ADDRESSES": "127.0.0.1, ::1", "PATH": "/bin",
             ]
         )
-        #expect(fromEnvironment.stunPort == 5000)
-        #expect(fromEnvironment.httpPort == 4001)
-        #expect(fromEnvironment.stunAddresses == ["127.0.0.1", "::1"])
+        #expect(fromEnvironment.stun.port == 5000)
+        #expect(fromEnvironment.http.port == 4001)
+        #expect(fromEnvironment.stun.addresses.map(\.text) == ["127.0.0.1", "::1"])
         let fromFlags = try self.load(
             yaml: yaml,
             environment: ["SWITCHBOARD_STUN_PORT": "5000"],
             flags: [("--stun-port", "stun.port", "6000")]
         )
-        #expect(fromFlags.stunPort == 6000)
+        #expect(fromFlags.stun.port == 6000)
     }
 
     @Test func environmentNamesFollowTheKeys() {
@@ -203,23 +204,23 @@ import Testing
     }
 
     @Test func natDiscoveryAddressesAreResolvedAndChecked() throws {
-        #expect(try self.load().stunNATDiscovery == nil)
+        #expect(try self.load().stun.natDiscovery == nil)
         let both = try self.load(
             yaml: "stun:\n  addresses: [\"0.0.0.0\", \"::1\", \"127.0.0.1\"]\n  alternateAddress: \"127.0.0.2\"\n"
                 + "  alternatePort: 3479\n"
         )
         #expect(
-            both.stunNATDiscovery
+            both.stun.natDiscovery
                 == NATDiscoveryAddresses(
-                    primaryAddress: "127.0.0.1",
+                    primaryAddress: .v4(0x7F00_0001),
                     port: 3478,
-                    alternateAddress: "127.0.0.2",
+                    alternateAddress: .v4(0x7F00_0002),
                     alternatePort: 3479
                 )
         )
         let portOnly = try self.load(yaml: "stun:\n  addresses: [\"::1\"]\n  alternatePort: 3479\n")
-        #expect(portOnly.stunNATDiscovery?.primaryAddress == "::1")
-        #expect(portOnly.stunNATDiscovery?.alternateAddress == nil)
+        #expect(portOnly.stun.natDiscovery?.primaryAddress == .v6(0, 1))
+        #expect(portOnly.stun.natDiscovery?.alternateAddress == nil)
 
         #expect(
             self.errors(yaml: "stun:\n  alternateAddress: \"127.0.0.2\"\n")
@@ -261,8 +262,8 @@ import Testing
         )
         // 0 turns a total off, so any per-address cap goes with it.
         let unlimited = try self.load(yaml: "stun:\n  tcpMaxConnections: 0\n  tcpMaxConnectionsPerAddress: 5\n")
-        #expect(unlimited.stunTCPMaxConnections == 0)
-        #expect(unlimited.stunTCPMaxConnectionsPerAddress == 5)
+        #expect(unlimited.stun.tcpMaxConnections == 0)
+        #expect(unlimited.stun.tcpMaxConnectionsPerAddress == 5)
     }
 
     /// The documented example file must be valid, equal to the embedded defaults, and mention every key.

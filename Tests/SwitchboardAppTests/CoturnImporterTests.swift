@@ -1,8 +1,14 @@
+import STUNCodec
+import TURNServer
 import Testing
 
 @testable import SwitchboardApp
 
 @Suite struct CoturnImporterTests {
+    private static func range(_ text: String) -> IPAddressRange {
+        IPAddressRange(text)!
+    }
+
     /// Converts `text` and loads the YAML the way `serve --config` does.
     private func load(
         _ text: String,
@@ -43,20 +49,20 @@ import Testing
             verbose
             """
         )
-        #expect(configuration.stunPort == 3479)
-        #expect(configuration.stunAddresses == ["10.0.0.5", "2001:db8::5"])
-        #expect(configuration.turnRelayAddresses == ["10.0.0.5", "2001:db8::5"])
-        #expect(configuration.turnRelayPorts == 50000...50999)
-        #expect(configuration.turnRealm == "example.org")
-        #expect(configuration.turnUsers == ["alice": "pa ss#word"])
-        #expect(configuration.turnUserQuota == 12)
-        #expect(configuration.turnTotalQuota == 1000)
-        #expect(configuration.turnBandwidthLimit == 128_000)
-        #expect(configuration.turnNonceLifetimeSeconds == 600)
-        #expect(configuration.turnMaxLifetimeSeconds == 300)
-        #expect(configuration.turnDefaultLifetimeSeconds == 300)
-        #expect(configuration.stunTCP == false && configuration.stunUDP == true)
-        #expect("\(configuration.logLevel)" == "debug")
+        #expect(configuration.stun.port == 3479)
+        #expect(configuration.stun.addresses.map(\.text) == ["10.0.0.5", "2001:db8::5"])
+        #expect(configuration.turn.relayAddresses.map(\.text) == ["10.0.0.5", "2001:db8::5"])
+        #expect(configuration.turn.relayPorts == 50000...50999)
+        #expect(configuration.turn.realm == "example.org")
+        #expect(configuration.turn.users == ["alice": "pa ss#word"])
+        #expect(configuration.turn.userQuota == 12)
+        #expect(configuration.turn.totalQuota == 1000)
+        #expect(configuration.turn.bandwidthLimit == 128_000)
+        #expect(configuration.turn.nonceLifetimeSeconds == 600)
+        #expect(configuration.turn.maxLifetimeSeconds == 300)
+        #expect(configuration.turn.defaultLifetimeSeconds == 300)
+        #expect(configuration.stun.tcp == false && configuration.stun.udp == true)
+        #expect("\(configuration.log.level)" == "debug")
         #expect(self.warned(converted) == ["6:relay-ip", "13:user"])
         #expect(converted.containsSecrets)
         #expect(converted.yaml.contains("# from coturn listening-port (line 2)"))
@@ -75,8 +81,8 @@ import Testing
             static-auth-secret=
             """
         )
-        #expect(configuration.turnSecrets == ["north", "south"])
-        #expect(configuration.turnUsers.isEmpty)
+        #expect(configuration.turn.secrets == ["north", "south"])
+        #expect(configuration.turn.users.isEmpty)
         #expect(self.warned(converted) == ["4:user", "6:static-auth-secret"])
         #expect(!converted.warnings.contains { $0.description.contains("secret") && $0.description.contains("north") })
     }
@@ -95,7 +101,7 @@ import Testing
             relay-ip=10.0.0.1 # the public side
             """
         )
-        #expect(configuration.turnUsers.isEmpty && configuration.turnSecrets.isEmpty)
+        #expect(configuration.turn.users.isEmpty && configuration.turn.secrets.isEmpty)
         #expect(
             self.warned(converted) == [
                 "1:syslog", "3:colour", "4:mobility", "5:cli-password", "6:web-admin", "7:no-udp", "8:realm",
@@ -120,23 +126,24 @@ import Testing
             denied-peer-ip=2001:db8::-2001:db8::ffff
             """
         )
-        #expect(configuration.turnPeerAllowList == ["10.0.0.1", "10.0.0.2/31", "127.0.0.0/8", "::1"])
+        #expect(configuration.turn.peerAllowList == ["10.0.0.1", "10.0.0.2/31", "127.0.0.0/8", "::1"].map(Self.range))
         #expect(
-            configuration.turnPeerDenyList == [
-                "10.0.0.0", "10.0.0.4/30", "10.0.0.8/29", "10.0.0.16/28", "10.0.0.32/27", "10.0.0.64/26",
-                "10.0.0.128/25", "10.0.1.0/24", "10.0.2.0/23", "10.0.4.0/22", "10.0.8.0/21", "10.0.16.0/20",
-                "10.0.32.0/19", "10.0.64.0/18", "10.0.128.0/17", "10.1.0.0/16", "10.2.0.0/15", "10.4.0.0/14",
-                "10.8.0.0/13", "10.16.0.0/12", "10.32.0.0/11", "10.64.0.0/10", "10.128.0.0/9", "127.0.0.0",
-                "127.0.0.2/31", "127.0.0.4/30", "127.0.0.8/29", "127.0.0.16/28", "127.0.0.32/27", "127.0.0.64/26",
-                "127.0.0.128/25", "127.0.1.0/24", "127.0.2.0/23", "127.0.4.0/22", "127.0.8.0/21", "127.0.16.0/20",
-                "127.0.32.0/19", "127.0.64.0/18", "127.0.128.0/17", "127.1.0.0/16", "127.2.0.0/15", "127.4.0.0/14",
-                "127.8.0.0/13", "127.16.0.0/12", "127.32.0.0/11", "127.64.0.0/10", "127.128.0.0/9",
-                "2001:db8::/112",
-            ]
+            configuration.turn.peerDenyList
+                == [
+                    "10.0.0.0", "10.0.0.4/30", "10.0.0.8/29", "10.0.0.16/28", "10.0.0.32/27", "10.0.0.64/26",
+                    "10.0.0.128/25", "10.0.1.0/24", "10.0.2.0/23", "10.0.4.0/22", "10.0.8.0/21", "10.0.16.0/20",
+                    "10.0.32.0/19", "10.0.64.0/18", "10.0.128.0/17", "10.1.0.0/16", "10.2.0.0/15", "10.4.0.0/14",
+                    "10.8.0.0/13", "10.16.0.0/12", "10.32.0.0/11", "10.64.0.0/10", "10.128.0.0/9", "127.0.0.0",
+                    "127.0.0.2/31", "127.0.0.4/30", "127.0.0.8/29", "127.0.0.16/28", "127.0.0.32/27", "127.0.0.64/26",
+                    "127.0.0.128/25", "127.0.1.0/24", "127.0.2.0/23", "127.0.4.0/22", "127.0.8.0/21", "127.0.16.0/20",
+                    "127.0.32.0/19", "127.0.64.0/18", "127.0.128.0/17", "127.1.0.0/16", "127.2.0.0/15", "127.4.0.0/14",
+                    "127.8.0.0/13", "127.16.0.0/12", "127.32.0.0/11", "127.64.0.0/10", "127.128.0.0/9",
+                    "2001:db8::/112",
+                ].map(Self.range)
         )
         // Without allow-loopback-peers an allowed loopback address stays denied, as coturn checks loopback first.
         let (_, strict) = try self.load("allowed-peer-ip=127.0.0.1\nallowed-peer-ip=192.168.1.0-192.168.1.255\n")
-        #expect(strict.turnPeerAllowList == ["192.168.1.0/24"])
+        #expect(strict.turn.peerAllowList == [Self.range("192.168.1.0/24")])
     }
 
     @Test func externalIPIsCommentedOutUntilTheKeyExists() throws {
@@ -157,17 +164,19 @@ import Testing
         // DTLS (on by default in coturn) is what is lost; the cipher list is Switchboard's own.
         #expect(self.warned(served.0) == ["2:cert", "5:cipher-list"])
         #expect(served.0.warnings[0].message.contains("DTLS"))
-        #expect(served.1.tlsCertificateFile == "/etc/ssl/turn.pem" && served.1.tlsPrivateKeyFile == "/etc/ssl/turn.key")
-        #expect(served.1.stunTLSPort == 443 && served.1.turnsEnabled)
+        #expect(
+            served.1.tls.certificateFile == "/etc/ssl/turn.pem" && served.1.tls.privateKeyFile == "/etc/ssl/turn.key"
+        )
+        #expect(served.1.stun.tlsPort == 443 && served.1.turnsEnabled)
         let byDefault = try self.load("user=a:b\ncert=/etc/ssl/turn.pem\npkey=/etc/ssl/turn.key\nno-dtls\n")
         #expect(byDefault.0.warnings.isEmpty)
-        #expect(byDefault.1.stunTLSPort == 5349 && byDefault.1.turnsEnabled)
+        #expect(byDefault.1.stun.tlsPort == 5349 && byDefault.1.turnsEnabled)
     }
 
     @Test func tlsThatCoturnDidNotServeStaysOff() throws {
         let off = try self.load("cert=/etc/ssl/turn.pem\nno-tls\nno-dtls\ntls-listening-port=5349\nuser=a:b\n")
         #expect(off.0.warnings.isEmpty)
-        #expect(off.1.tlsCertificateFile == "" && !off.1.turnsEnabled)
+        #expect(off.1.tls.certificateFile == "" && !off.1.turnsEnabled)
         #expect(off.0.yaml.contains("# certificateFile: \"/etc/ssl/turn.pem\""))
         let keyless = try self.load("cert=/etc/ssl/turn.pem\nno-dtls\nuser=a:b\n")
         #expect(self.warned(keyless.0) == ["1:cert"])
@@ -177,7 +186,7 @@ import Testing
     @Test func thePIDFileIsKept() throws {
         let (converted, configuration) = try self.load("user=a:b\npidfile=\"/run/turnserver/turnserver.pid\"\n")
         #expect(converted.warnings.isEmpty)
-        #expect(configuration.processPIDFile == "/run/turnserver/turnserver.pid")
+        #expect(configuration.process.pidFile == "/run/turnserver/turnserver.pid")
     }
 }
 

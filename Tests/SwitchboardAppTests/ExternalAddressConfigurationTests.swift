@@ -14,11 +14,11 @@ import Testing
         let configuration = try YAMLConfiguration.load(
             self.yaml("[\"198.51.100.7/10.0.0.5\"]") + "ice:\n  publicAddress: \"192.0.2.9\"\n"
         )
-        let map = configuration.turnExternalAddresses
+        let map = configuration.turn.externalAddresses
         #expect(map.mappings == [ExternalAddressMap.Mapping(publicIP: .v4(0xC633_6407), privateIP: .v4(0x0A00_0005))])
         #expect(map.publicIPs == [.v4(0xC633_6407), .v4(0xC000_0209)])
-        #expect(configuration.turnExternalHost == "198.51.100.7")
-        #expect(SwitchboardConfiguration.defaults.turnExternalAddresses == ExternalAddressMap())
+        #expect(configuration.turn.externalHost == "198.51.100.7")
+        #expect(SwitchboardConfiguration.defaults.turn.externalAddresses == ExternalAddressMap())
     }
 
     @Test func badEntriesNameTheKeyAndLine() {

@@ -51,6 +51,13 @@ import Testing
         #expect(json.contains("\"stun:\(expected):3478\""))
     }
 
+    @Test func onlyIPv6LiteralsGoInBrackets() {
+        #expect(ICEServersProvider.urlHost("2001:db8::1") == "[2001:db8::1]")
+        #expect(ICEServersProvider.urlHost("fe80::1%25eth0") == "[fe80::1%25eth0]")
+        #expect(ICEServersProvider.urlHost("192.0.2.1") == "192.0.2.1")
+        #expect(ICEServersProvider.urlHost("turn.example.org") == "turn.example.org")
+    }
+
     @Test func noTCPURLWhenTCPIsOffAndNoTURNWhenTURNIsOff() {
         #expect(
             !self.provider(tcp: false).iceServers(requestHost: "h", user: "a").serialized().contains("transport=tcp")

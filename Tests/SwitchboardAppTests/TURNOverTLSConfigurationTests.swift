@@ -7,7 +7,7 @@ import Testing
 @Suite struct TURNOverTLSConfigurationTests {
     @Test func servedOnlyWithACertificate() throws {
         let defaults = try YAMLConfiguration.load("")
-        #expect(defaults.stunTLSPort == 5349)
+        #expect(defaults.stun.tlsPort == 5349)
         #expect(!defaults.turnsEnabled)
         let withCertificate = try YAMLConfiguration.load("tls:\n  certificateFile: c.pem\n  privateKeyFile: k.pem\n")
         #expect(withCertificate.turnsEnabled)

@@ -6,7 +6,7 @@ import Testing
 /// `turn.relay.externalAddresses`: parsing and the private-to-public mapping of relay addresses.
 @Suite struct ExternalAddressMapTests {
     private func ip(_ text: String) -> TransportAddress.IP {
-        ExternalAddressMap.ip(text)!
+        TransportAddress.IP(text)!
     }
 
     private func parseError(_ entries: [String]) -> String? {

@@ -88,7 +88,7 @@ struct CredentialsCommand: ParsableCommand {
             }
             return
         }
-        guard let secret = configuration.turnSecrets.first else {
+        guard let secret = configuration.turn.secrets.first else {
             FileHandle.standardError.write(
                 Data(
                     ("switchboard credentials: turn.secrets is empty, so a server signs with a secret generated at "
@@ -104,18 +104,18 @@ struct CredentialsCommand: ParsableCommand {
             .host(forAuthority: nil)
         let provider = ICEServersProvider(
             hosts: HostAllowList(publicAddress: host, trusted: [], fallback: host),
-            port: configuration.stunPort,
-            udp: configuration.stunUDP,
-            tcp: configuration.stunTCP,
-            turnEnabled: configuration.turnEnabled,
+            port: configuration.stun.port,
+            udp: configuration.stun.udp,
+            tcp: configuration.stun.tcp,
+            turnEnabled: configuration.turn.enabled,
             secret: secret,
-            ttlSeconds: self.ttl ?? configuration.iceCredentialTTLSeconds,
+            ttlSeconds: self.ttl ?? configuration.ice.credentialTTLSeconds,
             now: { now }
         )
         let minted = provider.credentials(user: self.user)
         let iceServers = provider.iceServers(host: host, credentials: minted)
-        var uclient = ["-u", minted.username, "-w", minted.credential, "-p", String(configuration.stunPort)]
-        if !configuration.stunUDP {
+        var uclient = ["-u", minted.username, "-w", minted.credential, "-p", String(configuration.stun.port)]
+        if !configuration.stun.udp {
             uclient.append("-t")
         }
         uclient.append(host)
@@ -137,19 +137,19 @@ struct CredentialsCommand: ParsableCommand {
         configuration: SwitchboardConfiguration,
         now: Int64
     ) -> (accepted: Bool, lines: [String]) {
-        guard configuration.turnEnabled else {
+        guard configuration.turn.enabled else {
             return (false, ["refused: turn.enabled is false, the server answers Binding requests only"])
         }
         let store = CredentialStore(
-            realm: configuration.turnRealm,
-            staticUsers: configuration.turnUsers,
-            restSecrets: configuration.turnSecrets
+            realm: configuration.turn.realm,
+            staticUsers: configuration.turn.users,
+            restSecrets: configuration.turn.secrets
         )
         let result = store.check(username: username, password: password, now: now)
         let line: String
         switch result {
         case .staticUser:
-            line = "accepted: static user of turn.users (realm \(configuration.turnRealm))"
+            line = "accepted: static user of turn.users (realm \(configuration.turn.realm))"
         case .rest(let expiry, let index):
             line =
                 "accepted: TURN REST credentials signed by turn.secrets[\(index)], expire at \(Self.timestamp(expiry)) "

@@ -36,7 +36,7 @@ struct ReloadCommand: ParsableCommand {
                     filePath: file,
                     environment: environment,
                     flags: []
-                ).processPIDFile
+                ).process.pidFile
             } catch {
                 for problem in error.errors {
                     FileHandle.standardError.write(Data("\(problem)\n".utf8))

@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("switchboard: invalid configuration\n\(error)\n".utf8))
             throw ExitCode(2)
         }
-        LoggingBootstrap.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+        LoggingBootstrap.bootstrap(level: configuration.log.level, format: configuration.log.format)
         let registry = MetricsBootstrap.bootstrap()
         try await SwitchboardApplication(configuration: configuration, source: source).run(metricsRegistry: registry)
     }

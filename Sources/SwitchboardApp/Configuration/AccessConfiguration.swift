@@ -22,70 +22,39 @@ public struct AccessConfiguration: Sendable {
     /// `http.allowedHosts`
     public var allowedHosts: [String]
 
-    typealias Values = [String: (value: ConfigurationValue, origin: ConfigurationOrigin)]
-
-    init(values: Values) throws(ConfigurationError) {
-        func value(_ path: String) -> ConfigurationValue? {
-            values[path]?.value ?? ConfigurationSchema.key(path)?.defaultValue
-        }
-        func list(_ path: String) -> [String] {
-            guard case .stringList(let list) = value(path) else { preconditionFailure("\(path) is not a list") }
-            return list
-        }
-        func boolean(_ path: String) -> Bool {
-            guard case .boolean(let flag) = value(path) else { preconditionFailure("\(path) is not a boolean") }
-            return flag
-        }
-        func integer(_ path: String) -> Int {
-            guard case .integer(let number) = value(path) else { preconditionFailure("\(path) is not an integer") }
-            return number
-        }
-        func string(_ path: String) -> String {
-            guard case .string(let text) = value(path) else { preconditionFailure("\(path) is not a string") }
-            return text
-        }
-        func origin(_ path: String) -> ConfigurationOrigin {
-            values[path]?.origin ?? .defaultValue
-        }
-
-        self.apiEnabled = boolean("ice.api.enabled")
-        self.apiTokens = list("ice.api.tokens")
-        self.apiAllowedOrigins = list("ice.api.allowedOrigins")
-        self.apiRequestsPerMinute = integer("ice.api.requestsPerMinute")
-        self.adminPort = integer("admin.port")
-        self.adminHost = string("admin.host")
-        self.adminTokens = list("admin.tokens")
-        self.adminAllowLoopback = boolean("admin.allowLoopback")
-        self.allowedHosts = list("http.allowedHosts")
+    init(_ values: ConfigurationValues) throws(ConfigurationError) {
+        self.apiEnabled = try values.boolean("ice.api.enabled")
+        self.apiTokens = try values.list("ice.api.tokens")
+        self.apiAllowedOrigins = try values.list("ice.api.allowedOrigins")
+        self.apiRequestsPerMinute = try values.integer("ice.api.requestsPerMinute")
+        self.adminPort = try values.integer("admin.port")
+        self.adminHost = try values.string("admin.host")
+        self.adminTokens = try values.list("admin.tokens")
+        self.adminAllowLoopback = try values.boolean("admin.allowLoopback")
+        self.allowedHosts = try values.list("http.allowedHosts")
 
         // An enabled API with no way in would refuse everyone: surely not what the operator meant.
         if self.apiEnabled && self.apiTokens.isEmpty && self.apiAllowedOrigins.isEmpty {
-            throw ConfigurationError(
-                key: "ice.api.enabled",
-                origin: origin("ice.api.enabled"),
-                message: "is on but neither ice.api.tokens nor ice.api.allowedOrigins is set"
+            throw values.error(
+                "ice.api.enabled",
+                "is on but neither ice.api.tokens nor ice.api.allowedOrigins is set"
             )
         }
         // Token lists hold secrets: the messages name the key, never the entry.
-        for path in ["ice.api.tokens", "admin.tokens"] where list(path).contains(where: { $0.count < 16 }) {
-            throw ConfigurationError(
-                key: path,
-                origin: origin(path),
-                message: "each token must be at least 16 characters long"
-            )
+        let tokenLists = [("ice.api.tokens", self.apiTokens), ("admin.tokens", self.adminTokens)]
+        for (path, tokens) in tokenLists where tokens.contains(where: { $0.count < 16 }) {
+            throw values.error(path, "each token must be at least 16 characters long")
         }
         for entry in self.apiAllowedOrigins where !Self.isOrigin(entry) {
-            throw ConfigurationError(
-                key: "ice.api.allowedOrigins",
-                origin: origin("ice.api.allowedOrigins"),
-                message: "'\(entry)' is not an origin such as \"https://app.example.org\" (scheme://host[:port])"
+            throw values.error(
+                "ice.api.allowedOrigins",
+                "'\(entry)' is not an origin such as \"https://app.example.org\" (scheme://host[:port])"
             )
         }
         for entry in self.allowedHosts where entry != "*" && !Self.isHost(entry) {
-            throw ConfigurationError(
-                key: "http.allowedHosts",
-                origin: origin("http.allowedHosts"),
-                message: "'\(entry)' is not a host name, an IP address or \"*\" (no scheme, port or path)"
+            throw values.error(
+                "http.allowedHosts",
+                "'\(entry)' is not a host name, an IP address or \"*\" (no scheme, port or path)"
             )
         }
     }

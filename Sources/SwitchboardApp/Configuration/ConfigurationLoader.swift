@@ -1,5 +1,5 @@
 import Foundation
-import NIOCore
+import STUNCodec
 import TURNServer
 import Yams
 
@@ -50,7 +50,7 @@ public struct ConfigurationLoader: Sendable {
             throw ConfigurationErrors(self.errors)
         }
         do {
-            return try SwitchboardConfiguration(values: self.values)
+            return try SwitchboardConfiguration(values: ConfigurationValues(self.values))
         } catch {
             throw ConfigurationErrors([error])
         }
@@ -273,7 +273,7 @@ public struct ConfigurationLoader: Sendable {
 
     private mutating func applyList(_ items: [String], to key: ConfigurationKey, origin: ConfigurationOrigin) {
         if case .ipAddressList = key.kind {
-            for item in items where (try? SocketAddress(ipAddress: item, port: 0)) == nil {
+            for item in items where TransportAddress.IP(item) == nil {
                 self.fail(key, origin, "'\(item)' is not an IPv4 or IPv6 address")
                 return
             }

@@ -1,65 +1,64 @@
-import NIOCore
+import STUNCodec
 
 /// The addresses of RFC 5780 NAT behaviour discovery, from `stun.alternateAddress` and `stun.alternatePort`,
 /// checked against the other `stun.*` keys.
 public struct NATDiscoveryAddresses: Hashable, Sendable {
     /// The primary IP: the first address of `stun.addresses` of the alternate's family that is not a wildcard.
-    public var primaryAddress: String
+    public var primaryAddress: TransportAddress.IP
     /// `stun.port`.
     public var port: Int
     /// `stun.alternateAddress`; nil when empty.
-    public var alternateAddress: String?
+    public var alternateAddress: TransportAddress.IP?
     /// `stun.alternatePort`; nil when 0.
     public var alternatePort: Int?
 
+    public init(
+        primaryAddress: TransportAddress.IP,
+        port: Int,
+        alternateAddress: TransportAddress.IP?,
+        alternatePort: Int?
+    ) {
+        self.primaryAddress = primaryAddress
+        self.port = port
+        self.alternateAddress = alternateAddress
+        self.alternatePort = alternatePort
+    }
+
     /// Nil when neither key is set; otherwise the addresses, or an error naming the key at fault.
     static func resolve(
-        values: [String: (value: ConfigurationValue, origin: ConfigurationOrigin)]
+        _ values: ConfigurationValues,
+        addresses: [TransportAddress.IP],
+        port: Int,
+        udp: Bool
     ) throws(ConfigurationError) -> NATDiscoveryAddresses? {
-        guard case .string(let alternate) = values["stun.alternateAddress"]?.value,
-            case .integer(let alternatePort) = values["stun.alternatePort"]?.value,
-            case .integer(let port) = values["stun.port"]?.value,
-            case .stringList(let addresses) = values["stun.addresses"]?.value,
-            case .boolean(let udp) = values["stun.udp"]?.value
-        else {
-            return nil
-        }
+        let alternate = try values.string("stun.alternateAddress")
+        let alternatePort = try values.integer("stun.alternatePort")
         guard !alternate.isEmpty || alternatePort != 0 else {
             return nil
         }
         let key = alternate.isEmpty ? "stun.alternatePort" : "stun.alternateAddress"
-        func failure(_ message: String) -> ConfigurationError {
-            ConfigurationError(key: key, origin: values[key]?.origin ?? .defaultValue, message: message)
-        }
         guard udp else {
-            throw failure("needs stun.udp on (RFC 5780 discovery is over UDP)")
+            throw values.error(key, "needs stun.udp on (RFC 5780 discovery is over UDP)")
         }
         guard port != 0 else {
-            throw failure("needs a fixed stun.port, not 0")
+            throw values.error(key, "needs a fixed stun.port, not 0")
         }
         guard alternatePort != port else {
-            throw ConfigurationError(
-                key: "stun.alternatePort",
-                origin: values["stun.alternatePort"]?.origin ?? .defaultValue,
-                message: "must differ from stun.port"
-            )
+            throw values.error("stun.alternatePort", "must differ from stun.port")
         }
-        var family: Int32?
+        var alternateIP: TransportAddress.IP?
         if !alternate.isEmpty {
-            guard let parsed = try? SocketAddress(ipAddress: alternate, port: 0), !Self.isWildcard(parsed) else {
-                throw failure("must be one IP address of this host, not a wildcard")
+            guard let parsed = TransportAddress.IP(alternate), !parsed.isUnspecified else {
+                throw values.error(key, "must be one IP address of this host, not a wildcard")
             }
-            family = parsed.protocol.rawValue
+            alternateIP = parsed
         }
-        let primary = addresses.first { text in
-            guard let parsed = try? SocketAddress(ipAddress: text, port: 0) else {
-                return false
-            }
-            return !Self.isWildcard(parsed) && (family == nil || parsed.protocol.rawValue == family)
-                && parsed.ipAddress != (try? SocketAddress(ipAddress: alternate, port: 0))?.ipAddress
+        let primary = addresses.first { ip in
+            !ip.isUnspecified && (alternateIP.map { Self.sameFamily($0, ip) } ?? true) && ip != alternateIP
         }
         guard let primary else {
-            throw failure(
+            throw values.error(
+                key,
                 "needs a primary: an address in stun.addresses, not a wildcard"
                     + (alternate.isEmpty ? "" : ", of the same family and other than the alternate")
             )
@@ -67,12 +66,12 @@ public struct NATDiscoveryAddresses: Hashable, Sendable {
         return NATDiscoveryAddresses(
             primaryAddress: primary,
             port: port,
-            alternateAddress: alternate.isEmpty ? nil : alternate,
+            alternateAddress: alternateIP,
             alternatePort: alternatePort == 0 ? nil : alternatePort
         )
     }
 
-    private static func isWildcard(_ address: SocketAddress) -> Bool {
-        address.ipAddress == "0.0.0.0" || address.ipAddress == "::"
+    private static func sameFamily(_ first: TransportAddress.IP, _ second: TransportAddress.IP) -> Bool {
+        TransportAddress(ip: first, port: 0).family == TransportAddress(ip: second, port: 0).family
     }
 }

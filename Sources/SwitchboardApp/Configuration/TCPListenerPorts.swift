@@ -23,6 +23,26 @@ struct TCPListenerPorts {
         self.listeners.append(Listener(key: key, port: port, zeroIsOff: zeroIsOff))
     }
 
+    init() {}
+
+    /// The TCP listeners a configuration turns on, by the key of their port.
+    init(
+        _ http: HTTPConfiguration,
+        _ tls: TLSListenerConfiguration,
+        _ access: AccessConfiguration,
+        _ stun: STUNConfiguration,
+        _ shared: SharedPortConfiguration,
+        _ dialects: DialectsConfiguration
+    ) {
+        self.add("http.port", port: http.port, zeroIsOff: false)
+        self.add("tls.port", port: tls.port, zeroIsOff: true)
+        self.add("admin.port", port: access.adminPort, zeroIsOff: true)
+        self.add("stun.port", port: stun.port, on: stun.tcp, zeroIsOff: false)
+        self.add("stun.tlsPort", port: stun.tlsPort, on: tls.hasCertificate, zeroIsOff: true)
+        self.add("shared.port", port: shared.port, zeroIsOff: true)
+        self.add("dialects.rawWebSocketPort", port: dialects.rawWebSocketPort, zeroIsOff: true)
+    }
+
     /// The first listener whose port an earlier one already has, with that earlier one; `nil` when all differ.
     func firstClash() -> (listener: Listener, other: Listener)? {
         var owners: [Int: Listener] = [:]
@@ -33,5 +53,17 @@ struct TCPListenerPorts {
             owners[listener.port] = listener
         }
         return nil
+    }
+
+    /// Throws the first clash as an error naming the later listener's key, at the line of the key that was set.
+    func check(_ values: ConfigurationValues) throws(ConfigurationError) {
+        if let (listener, other) = self.firstClash() {
+            throw ConfigurationError(
+                key: listener.key,
+                origin: values.setOrigin(of: [listener.key, other.key]),
+                message: "\(listener.port) is also \(other.key); pick another port"
+                    + (listener.zeroIsOff ? " or 0 (off)" : "")
+            )
+        }
     }
 }

@@ -1,3 +1,5 @@
+import STUNCodec
+
 /// The host put in the `stun:` / `turn:` URLs handed to a client (on join and at `GET /api/ice-servers`).
 ///
 /// `ice.publicAddress` when set, else the public IPv4 (or IPv6) of `turn.relay.externalAddresses`. Otherwise the
@@ -40,12 +42,17 @@ struct HostAllowList: Sendable {
         configuration: SwitchboardConfiguration,
         interfaceAddresses: [String]
     ) {
-        let wildcards: Set<String> = ["0.0.0.0", "::", ""]
-        let listening = (configuration.stunAddresses + [configuration.httpHost]).filter { !wildcards.contains($0) }
+        let httpHost = configuration.http.host
+        let listening =
+            configuration.stun.addresses.filter { !$0.isUnspecified }.map(\.text)
+            + (TransportAddress.IP(httpHost)?.isUnspecified == true ? [] : [httpHost])
         let interfaces = interfaceAddresses.filter { ClientAddress($0).map { !$0.isLoopback } ?? false }
-        let ipv4First = interfaces.filter { !$0.contains(":") } + interfaces.filter { $0.contains(":") }
+        let isIPv4 = { (text: String) -> Bool in
+            if case .v4 = TransportAddress.IP(text) { true } else { false }
+        }
+        let ipv4First = interfaces.filter(isIPv4) + interfaces.filter { !isIPv4($0) }
         self.init(
-            publicAddress: configuration.icePublicAddress ?? configuration.turnExternalHost,
+            publicAddress: configuration.ice.publicAddress ?? configuration.turn.externalHost,
             trusted: configuration.access.allowedHosts + listening + interfaceAddresses,
             fallback: listening.first ?? ipv4First.first ?? "127.0.0.1"
         )

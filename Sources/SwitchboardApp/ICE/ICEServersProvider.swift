@@ -109,7 +109,11 @@ public struct ICEServersProvider: Sendable {
 
     /// IPv6 literals go in brackets in `stun:` / `turn:` URLs (RFC 7064 §3.1, RFC 7065 §3.1).
     static func urlHost(_ host: String) -> String {
-        host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        // An IPv6 literal, with or without a zone (`fe80::1%25eth0`).
+        if case .v6 = TransportAddress.IP(String(host.prefix { $0 != "%" })) {
+            return "[\(host)]"
+        }
+        return host
     }
 
     /// The user part of a REST username must not contain the ':' separator.

@@ -1,3 +1,4 @@
+import STUNCodec
 import TURNServer
 
 extension CoturnConversion {
@@ -89,6 +90,11 @@ extension CoturnConversion {
         return differences
     }
 
+    /// The address family of a directive holding an IP address (checked by `checkAddress`).
+    private static func family(of directive: CoturnDirective) -> STUNAddressFamily? {
+        TransportAddress.IP(directive.value).map { TransportAddress(ip: $0, port: 0).family }
+    }
+
     private mutating func finishAddresses(commentedOut: inout [String: (value: Value, comments: [String])]) {
         let listening = self.listeningIPs.filter { self.checkAddress($0) }
         if !listening.isEmpty {
@@ -98,7 +104,7 @@ extension CoturnConversion {
         }
         var relays: [CoturnDirective] = []
         for relay in self.relayIPs where self.checkAddress(relay) {
-            if relays.contains(where: { $0.value.contains(":") == relay.value.contains(":") }) {
+            if relays.contains(where: { Self.family(of: $0) == Self.family(of: relay) }) {
                 self.warn(relay, "Switchboard takes one relay address per family; this one is left out")
             } else {
                 relays.append(relay)

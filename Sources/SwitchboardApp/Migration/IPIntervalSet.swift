@@ -136,7 +136,7 @@ struct IPIntervalSet: Equatable {
             bits == 32
             ? .v4(UInt32(truncatingIfNeeded: value))
             : .v6(UInt64(truncatingIfNeeded: value >> 64), UInt64(truncatingIfNeeded: value))
-        let address = TransportAddress(ip: ip, port: 0).ipDescription
+        let address = ip.text
         return prefixLength == bits ? address : "\(address)/\(prefixLength)"
     }
 

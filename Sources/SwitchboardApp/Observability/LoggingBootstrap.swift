@@ -5,7 +5,7 @@ public enum LoggingBootstrap {
     /// The level every bootstrapped handler follows; a configuration reload sets it.
     public static let level = LogLevelSwitch(.info)
 
-    public static func bootstrap(level: Logger.Level, format: SwitchboardConfiguration.LogFormat) {
+    public static func bootstrap(level: Logger.Level, format: LogConfiguration.Format) {
         Self.level.level = level
         LoggingSystem.bootstrap { label in
             let handler: any LogHandler

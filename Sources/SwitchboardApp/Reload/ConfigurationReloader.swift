@@ -45,20 +45,15 @@ final class ConfigurationReloader: Sendable {
         self.source = source
         self.targets = targets
         self.logger = logger
-        self.running = NIOLockedValueBox(running.values)
+        self.running = NIOLockedValueBox(running.values.byPath)
         self.certificateWatch = NIOLockedValueBox(
             CertificateFileWatch(
                 loaded: CertificateFileStamp.look(
-                    certificateFile: running.tlsCertificateFile,
-                    privateKeyFile: running.tlsPrivateKeyFile
+                    certificateFile: running.tls.certificateFile,
+                    privateKeyFile: running.tls.privateKeyFile
                 )
             )
         )
-    }
-
-    /// The TURN REST secrets a configuration puts in force: its own, or the one generated at start.
-    static func secrets(of configuration: SwitchboardConfiguration, generated: String) -> [String] {
-        configuration.turnSecrets.isEmpty ? [generated] : configuration.turnSecrets
     }
 
     /// Reads the configuration again and applies it; logs and counts the outcome.
@@ -98,11 +93,11 @@ final class ConfigurationReloader: Sendable {
         }
         // Every file is read before anything changes, so a bad certificate rejects the whole reload.
         var tls: ([NIOSSLCertificate], NIOSSLPrivateKey)?
-        if self.targets.certificates != nil, !loaded.tlsCertificateFile.isEmpty {
+        if self.targets.certificates != nil, loaded.tls.hasCertificate {
             do {
                 tls = try Self.loadCertificate(
-                    certificateFile: loaded.tlsCertificateFile,
-                    privateKeyFile: loaded.tlsPrivateKeyFile
+                    certificateFile: loaded.tls.certificateFile,
+                    privateKeyFile: loaded.tls.privateKeyFile
                 )
             } catch {
                 return .rejected(error.errors)
@@ -112,36 +107,27 @@ final class ConfigurationReloader: Sendable {
         if self.targets.certificates == nil {
             live.subtract(["tls.certificateFile", "tls.privateKeyFile"])
         }
-        let plan = ConfigurationReloadPlan(running: running, loaded: loaded.values, live: live)
+        let plan = ConfigurationReloadPlan(running: running, loaded: loaded.values.byPath, live: live)
 
-        var settings = self.targets.turnService.reloadableSettings
-        let secrets = Self.secrets(of: loaded, generated: self.targets.generatedSecret)
-        settings.staticUsers = loaded.turnUsers
-        settings.restSecrets = secrets
-        settings.userQuota = loaded.turnUserQuota
-        settings.clientAddressQuota = loaded.turnClientAddressQuota
-        settings.totalQuota = loaded.turnTotalQuota
-        settings.peerAllowList = loaded.turnPeerAllowList
-        settings.peerDenyList = loaded.turnPeerDenyList
-        settings.allocationBandwidthLimit = loaded.turnBandwidthLimit
-        self.targets.turnService.apply(settings)
+        let secrets = loaded.turn.restSecrets(generated: self.targets.generatedSecret)
+        self.targets.turnService.apply(TURNReloadableSettings(loaded.turn, restSecrets: secrets))
         self.targets.signingSecret.withLockedValue { $0 = secrets[0] }
         for dialects in self.targets.dialects {
             dialects.apply(
-                maxMembersPerRoom: loaded.dialectMaxMembersPerRoom,
-                eventsPerSecond: loaded.dialectEventsPerSecond
+                maxMembersPerRoom: loaded.dialects.maxMembersPerRoom,
+                eventsPerSecond: loaded.dialects.eventsPerSecond
             )
         }
         if let tls, let store = self.targets.certificates {
             store.replace(chain: tls.0, key: tls.1)
             let stamps = CertificateFileStamp.look(
-                certificateFile: loaded.tlsCertificateFile,
-                privateKeyFile: loaded.tlsPrivateKeyFile
+                certificateFile: loaded.tls.certificateFile,
+                privateKeyFile: loaded.tls.privateKeyFile
             )
             self.certificateWatch.withLockedValue { $0.loaded(stamps) }
             self.logger.info(
                 "TLS certificate reloaded for new connections",
-                metadata: ["file": "\(loaded.tlsCertificateFile)"]
+                metadata: ["file": "\(loaded.tls.certificateFile)"]
             )
         }
 
@@ -160,8 +146,8 @@ final class ConfigurationReloader: Sendable {
             )
         }
         // Last, so that the reload's own report is written at the level it started with.
-        self.targets.logLevel.level = loaded.logLevel
-        running = plan.valuesInForce(running: running, loaded: loaded.values)
+        self.targets.logLevel.level = loaded.log.level
+        running = plan.valuesInForce(running: running, loaded: loaded.values.byPath)
         return .applied(plan)
     }
 
@@ -173,12 +159,11 @@ final class ConfigurationReloader: Sendable {
             return
         }
         self.running.withLockedValue { running in
-            guard case .string(let certificateFile)? = running["tls.certificateFile"],
-                case .string(let privateKeyFile)? = running["tls.privateKeyFile"],
-                !certificateFile.isEmpty
+            guard let tls = try? TLSListenerConfiguration(ConfigurationValues(byPath: running)), tls.hasCertificate
             else {
                 return
             }
+            let (certificateFile, privateKeyFile) = (tls.certificateFile, tls.privateKeyFile)
             let stamps = CertificateFileStamp.look(certificateFile: certificateFile, privateKeyFile: privateKeyFile)
             let decision = self.certificateWatch.withLockedValue { watch in
                 let decision = watch.look(stamps)

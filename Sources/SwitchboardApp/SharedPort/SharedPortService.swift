@@ -3,6 +3,7 @@ import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
+import STUNCodec
 import ServiceLifecycle
 import TURNServer
 
@@ -14,7 +15,7 @@ import Glibc
 /// ``SharedPortSniffHandler`` that hands it to HTTP, HTTPS, TURN over TCP or TURN over TLS by its first bytes.
 /// Binds the port on every `stun.addresses` entry.
 struct SharedPortService: Service {
-    var addresses: [String]
+    var addresses: [TransportAddress.IP]
     var port: Int
     var routes: SharedPortRoutes
     var eventLoopGroup: any EventLoopGroup
@@ -25,11 +26,11 @@ struct SharedPortService: Service {
         do {
             for address in self.addresses {
                 do {
-                    channels.append(try await self.bind(host: address))
+                    channels.append(try await self.bind(ip: address))
                 } catch let error as IOError where error.meansIPv6Unavailable(binding: address) {
                     self.logger.warning(
                         "IPv6 is not available on this host; skipping the address",
-                        metadata: ["address": "\(address)", "error": "\(error)"]
+                        metadata: ["address": "\(address.text)", "error": "\(error)"]
                     )
                 }
             }
@@ -52,7 +53,7 @@ struct SharedPortService: Service {
         }
     }
 
-    private func bind(host: String) async throws -> any Channel {
+    private func bind(ip: TransportAddress.IP) async throws -> any Channel {
         let routes = self.routes
         let logger = self.logger
         var bootstrap = ServerBootstrap(group: self.eventLoopGroup)
@@ -87,13 +88,15 @@ struct SharedPortService: Service {
                     )
                 }
             }
-        if host.contains(":") {
+        if case .v6 = ip {
             bootstrap = bootstrap.serverChannelOption(
                 .socket(SocketOptionLevel(IPPROTO_IPV6), SocketOptionName(IPV6_V6ONLY)),
                 value: 1
             )
         }
-        let channel = try await bootstrap.bind(host: host, port: self.port).get()
+        let channel = try await bootstrap.bind(
+            to: TransportAddress(ip: ip, port: UInt16(self.port)).makeSocketAddress()
+        ).get()
         let address = channel.localAddress.map { TURNService.ListeningSocket.format($0) } ?? "?"
         self.logger.info(
             "shared port listening",

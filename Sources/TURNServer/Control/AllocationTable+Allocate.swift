@@ -247,15 +247,9 @@ extension AllocationTable {
         if fiveTuple.server.family == family, !Self.isWildcard(fiveTuple.server.ip) {
             return fiveTuple.server.ip
         }
-        for text in self.shared.configuration.addresses {
-            guard let address = (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init),
-                address.family == family, !Self.isWildcard(address.ip)
-            else {
-                continue
-            }
-            return address.ip
+        return self.shared.configuration.addresses.first { ip in
+            TransportAddress(ip: ip, port: 0).family == family && !Self.isWildcard(ip)
         }
-        return nil
     }
 
     static func isWildcard(_ ip: TransportAddress.IP) -> Bool {

@@ -1,4 +1,3 @@
-import NIOCore
 import STUNCodec
 
 /// The public addresses this host is reached at through a 1:1 NAT (`turn.relay.externalAddresses`), and any
@@ -42,12 +41,12 @@ public struct ExternalAddressMap: Sendable, Equatable {
         var mappings: [Mapping] = []
         for entry in entries {
             let parts = entry.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count <= 2, let publicIP = Self.ip(parts[0]) else {
+            guard parts.count <= 2, let publicIP = TransportAddress.IP(parts[0]) else {
                 throw ParseError(message: "'\(entry)' is not PUBLIC or PUBLIC/PRIVATE with IP addresses")
             }
             var privateIP: TransportAddress.IP?
             if parts.count == 2 {
-                guard let parsed = Self.ip(parts[1]) else {
+                guard let parsed = TransportAddress.IP(parts[1]) else {
                     throw ParseError(message: "'\(entry)': '\(parts[1])' is not an IP address")
                 }
                 guard Self.family(parsed) == Self.family(publicIP) else {
@@ -117,11 +116,6 @@ public struct ExternalAddressMap: Sendable, Equatable {
             }
             return Self.family(mapping.publicIP) == Self.family(ip)
         }
-    }
-
-    /// The IP of an address literal; `nil` for anything else (a host name).
-    public static func ip(_ text: String) -> TransportAddress.IP? {
-        (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init)?.ip
     }
 
     /// The address family of `ip`.

@@ -87,9 +87,7 @@ final class TURNSharedState: Sendable {
         self.policy = NIOLockedValueBox(
             Self.makePolicy(configuration: configuration, settings: settings, serverAddresses: [])
         )
-        self.relayIPs = configuration.relayAddresses.compactMap { text in
-            (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init)?.ip
-        }
+        self.relayIPs = configuration.relayAddresses
     }
 
     static func makeAuthenticator(
@@ -114,14 +112,11 @@ final class TURNSharedState: Sendable {
         serverAddresses: [TransportAddress],
         interfaceIPs: [TransportAddress.IP] = []
     ) -> PeerAddressPolicy {
-        let relayIPs = configuration.relayAddresses.compactMap { text in
-            (try? SocketAddress(ipAddress: text, port: 0)).flatMap(TransportAddress.init)?.ip
-        }
-        return PeerAddressPolicy(
-            allow: settings.peerAllowList.compactMap(IPAddressRange.init),
-            deny: settings.peerDenyList.compactMap(IPAddressRange.init),
+        PeerAddressPolicy(
+            allow: settings.peerAllowList,
+            deny: settings.peerDenyList,
             serverAddresses: serverAddresses,
-            otherServerIPs: interfaceIPs + relayIPs + configuration.externalAddresses.publicIPs
+            otherServerIPs: interfaceIPs + configuration.relayAddresses + configuration.externalAddresses.publicIPs
         )
     }
 

@@ -207,7 +207,7 @@ import Testing
     }
 
     @Test func permissionsForTheServersOwnAddressesAreMarked() throws {
-        let harness = ControlPlaneHarness { $0.peerAllowList = ["203.0.113.1"] }
+        let harness = ControlPlaneHarness { $0.peerAllowList = [IPAddressRange("203.0.113.1")!] }
         _ = try self.allocate(harness)
         let own = TransportAddress(ip: ControlPlaneHarness.server.ip, port: 9)
         let listening = try harness.send(.createPermission, from: Self.alice) { writer in

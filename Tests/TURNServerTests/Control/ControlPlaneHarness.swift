@@ -115,7 +115,7 @@ final class ControlPlaneHarness {
 
     init(_ configure: (inout TURNServerConfiguration) -> Void = { _ in }) {
         var configuration = TURNServerConfiguration(
-            addresses: ["203.0.113.1"],
+            addresses: [.v4(0xCB00_7101)],
             realm: Self.realm,
             staticUsers: Self.users,
             restSecrets: ["north"]

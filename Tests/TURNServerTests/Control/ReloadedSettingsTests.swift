@@ -61,7 +61,7 @@ import Testing
         let harness = ControlPlaneHarness()
         #expect(try self.allocate(harness).errorCode == nil)
         var settings = harness.shared.settings
-        settings.peerDenyList = ["8.8.8.0/24"]
+        settings.peerDenyList = [IPAddressRange("8.8.8.0/24")!]
         harness.shared.apply(settings)
         let refused = try self.send(harness, .createPermission) { $0.append(XORPeerAddress(address: Self.publicPeer)) }
         #expect(refused.errorCode == 403)
