@@ -16,7 +16,7 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "STUNCodec", targets: ["STUNCodec"]),
         .library(name: "SocketIOCodec", targets: ["SocketIOCodec"]),
-        // For Benchmarks/HotPaths only: its relay benchmark reaches `DatagramSocket` through `@_spi(Benchmarks)`.
+        // For Benchmarks/HotPaths only: its relay benchmarks drive `DatagramSocket`.
         .library(name: "TURNServer", targets: ["TURNServer"]),
     ],
     dependencies: [

@@ -23,9 +23,9 @@ import Darwin
 /// goes inactive, on that loop, before any later event there: a closed descriptor's number may be reused by another
 /// socket at once, so nothing may be sent on it afterwards.
 ///
-/// Public only as SPI (`@_spi(Benchmarks)`) for the allocation benchmarks in Benchmarks/HotPaths, through the
-/// `TURNServer` product; the server's own modules use it as an internal type.
-@_spi(Benchmarks)
+/// Public (with ``make(boundTo:receiveBufferSize:reusePort:)``, ``enqueue(header:payload:relayedBytes:to:into:)``,
+/// ``flush(into:)`` and ``FlushResult``) only for the allocation benchmarks of Benchmarks/HotPaths, through the
+/// `TURNServer` product; nothing else outside this module uses it.
 public final class DatagramSocket: @unchecked Sendable {
     public let descriptor: CInt
     /// Whether the channel still owns the descriptor.

@@ -2,7 +2,7 @@ import Benchmark
 import NIOCore
 import STUNCodec
 import SocketIOCodec
-@_spi(Benchmarks) import TURNServer
+import TURNServer
 
 #if canImport(Glibc)
 import Glibc
