@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "STUNCodec", targets: ["STUNCodec"]),
         .library(name: "SocketIOCodec", targets: ["SocketIOCodec"]),
+        // For Benchmarks/HotPaths only: its relay benchmarks drive `DatagramSocket`.
+        .library(name: "TURNServer", targets: ["TURNServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),

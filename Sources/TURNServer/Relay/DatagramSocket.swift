@@ -22,8 +22,12 @@ import Darwin
 /// channel initializer can hand it to the socket's handler). ``isOpen`` is cleared when the channel
 /// goes inactive, on that loop, before any later event there: a closed descriptor's number may be reused by another
 /// socket at once, so nothing may be sent on it afterwards.
-final class DatagramSocket: @unchecked Sendable {
-    let descriptor: CInt
+///
+/// Public (with ``make(boundTo:receiveBufferSize:reusePort:)``, ``enqueue(header:payload:relayedBytes:to:into:)``,
+/// ``flush(into:)`` and ``FlushResult``) only for the allocation benchmarks of Benchmarks/HotPaths, through the
+/// `TURNServer` product; nothing else outside this module uses it.
+public final class DatagramSocket: @unchecked Sendable {
+    public let descriptor: CInt
     /// Whether the channel still owns the descriptor.
     var isOpen = true
     /// Whether runs are sent with `UDP_SEGMENT`. Cleared for good when the kernel cannot do it (`EIO`: the route's
@@ -59,7 +63,7 @@ final class DatagramSocket: @unchecked Sendable {
     ///   - address: the local address and port.
     ///   - receiveBufferSize: `SO_RCVBUF`.
     ///   - reusePort: `SO_REUSEADDR` and `SO_REUSEPORT`, for one socket per event loop on the same port.
-    static func make(
+    public static func make(
         boundTo address: TransportAddress,
         receiveBufferSize: Int,
         reusePort: Bool
@@ -104,25 +108,33 @@ final class DatagramSocket: @unchecked Sendable {
     }
 
     /// What a ``flush(into:)`` did.
-    struct FlushResult: Equatable {
+    public struct FlushResult: Equatable {
         /// Datagrams the kernel took, and the relayed bytes they carry (ChannelData headers and Data indication
         /// framing not counted).
-        var sent = 0
-        var payloadBytes = 0
+        public var sent = 0
+        public var payloadBytes = 0
         /// Datagrams dropped: the socket is closed, its send buffer is full or the destination is unreachable
         /// (UDP: they are lost, as on the wire).
-        var failed = 0
+        public var failed = 0
         /// Packets for a TCP client dropped because its connection is not taking what was written.
-        var clientSlow = 0
+        public var clientSlow = 0
         /// `sendmsg` calls made.
-        var systemCalls = 0
+        public var systemCalls = 0
+
+        public init(sent: Int = 0, payloadBytes: Int = 0, failed: Int = 0, clientSlow: Int = 0, systemCalls: Int = 0) {
+            self.sent = sent
+            self.payloadBytes = payloadBytes
+            self.failed = failed
+            self.clientSlow = clientSlow
+            self.systemCalls = systemCalls
+        }
     }
 
     /// Queues one datagram for `destination`: the 4-byte `header` (a ChannelData header, RFC 8656 §12.4) when
     /// given, then `payload`, which is kept (not copied) until it is sent. `relayedBytes` is what the byte counters
     /// count for it (default: the payload's size). Sends the queued run first when this datagram cannot join it;
     /// its result is added to `result`.
-    func enqueue(
+    public func enqueue(
         header: UInt32? = nil,
         payload: ByteBuffer,
         relayedBytes: Int? = nil,
@@ -141,7 +153,7 @@ final class DatagramSocket: @unchecked Sendable {
     }
 
     /// Sends the queued run.
-    func flush(into result: inout FlushResult) {
+    public func flush(into result: inout FlushResult) {
         guard let destination = self.run.destination else {
             return
         }
