@@ -154,7 +154,8 @@ import Glibc
         for index in 2..<5 {
             let envelope = try #require(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self))
             #expect(envelope.data == ByteBuffer(bytes: [UInt8(index)]))
-            #expect(envelope.remoteAddress == (try SocketAddress(ipAddress: "127.0.0.1", port: 40000 + index)))
+            let client = try SocketAddress(ipAddress: "127.0.0.1", port: 40000 + index)
+            #expect(envelope.remoteAddress == client)
         }
         #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil)
         #expect(batch.takeFailedCount() == 0)

@@ -50,7 +50,7 @@ final class ResponseBatch {
     /// - Parameters:
     ///   - socket: the listener socket.
     ///   - sendMultiple: the system call; tests script its results.
-    init(socket: DatagramSocket, sendMultiple: @escaping SendMultiple = ResponseBatch.sendMultiple) {
+    init(socket: DatagramSocket, sendMultiple: @escaping SendMultiple = ResponseBatch.systemSendMultiple) {
         self.socket = socket
         self.sendMultiple = sendMultiple
         self.messages = .allocate(capacity: Self.messagesPerCall)
@@ -129,7 +129,7 @@ final class ResponseBatch {
     }
 
     /// The real `sendmmsg` (sendmmsg(2)), with `MSG_DONTWAIT`.
-    static func sendMultiple(
+    static func systemSendMultiple(
         _ descriptor: CInt,
         _ messages: UnsafeMutablePointer<MultipleMessageHeader>,
         _ count: Int
@@ -162,8 +162,8 @@ final class ResponseBatch {
             let address = UnsafeMutableRawPointer(self.addresses + slot)
             var header = msghdr()
             header.msg_name = address
-            header.msg_namelen = self.queue.destinations[index].withSockaddr { sockaddr, length in
-                address.copyMemory(from: sockaddr, byteCount: Int(length))
+            header.msg_namelen = self.queue.destinations[index].withSockaddr { source, length -> socklen_t in
+                address.copyMemory(from: source, byteCount: Int(length))
                 return length
             }
             header.msg_iov = self.vectors + slot
