@@ -185,7 +185,8 @@ import Glibc
         try await self.runBursts(ip: .v4(0x7F00_0001), turn: false)
     }
 
-    @Test(.enabled(if: DatagramListenerBurstTests.ipv6Loopback)) func everyBindingOfABurstIsAnsweredOverIPv6() async throws {
+    @Test(.enabled(if: DatagramListenerBurstTests.ipv6Loopback))
+    func everyBindingOfABurstIsAnsweredOverIPv6() async throws {
         try await self.runBursts(ip: .v6(0, 1), turn: false)
     }
 
