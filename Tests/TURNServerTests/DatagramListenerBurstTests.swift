@@ -163,7 +163,8 @@ import Glibc
                 let answers = self.receive(Self.requestsPerBurst, on: socket)
                 #expect(answers.count == Self.requestsPerBurst)
                 for answer in answers {
-                    let method = try #require(expected[client].removeValue(forKey: answer.transactionID))
+                    let removed = expected[client].removeValue(forKey: answer.transactionID)
+                    let method = try #require(removed)
                     #expect(answer.type.method == method)
                     #expect(answer.isFingerprintValid())
                     if method == .binding {
