@@ -146,7 +146,7 @@ import Glibc
             )
         }
         defer {
-            clients.forEach { close($0.descriptor) }
+            for client in clients { close(client.descriptor) }
         }
         let addresses = try clients.map { try $0.boundAddress() }
         for _ in 0..<Self.bursts {

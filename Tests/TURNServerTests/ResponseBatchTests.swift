@@ -76,7 +76,7 @@ import Glibc
         let clients = [try DatagramSocket.onLoopback(), try DatagramSocket.onLoopback()]
         defer {
             close(listener.descriptor)
-            clients.forEach { close($0.descriptor) }
+            for client in clients { close(client.descriptor) }
         }
         let destinations = try clients.map { try $0.boundAddress() }
         let batch = ResponseBatch(socket: listener)
