@@ -10,6 +10,10 @@ int switchboard_recvmmsg(int descriptor, void *messages, unsigned int count, int
     return recvmmsg(descriptor, (struct mmsghdr *)messages, count, flags, NULL);
 }
 
+int switchboard_sendmmsg(int descriptor, void *messages, unsigned int count, int flags) {
+    return sendmmsg(descriptor, (struct mmsghdr *)messages, count, flags);
+}
+
 unsigned long switchboard_mmsghdr_size(void) {
     return sizeof(struct mmsghdr);
 }

@@ -112,6 +112,41 @@ def test_aioice_udp_binding(switchboard, host):
     assert "FINGERPRINT" in response.attributes
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_a_burst_from_several_sockets_is_answered_in_full(switchboard, host):
+    """Every request of a burst (sent before any answer is read, so the server reads and answers in batches) gets
+    exactly one answer, for its own transaction, carrying its own socket's address."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sockets = [socket.socket(family, socket.SOCK_DGRAM) for _ in range(4)]
+    try:
+        expected = []
+        for sock in sockets:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            sock.bind((host, 0))
+            expected.append(set())
+        for _ in range(100):
+            for index, sock in enumerate(sockets):
+                request = stun.Message(message_method=stun.Method.BINDING, message_class=stun.Class.REQUEST)
+                request.add_fingerprint()
+                expected[index].add(request.transaction_id)
+                sock.sendto(bytes(request), (host, switchboard.stun_port))
+        for index, sock in enumerate(sockets):
+            local = sock.getsockname()[:2]
+            sock.settimeout(5)
+            while expected[index]:
+                response = stun.parse_message(sock.recv(2048))
+                assert response.message_class == stun.Class.RESPONSE
+                assert response.transaction_id in expected[index]
+                expected[index].remove(response.transaction_id)
+                assert response.attributes["XOR-MAPPED-ADDRESS"] == local
+            sock.settimeout(0.2)
+            with pytest.raises(socket.timeout):
+                sock.recv(2048)  # one answer per request, no more
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def test_no_fingerprint_when_the_request_had_none(switchboard):
     response, _ = asyncio.run(aioice_udp_binding("127.0.0.1", switchboard.stun_port, fingerprint=False))
     assert "FINGERPRINT" not in response.attributes

@@ -39,6 +39,9 @@ public struct BindingResponder: Sendable {
         /// A datagram longer than the listener takes (``DatagramReceiver/maximumDatagramSize``): dropped, not handled
         /// cut short.
         case tooLarge = "too_large"
+        /// A UDP response (Binding or TURN) the kernel refused to send: its destination unreachable, its size, a
+        /// full device queue. The request was counted with its response; this counts the response lost.
+        case sendFailed = "send_failed"
     }
 
     /// Comprehension-required attributes a Binding request may carry that the responder accepts without acting

@@ -7,6 +7,9 @@ import STUNCodec
 /// ChannelData go to the ``AllocationTable`` of the same event loop. Everything it touches lives on its channel's
 /// event loop: no locks.
 ///
+/// Responses are queued in a ``ResponseBatch`` and leave together at the end of each read batch (one `sendmmsg`);
+/// the answer to the datagram NIO reads first joins those of the first `recvmmsg` batch.
+///
 /// A bad datagram is counted and dropped; nothing a client sends can close the socket (`errorCaught` never
 /// closes), because one UDP socket serves every client of its loop.
 final class STUNDatagramHandler: ChannelInboundHandler {
@@ -17,13 +20,14 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     private let table: AllocationTable?
     /// The socket itself, for the relay's direct sends to clients.
     private let socket: DatagramSocket
+    /// The responses of the read batch under way, sent on the socket at its end.
+    let responses: ResponseBatch
     /// With RFC 5780 discovery, this loop's sockets of every discovery address, for responses that must leave from
     /// another address or port; empty otherwise.
     private let siblings: [TransportAddress: DatagramSocket]
     private let metrics: STUNMetrics
     private let logger: Logger
     private var tally = STUNMetrics.Tally()
-    private var needsFlush = false
     private let receiver: DatagramReceiver
     private var localAddress: TransportAddress?
     /// Whether the socket has IP_PKTINFO on (a wildcard socket), so that each datagram says where it was sent.
@@ -44,6 +48,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         self.responder = responder
         self.table = table
         self.socket = socket
+        self.responses = ResponseBatch(socket: socket)
         self.siblings = siblings
         self.metrics = metrics
         self.logger = logger
@@ -51,12 +56,18 @@ final class STUNDatagramHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         self.localAddress = context.localAddress.flatMap(TransportAddress.init)
+        self.responses.listener = context.channel
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         // The descriptor is closed: the relay must not send on its number any more.
         self.socket.isOpen = false
+        self.responses.listener = nil
+        self.responses.isReading = false
+        self.responses.flush()  // dropped and counted: the descriptor is gone
+        self.countFailedResponses()
+        self.metrics.flush(&self.tally, transport: self.metrics.udp)
         context.fireChannelInactive()
     }
 
@@ -70,6 +81,8 @@ final class STUNDatagramHandler: ChannelInboundHandler {
             return
         }
         let destination = envelope.metadata?.packetInfo.flatMap { TransportAddress($0.destinationAddress)?.ip }
+        // Its answer waits for those of the recvmmsg batch read in channelReadComplete.
+        self.responses.isReading = true
         self.received(envelope.data, from: source, to: destination, context: context)
     }
 
@@ -101,7 +114,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
                 table.receivedTURNMessage(
                     message,
                     from: self.fiveTuple(client: source, destination: destination),
-                    output: .datagram(listener: context.channel, socket: self.socket, client: source),
+                    output: .datagram(responses: self.responses, client: source),
                     allocator: context.channel.allocator
                 )
                 return
@@ -122,12 +135,7 @@ final class STUNDatagramHandler: ChannelInboundHandler {
         }
         self.tally.record(action)
         if case .respond(let response, _) = action {
-            // `promise: nil` avoids allocating a promise per datagram; the flush happens once per read batch.
-            context.write(
-                self.wrapOutboundOut(AddressedEnvelope(remoteAddress: route.makeSocketAddress(), data: response)),
-                promise: nil
-            )
-            self.needsFlush = true
+            self.responses.enqueue(response, to: route)
         }
     }
 
@@ -152,27 +160,35 @@ final class STUNDatagramHandler: ChannelInboundHandler {
     }
 
     /// NIO read the first datagram of this wake-up; the rest are read here in `recvmmsg` batches (see
-    /// ``DatagramReceiver``), each batch's responses and relayed datagrams sent before the next batch is read.
+    /// ``DatagramReceiver``), each batch's responses and relayed datagrams sent before the next batch is read (the
+    /// drain ends every batch with `afterBatch`, an empty last one too).
     func channelReadComplete(context: ChannelHandlerContext) {
-        self.flushBatch(context: context)
+        self.responses.isReading = true
         self.receiver.drain(self.socket, packetInfo: self.readsPacketInfo) { packet, source, destination in
             self.received(packet, from: source, to: destination, context: context)
         } afterBatch: {
-            self.flushBatch(context: context)
+            self.flushBatch()
         }
+        self.responses.isReading = false
         let oversized = self.receiver.takeOversizedCount()
         if oversized > 0 {
             self.tally.dropped[.tooLarge, default: 0] += oversized
         }
+        self.countFailedResponses()
         self.metrics.flush(&self.tally, transport: self.metrics.udp)
     }
 
-    private func flushBatch(context: ChannelHandlerContext) {
-        if self.needsFlush {
-            self.needsFlush = false
-            context.flush()
-        }
+    private func flushBatch() {
+        self.responses.flush()
         self.table?.flushRelays()
+    }
+
+    /// Responses the kernel refused (or that met a closed socket), in this batch or since the last one.
+    private func countFailedResponses() {
+        let failed = self.responses.takeFailedCount()
+        if failed > 0 {
+            self.tally.dropped[.sendFailed, default: 0] += failed
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -4,30 +4,32 @@ import STUNCodec
 /// How packets reach one client: through the UDP listener socket that received its Allocate (addressed to the
 /// client), or down its TCP connection.
 ///
-/// Responses go through the NIO channel (`write`, flushed once per read batch). Relayed data over UDP is queued on
-/// the listener's socket itself (``DatagramSocket``) and sent at the end of the relay socket's read batch, so the
-/// peer's payload is not copied to put the ChannelData header in front of it.
+/// Over UDP, responses are queued in the listener's ``ResponseBatch`` and leave with the other responses of its read
+/// batch in one `sendmmsg`; relayed data is queued on the listener's socket itself (``DatagramSocket``) and sent at
+/// the end of the relay socket's read batch, so the peer's payload is not copied to put the ChannelData header in
+/// front of it. Over TCP both are written to the connection's channel.
 ///
 /// Relayed data for a TCP client whose connection is unwritable (over half its budget unsent, see
 /// ``STUNStreamHandler``) is dropped and counted (`client_slow`), as a router drops on a full queue: media keeps
 /// flowing once the client catches up, and its responses still fit the budget.
 enum ClientOutput {
-    case datagram(listener: any Channel, socket: DatagramSocket, client: TransportAddress)
+    case datagram(responses: ResponseBatch, client: TransportAddress)
     case stream(any Channel)
 
-    /// Writes a response without flushing; the caller flushes once per read batch.
+    /// Writes a response without flushing.
     func write(_ buffer: ByteBuffer) {
         switch self {
-        case .datagram(let listener, _, let client):
-            listener.write(AddressedEnvelope(remoteAddress: client.makeSocketAddress(), data: buffer), promise: nil)
+        case .datagram(let responses, let client):
+            responses.enqueue(buffer, to: client)
         case .stream(let channel):
             channel.write(buffer, promise: nil)
         }
     }
 
+    /// Sends the responses written; over UDP during the listener's read batch, at its end, with the batch's others.
     func flush() {
         switch self {
-        case .datagram(let listener, _, _): listener.flush()
+        case .datagram(let responses, _): responses.flushUnlessReading()
         case .stream(let channel): channel.flush()
         }
     }
@@ -35,7 +37,7 @@ enum ClientOutput {
     /// Sends the relayed data queued or written for the client since the last time; counts it in `result`.
     func flushRelayed(into result: inout DatagramSocket.FlushResult) {
         switch self {
-        case .datagram(_, let socket, _): socket.flush(into: &result)
+        case .datagram(let responses, _): responses.socket.flush(into: &result)
         case .stream(let channel): channel.flush()
         }
     }
@@ -50,9 +52,9 @@ enum ClientOutput {
         into result: inout DatagramSocket.FlushResult
     ) {
         switch self {
-        case .datagram(_, let socket, let client):
+        case .datagram(let responses, let client):
             let header = UInt32(number) << 16 | UInt32(payload.readableBytes)
-            socket.enqueue(header: header, payload: payload, to: client, into: &result)
+            responses.socket.enqueue(header: header, payload: payload, to: client, into: &result)
         case .stream(let channel):
             guard channel.isWritable else {
                 result.clientSlow += 1
@@ -70,8 +72,8 @@ enum ClientOutput {
     /// it leaves at ``flushRelayed(into:)``.
     func sendRelayed(_ message: ByteBuffer, payloadBytes: Int, into result: inout DatagramSocket.FlushResult) {
         switch self {
-        case .datagram(_, let socket, let client):
-            socket.enqueue(payload: message, relayedBytes: payloadBytes, to: client, into: &result)
+        case .datagram(let responses, let client):
+            responses.socket.enqueue(payload: message, relayedBytes: payloadBytes, to: client, into: &result)
         case .stream(let channel):
             guard channel.isWritable else {
                 result.clientSlow += 1

@@ -12,11 +12,11 @@ import Darwin
 
 /// A UDP socket this process opens and binds itself before NIO takes it over (`DatagramBootstrap.withBoundSocket`):
 /// a client-facing listener or an allocation's relay socket. NIO reads it (vector reads, the channel pipeline); the
-/// relay sends on it directly. Relayed datagrams are queued (``enqueue(header:payload:to:)``) during a read batch
-/// and leave at its end (``flush()``): a run of datagrams of one size for one destination goes out in one
-/// `sendmsg` with UDP generic segmentation offload (`UDP_SEGMENT`, udp(7)), every header and payload in its own
-/// iovec, so the kernel routes and builds the run once instead of once per datagram, and no payload is copied in
-/// user space. A run of one is a plain `sendmsg`.
+/// relay sends on it directly, and so does a listener's ``ResponseBatch``. Relayed datagrams are queued
+/// (``enqueue(header:payload:to:)``) during a read batch and leave at its end (``flush()``): a run of datagrams of
+/// one size for one destination goes out in one `sendmsg` with UDP generic segmentation offload (`UDP_SEGMENT`,
+/// udp(7)), every header and payload in its own iovec, so the kernel routes and builds the run once instead of once
+/// per datagram, and no payload is copied in user space. A run of one is a plain `sendmsg`.
 ///
 /// Confined to the event loop of its channel, like everything of the relay (`@unchecked Sendable` only so that the
 /// channel initializer can hand it to the socket's handler). ``isOpen`` is cleared when the channel
