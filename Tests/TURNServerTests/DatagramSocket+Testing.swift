@@ -32,4 +32,15 @@ extension DatagramSocket {
             }
         )
     }
+
+    /// Receives one datagram, waiting up to 2 s: its bytes, or nil when none came.
+    func receiveDatagram() -> [UInt8]? {
+        var poller = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 2000) == 1 else {
+            return nil
+        }
+        var bytes = [UInt8](repeating: 0, count: 2048)
+        let count = recv(self.descriptor, &bytes, bytes.count, 0)
+        return count < 0 ? nil : Array(bytes[..<count])
+    }
 }

@@ -11,17 +11,6 @@ import Glibc
 /// The relay's direct sends on loopback: datagrams of an optional 4-byte header and a payload slice, queued and sent
 /// in runs (one segmented `sendmsg` per run), to addresses given as `TransportAddress`.
 @Suite struct DatagramSocketTests {
-    /// Receives one datagram (waits up to 2 s).
-    private func receive(_ socket: DatagramSocket) -> [UInt8]? {
-        var poller = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 2000) == 1 else {
-            return nil
-        }
-        var bytes = [UInt8](repeating: 0, count: 2048)
-        let count = recv(socket.descriptor, &bytes, bytes.count, 0)
-        return count < 0 ? nil : Array(bytes[..<count])
-    }
-
     private func pair() throws -> (sender: DatagramSocket, receiver: DatagramSocket, destination: TransportAddress) {
         let sender = try DatagramSocket.onLoopback(receiveBufferSize: 1 << 16)
         let receiver = try DatagramSocket.onLoopback()
@@ -43,10 +32,10 @@ import Glibc
         #expect(result == DatagramSocket.FlushResult())  // queued, not sent
         sender.flush(into: &result)
         #expect(result == DatagramSocket.FlushResult(sent: 1, payloadBytes: 5, failed: 0, systemCalls: 1))
-        #expect(self.receive(receiver) == [0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5])
+        #expect(receiver.receiveDatagram() == [0x40, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5])
         sender.enqueue(payload: payload, to: destination, into: &result)
         sender.flush(into: &result)
-        #expect(self.receive(receiver) == [1, 2, 3, 4, 5])
+        #expect(receiver.receiveDatagram() == [1, 2, 3, 4, 5])
     }
 
     /// Datagrams of one size for one destination leave in one `sendmsg` with `UDP_SEGMENT`; the receiver, which did
@@ -75,7 +64,7 @@ import Glibc
         for index in 0..<40 {
             let length = index == 39 ? 3 : 100
             let expected = [0x40, UInt8(index), 0, UInt8(length)] + [UInt8](repeating: UInt8(index), count: length)
-            #expect(self.receive(receiver) == expected)
+            #expect(receiver.receiveDatagram() == expected)
         }
     }
 
@@ -110,9 +99,9 @@ import Glibc
                 )
         )
         for (index, size) in sizes.enumerated() {
-            #expect(self.receive(receiver) == [UInt8](repeating: UInt8(index & 0xFF), count: size))
+            #expect(receiver.receiveDatagram() == [UInt8](repeating: UInt8(index & 0xFF), count: size))
         }
-        #expect(self.receive(otherReceiver) == [UInt8](repeating: 1, count: 8))
+        #expect(otherReceiver.receiveDatagram() == [UInt8](repeating: 1, count: 8))
     }
 
     /// A run the kernel refuses is sent again one datagram at a time. `SO_NO_CHECK` (no UDP checksums) makes Linux
@@ -135,7 +124,7 @@ import Glibc
         #expect(result == DatagramSocket.FlushResult(sent: 5, payloadBytes: 250, failed: 0, systemCalls: 6))
         #expect(sender.segmentationOffload)
         for index in 0..<5 {
-            #expect(self.receive(receiver) == [UInt8](repeating: UInt8(index), count: 50))
+            #expect(receiver.receiveDatagram() == [UInt8](repeating: UInt8(index), count: 50))
         }
     }
 

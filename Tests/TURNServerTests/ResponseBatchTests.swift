@@ -16,17 +16,6 @@ import Glibc
     private static let loopback = TransportAddress(ip: .v4(0x7F00_0001), port: 40000)
     private static let loopback6 = TransportAddress(ip: .v6(0, 1), port: 40001)
 
-    /// Receives one datagram (waits up to 2 s).
-    private func receive(_ socket: DatagramSocket) -> [UInt8]? {
-        var poller = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 2000) == 1 else {
-            return nil
-        }
-        var bytes = [UInt8](repeating: 0, count: 2048)
-        let count = recv(socket.descriptor, &bytes, bytes.count, 0)
-        return count < 0 ? nil : Array(bytes[..<count])
-    }
-
     @Test func buildsOneMessagePerResponseWithItsBytesAndDestination() throws {
         let batch = ResponseBatch(socket: .unopened())
         let first = ByteBuffer(bytes: [1, 2, 3])
@@ -86,7 +75,7 @@ import Glibc
         #expect(batch.flush() == ResponseBatch.FlushResult(sent: 100, failed: 0, deferred: 0, systemCalls: 2))
         #expect(batch.count == 0)
         for index in 0..<100 {
-            #expect(self.receive(clients[index % 2]) == [UInt8(index), 0xAB])
+            #expect(clients[index % 2].receiveDatagram() == [UInt8(index), 0xAB])
         }
         #expect(batch.takeFailedCount() == 0)
     }
@@ -108,8 +97,8 @@ import Glibc
         batch.enqueue(ByteBuffer(bytes: [4]), to: destination)
         // The first call stops at the IPv6 one, the next two report each refusal, the last sends the rest.
         #expect(batch.flush() == ResponseBatch.FlushResult(sent: 2, failed: 2, deferred: 0, systemCalls: 4))
-        #expect(self.receive(client) == [1])
-        #expect(self.receive(client) == [4])
+        #expect(client.receiveDatagram() == [1])
+        #expect(client.receiveDatagram() == [4])
         #expect(batch.takeFailedCount() == 2)
         #expect(batch.takeFailedCount() == 0)
     }
