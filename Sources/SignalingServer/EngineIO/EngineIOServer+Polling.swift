@@ -39,23 +39,23 @@ extension EngineIOServer {
             )
             let handshake = self.handshake(sid: session.id, version: version, onWebSocket: false)
             let makeHandler = self.makeHandler
-            let opened = session.eventLoop.submit {
+            // Opened and polled in one turn of the loop, so that the handshake is answered with the open packet (and
+            // what the handler sends on opening), never with a ping that came due in between on a busy machine.
+            return await self.poll(session, cors: cors) {
                 session.open(handshake: handshake, webSocket: nil, makeHandler: makeHandler)
             }
-            do {
-                try await opened.get()
-            } catch {
-                self.releaseSessionPlace(place)
-                return Response(status: .internalServerError, headers: cors)
-            }
-            return await self.poll(session, cors: cors)
         }
     }
 
-    /// Waits for the session's next packets and answers with them.
-    private func poll(_ session: EngineIOSession, cors: HTTPFields) async -> Response {
+    /// Waits for the session's next packets and answers with them; `opening` runs on the session's loop just before.
+    private func poll(
+        _ session: EngineIOSession,
+        cors: HTTPFields,
+        opening: @escaping @Sendable () -> Void = {}
+    ) async -> Response {
         let future = session.eventLoop.flatSubmit {
-            session.poll()
+            opening()
+            return session.poll()
         }
         let packets: [EngineIOPacket]
         do {
