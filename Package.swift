@@ -204,6 +204,7 @@ let package = Package(
                 "SignalingServer",
                 "SignalingTestApp",
                 "SocketIOCodec",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

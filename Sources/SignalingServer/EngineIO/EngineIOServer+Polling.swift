@@ -47,15 +47,23 @@ extension EngineIOServer {
         }
     }
 
-    /// Waits for the session's next packets and answers with them; `opening` runs on the session's loop just before.
+    /// Waits for the session's next packets and answers with them. The poll reaches the session in the place its head
+    /// took (docs/engineio-socketio.md#arrival-order); `opening`, for a new session, runs on the session's loop in the
+    /// same turn just before.
     private func poll(
         _ session: EngineIOSession,
         cors: HTTPFields,
-        opening: @escaping @Sendable () -> Void = {}
+        opening: (@Sendable () -> Void)? = nil
     ) async -> Response {
-        let future = session.eventLoop.flatSubmit {
-            opening()
-            return session.poll()
+        let future: EventLoopFuture<[EngineIOPacket]>
+        if let opening {
+            // A handshake's head took no place: the session did not exist yet.
+            future = session.eventLoop.flatSubmit {
+                opening()
+                return session.poll(ticket: nil)
+            }
+        } else {
+            future = session.poll(ticket: EngineIOArrivalReservation.ticket(for: session))
         }
         let packets: [EngineIOPacket]
         do {
@@ -94,9 +102,7 @@ extension EngineIOServer {
         case .success(.session(let found)):
             session = found
         }
-        let begun = session.eventLoop.submit {
-            session.beginPost()
-        }
+        let begun = session.beginPost(ticket: EngineIOArrivalReservation.ticket(for: session))
         do {
             if let refusal = try await begun.get() {
                 return self.refusalResponse(refusal, cors: cors)
@@ -135,6 +141,21 @@ extension EngineIOServer {
         var headers = cors
         headers[.contentType] = "text/html"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
+    }
+
+    /// A poll's or POST's place in its session's arrival order, taken on the connection's loop as soon as the request
+    /// head is read (docs/engineio-socketio.md#arrival-order): for a request with the `sid` of an open session, from
+    /// an address the session answers. The route uses it, or it is given back.
+    public func reserveArrival(
+        for request: HTTPRequest,
+        remoteAddress: SocketAddress?
+    ) -> (any HTTPRequestArrival.Reservation)? {
+        let query = EngineIORequestQuery(URI(request.path ?? "/"))
+        guard let sid = query.sid, let session = self.registry.session(id: sid), session.accepts(from: remoteAddress)
+        else {
+            return nil
+        }
+        return session.reserveArrival()
     }
 
     /// Any other method: a CORS preflight when CORS is on (204); otherwise the handshake error (code 2) or, for an

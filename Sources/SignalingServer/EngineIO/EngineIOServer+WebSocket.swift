@@ -45,7 +45,7 @@ extension EngineIOServer: WebSocketEndpoint {
                 sendTimeout: sendTimeout,
                 maxMessageSize: revision.maxHttpBufferSize
             ) { connection in
-                Self.attachProbe(connection, to: session)
+                session.probeOpened(connection)
             }
             return channel.eventLoop.makeSucceededFuture(acceptance)
         case .handshake(let version):
@@ -139,17 +139,5 @@ extension EngineIOServer: WebSocketEndpoint {
         let handshake = self.handshake(sid: session.id, version: version, onWebSocket: true)
         session.open(handshake: handshake, webSocket: connection, makeHandler: self.makeHandler)
         connection.attach(session)
-    }
-
-    /// A WebSocket with an existing session's id: it probes an upgrade. The session may live on another loop; the
-    /// probe's frames reach it in order because both hops go through that loop's queue.
-    private static func attachProbe(_ connection: WebSocketConnection, to session: EngineIOSession) {
-        connection.attach(session)
-        session.eventLoop.execute {
-            if !session.attachProbe(connection) {
-                // Already upgrading or upgraded: accepted, then closed at once.
-                connection.close()
-            }
-        }
     }
 }

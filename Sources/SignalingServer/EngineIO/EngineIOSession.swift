@@ -3,13 +3,18 @@ import HTTPTypes
 import Logging
 import NIOCore
 import SocketIOCodec
+import Synchronization
 
 /// One Engine.IO session: the shell that performs what ``EngineIOSessionStateMachine`` decides.
 ///
 /// All state is confined to ``eventLoop``, chosen when the session opens. Polling requests and WebSocket frames
-/// arrive on other connections and threads; they hop to the loop (`submit`, `execute`), so the state machine sees
-/// one event at a time, and timers are `scheduleTask`s on the same loop. The application's
-/// ``EngineIOSessionHandler`` is called on the loop too.
+/// arrive on other connections and threads; they hop to the loop (`execute`), so the state machine sees one event at
+/// a time, and timers are `scheduleTask`s on the same loop. The application's ``EngineIOSessionHandler`` is called on
+/// the loop too.
+///
+/// The hops of different connections can overtake each other, so each client event takes a ticket where the server
+/// reads it (a request head in the pipeline, a WebSocket frame) and the session handles the events in ticket order
+/// (``EngineIOArrivalOrder``; docs/engineio-socketio.md#arrival-order).
 ///
 /// ``send(_:)`` and ``close()`` may be called from anywhere: on the loop they act at once, elsewhere they are
 /// queued to it. That keeps a room broadcast cheap: one closure per recipient, no task, no lock.
@@ -56,6 +61,15 @@ public final class EngineIOSession: @unchecked Sendable {
     private var webSocket: WebSocketConnection?
     private var probe: WebSocketConnection?
     private var timers: [EngineIOSessionStateMachine.Timer: Scheduled<Void>] = [:]
+    /// The client events that wait for their turn.
+    private var arrivals = EngineIOArrivalOrder<Arrival>()
+    /// Whether an arrival is being handled (one that comes meanwhile waits for the loop that handles them).
+    private var handlingArrivals = false
+    /// The safety net for the ticket that holds up the order (see ``arrivalTimeout``).
+    private var arrivalTimer: (ticket: UInt64, timer: Scheduled<Void>)?
+
+    /// The next ticket of the arrival order; taken on any thread.
+    private let tickets = Atomic<UInt64>(0)
 
     init(
         id: String,
@@ -155,8 +169,22 @@ public final class EngineIOSession: @unchecked Sendable {
 
     // MARK: - Polling
 
-    /// A poll (GET) arrived: returns the packets to answer with, once there are some.
-    func poll() -> EventLoopFuture<[EngineIOPacket]> {
+    /// A poll (GET) arrived, from any thread: returns the packets to answer with, once there are some. `ticket` is
+    /// the place its head took (nil: handled at once).
+    func poll(ticket: UInt64?) -> EventLoopFuture<[EngineIOPacket]> {
+        let promise = self.eventLoop.makePromise(of: [EngineIOPacket].self)
+        if ticket == nil, self.eventLoop.inEventLoop {
+            // Unordered and already on the loop (a handshake's first poll): in this turn, so nothing comes between.
+            self.arrived(nil, .poll(promise))
+        } else {
+            self.eventLoop.execute {
+                self.arrived(ticket, .poll(promise))
+            }
+        }
+        return promise.futureResult
+    }
+
+    private func pollArrived() -> EventLoopFuture<[EngineIOPacket]> {
         self.eventLoop.assertInEventLoop()
         switch self.stateMachine.pollRequestArrived() {
         case .accepted(let actions):
@@ -170,8 +198,17 @@ public final class EngineIOSession: @unchecked Sendable {
         }
     }
 
-    /// A POST arrived; its body is not read yet. Returns the refusal, if any.
-    func beginPost() -> EngineIOSessionStateMachine.Refusal? {
+    /// A POST arrived, from any thread; its body is not read yet. Returns the refusal, if any. `ticket` is the place
+    /// its head took (nil: handled at once).
+    func beginPost(ticket: UInt64?) -> EventLoopFuture<EngineIOSessionStateMachine.Refusal?> {
+        let promise = self.eventLoop.makePromise(of: EngineIOSessionStateMachine.Refusal?.self)
+        self.eventLoop.execute {
+            self.arrived(ticket, .post(promise))
+        }
+        return promise.futureResult
+    }
+
+    private func postArrived() -> EngineIOSessionStateMachine.Refusal? {
         self.eventLoop.assertInEventLoop()
         switch self.stateMachine.postRequestArrived() {
         case .accepted(let actions):
@@ -183,8 +220,8 @@ public final class EngineIOSession: @unchecked Sendable {
         }
     }
 
-    /// The body of the POST begun with ``beginPost()`` was read (`nil` if reading it failed or it was too large).
-    /// Returns `false` when the body is refused (HTTP 400).
+    /// The body of the POST begun with ``beginPost(ticket:)`` was read (`nil` if reading it failed or it was too
+    /// large). Returns `false` when the body is refused (HTTP 400).
     func finishPost(body: ByteBuffer?, framing: EngineIOPayloadFraming) -> Bool {
         self.eventLoop.assertInEventLoop()
         self.stateMachine.postRequestFinished()
@@ -211,9 +248,19 @@ public final class EngineIOSession: @unchecked Sendable {
 
     // MARK: - WebSocket
 
-    /// A WebSocket with this session's id was accepted: it probes an upgrade. Returns `false` if the session cannot
-    /// upgrade (the WebSocket must then be closed at once).
-    func attachProbe(_ transport: WebSocketConnection) -> Bool {
+    /// A WebSocket with this session's id was accepted, on its channel's loop: it probes an upgrade, or is closed at
+    /// once if the session cannot upgrade. The session may live on another loop; the probe's place in the order is
+    /// taken before any of its frames can be read.
+    func probeOpened(_ connection: WebSocketConnection) {
+        let ticket = self.takeTicket()
+        connection.attach(self)
+        self.eventLoop.runOnLoop {
+            self.arrived(ticket, .probe(connection))
+        }
+    }
+
+    /// Returns `false` if the session cannot upgrade.
+    private func attachProbe(_ transport: WebSocketConnection) -> Bool {
         self.eventLoop.assertInEventLoop()
         guard self.probe == nil, let actions = self.stateMachine.upgradeRequested() else {
             return false
@@ -322,6 +369,122 @@ public final class EngineIOSession: @unchecked Sendable {
         }
     }
 
+    // MARK: - Arrival order
+
+    /// A client event, handled in the order it reached the server (docs/engineio-socketio.md#arrival-order).
+    enum Arrival {
+        case poll(EventLoopPromise<[EngineIOPacket]>)
+        case post(EventLoopPromise<EngineIOSessionStateMachine.Refusal?>)
+        case probe(WebSocketConnection)
+        case message(TextOrBinaryMessage, WebSocketConnection)
+        case webSocketClosed(WebSocketConnection)
+    }
+
+    /// How long the order waits for a ticket that neither arrives nor is released before it skips it. A safety net:
+    /// every path that takes a ticket uses or releases it, within the time it takes a request to reach its route.
+    static let arrivalTimeout = TimeAmount.seconds(1)
+    /// How many events may wait for their turn; past it the ticket holding them up is skipped at once.
+    static let maxWaitingArrivals = 1024
+
+    /// The next place in the order, on any thread, at the moment the server reads an event.
+    func takeTicket() -> UInt64 {
+        self.tickets.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// A place for an HTTP request whose head was just read
+    /// (see ``EngineIOServer/reserveArrival(for:remoteAddress:)``).
+    func reserveArrival() -> EngineIOArrivalReservation {
+        EngineIOArrivalReservation(session: self, ticket: self.takeTicket())
+    }
+
+    /// The request of `ticket` will not reach the session; from any thread.
+    func releaseArrival(_ ticket: UInt64) {
+        self.eventLoop.runOnLoop {
+            self.arrivals.release(ticket)
+            self.handleReadyArrivals()
+        }
+    }
+
+    /// An event reached the loop with its ticket (nil: unordered, handled at once).
+    private func arrived(_ ticket: UInt64?, _ arrival: Arrival) {
+        self.eventLoop.assertInEventLoop()
+        guard let ticket else {
+            self.handle(arrival)
+            return
+        }
+        if !self.handlingArrivals, self.arrivals.admitAtOnce(ticket) {
+            // Its turn, and nothing waits: the common case, without queueing.
+            self.handlingArrivals = true
+            self.handle(arrival)
+            self.handlingArrivals = false
+            if self.arrivals.waitingCount > 0 {
+                self.handleReadyArrivals()
+            }
+            return
+        }
+        self.arrivals.enqueue(ticket, arrival)
+        self.handleReadyArrivals()
+    }
+
+    /// Handles the events whose turn has come, then arms the safety net for the ticket that holds up the rest.
+    private func handleReadyArrivals() {
+        guard !self.handlingArrivals else {
+            return
+        }
+        self.handlingArrivals = true
+        while true {
+            while let arrival = self.arrivals.nextReady() {
+                self.handle(arrival)
+            }
+            guard self.arrivals.waitingCount > Self.maxWaitingArrivals, let stalled = self.arrivals.stalledTicket else {
+                break
+            }
+            self.skipArrival(stalled, why: "too many events wait for it")
+        }
+        self.handlingArrivals = false
+        let stalled = self.arrivals.stalledTicket
+        if stalled != self.arrivalTimer?.ticket {
+            self.arrivalTimer?.timer.cancel()
+            self.arrivalTimer = stalled.map { ticket in
+                let timer = self.eventLoop.scheduleTask(in: Self.arrivalTimeout) {
+                    self.arrivalTimer = nil
+                    self.skipArrival(ticket, why: "timed out")
+                    self.handleReadyArrivals()
+                }
+                return (ticket, timer)
+            }
+        }
+    }
+
+    private func skipArrival(_ ticket: UInt64, why: String) {
+        guard self.arrivals.stalledTicket == ticket else {
+            return
+        }
+        self.logger.warning(
+            "Skipping an Engine.IO event that never reached the session",
+            metadata: ["engineio.arrival": "\(ticket)", "engineio.arrival.reason": "\(why)"]
+        )
+        self.arrivals.skip(ticket)
+    }
+
+    private func handle(_ arrival: Arrival) {
+        switch arrival {
+        case .poll(let promise):
+            promise.completeWith(self.pollArrived())
+        case .post(let promise):
+            promise.succeed(self.postArrived())
+        case .probe(let connection):
+            if !self.attachProbe(connection) {
+                // Already upgrading or upgraded: accepted, then closed at once.
+                connection.close()
+            }
+        case .message(let message, let connection):
+            self.webSocketReceived(message, on: connection)
+        case .webSocketClosed(let connection):
+            self.webSocketClosedOnLoop(connection)
+        }
+    }
+
     private func timerFired(_ timer: EngineIOSessionStateMachine.Timer) {
         self.timers.removeValue(forKey: timer)
         switch timer {
@@ -338,11 +501,17 @@ public final class EngineIOSession: @unchecked Sendable {
 }
 
 /// The session's WebSockets report here, on their channel's loop; the session's own loop handles each event (the
-/// same loop for a session opened on WebSocket, a hop for a polling session probing an upgrade).
+/// same loop for a session opened on WebSocket, a hop for a polling session probing an upgrade). A message and a
+/// close take their place in the arrival order here, where they are read.
 extension EngineIOSession: WebSocketConnectionDelegate {
     public func webSocket(_ connection: WebSocketConnection, received message: TextOrBinaryMessage) {
-        self.eventLoop.runOnLoop {
-            self.webSocketReceived(message, on: connection)
+        let ticket = self.takeTicket()
+        if self.eventLoop.inEventLoop {
+            self.arrived(ticket, .message(message, connection))
+        } else {
+            self.eventLoop.execute {
+                self.arrived(ticket, .message(message, connection))
+            }
         }
     }
 
@@ -358,8 +527,9 @@ extension EngineIOSession: WebSocketConnectionDelegate {
     }
 
     public func webSocketClosed(_ connection: WebSocketConnection) {
+        let ticket = self.takeTicket()
         self.eventLoop.runOnLoop {
-            self.webSocketClosedOnLoop(connection)
+            self.arrived(ticket, .webSocketClosed(connection))
         }
     }
 }

@@ -31,9 +31,11 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
     public struct Value: ServerChildChannelValue {
         let upgradeResult: EventLoopFuture<UpgradeResult>
         public let channel: any Channel
+        /// The places the connection's request heads took, for the responder (see ``HTTPRequestArrivalHandler``).
+        let arrivals: HTTPRequestArrivalQueue
     }
 
-    public let responder: HTTPChannelHandler.Responder
+    public private(set) var responder: HTTPChannelHandler.Responder
     let endpoints: [String: any WebSocketEndpoint]
     /// The endpoint of every other path, on a listener of its own (dialect C's port, as `ws`'s `Server({port})`).
     let anyPath: (any WebSocketEndpoint)?
@@ -78,7 +80,11 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
             )
             Self.refuse(channel, giveUpAfter: self.limits.headTimeout)
             return channel.eventLoop.makeSucceededFuture(
-                Value(upgradeResult: channel.eventLoop.makeSucceededFuture(.refused), channel: channel)
+                Value(
+                    upgradeResult: channel.eventLoop.makeSucceededFuture(.refused),
+                    channel: channel,
+                    arrivals: HTTPRequestArrivalQueue()
+                )
             )
         case .admitted(let admittedKey):
             key = admittedKey
@@ -99,6 +105,7 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                 value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
             )
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            let arrivals = HTTPRequestArrivalQueue()
             let connectionGuard = NIOLoopBound(HTTPConnectionGuard(limits: self.limits), eventLoop: channel.eventLoop)
             let acceptance = NIOLoopBoundBox<(WebSocketAcceptance, maxMessageSize: Int)?>(
                 nil,
@@ -141,6 +148,11 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTPRequestArrivalHandler(queue: arrivals) { request, remoteAddress in
+                                self.reserveArrival(for: request, remoteAddress: remoteAddress)
+                            }
+                        )
                         try channel.pipeline.syncOperations.addHandlers(self.configuration.additionalChannelHandlers())
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(
@@ -176,7 +188,7 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                 type: NIOTypedHTTPServerUpgradeHandler<UpgradeResult>.self
             )
             try channel.pipeline.syncOperations.addHandler(connectionGuard.value, position: .before(upgradeHandler))
-            return Value(upgradeResult: upgradeResult, channel: channel)
+            return Value(upgradeResult: upgradeResult, channel: channel, arrivals: arrivals)
         }
     }
 
@@ -187,8 +199,10 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                 // The connection lives on in the pipeline; nothing waits for it here.
                 return
             case .notUpgraded(let http1):
+                var connection = self
+                connection.responder = self.answeringInArrivalOrder(value.arrivals)
                 await HTTPClientAddress.$current.withValue(value.channel.remoteAddress) {
-                    await self.handleHTTP(asyncChannel: http1, logger: logger)
+                    await connection.handleHTTP(asyncChannel: http1, logger: logger)
                 }
             case .failedUpgrade(let http1):
                 await Self.refuseUpgrade(http1, logger: logger)
@@ -199,6 +213,43 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
             logger.trace("Connection closed before its first request")
         } catch {
             logger.debug("HTTP upgrade failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Arrival order
+
+    /// The endpoint of a request's path takes its place (docs/engineio-socketio.md#arrival-order); on the connection's
+    /// loop when the head is read, or in the responder for a pipelined request.
+    private func reserveArrival(
+        for request: HTTPRequest,
+        remoteAddress: SocketAddress?
+    ) -> (any HTTPRequestArrival.Reservation)? {
+        let path = Self.normalize(String((request.path ?? "/").prefix { $0 != "?" }))
+        return self.endpoints[path]?.reserveArrival(for: request, remoteAddress: remoteAddress)
+    }
+
+    /// The responder of one connection: each request is answered with the place its head took in
+    /// ``HTTPRequestArrival/current``, and a place the route did not use is given back after the response.
+    private func answeringInArrivalOrder(_ arrivals: HTTPRequestArrivalQueue) -> HTTPChannelHandler.Responder {
+        let responder = self.responder
+        return { request, responseWriter, channel in
+            let reservation: (any HTTPRequestArrival.Reservation)?
+            switch arrivals.pop() {
+            case .taken(let taken):
+                reservation = taken
+            case .deferred:
+                reservation = self.reserveArrival(for: request.head, remoteAddress: channel.remoteAddress)
+            case nil:
+                reservation = nil
+            }
+            defer {
+                reservation?.release()
+            }
+            // The writer cannot be copied; the closure takes it out of this optional.
+            var writer = Optional(responseWriter)
+            try await HTTPRequestArrival.$current.withValue(reservation) {
+                try await responder(request, writer.take()!, channel)
+            }
         }
     }
 

@@ -23,11 +23,17 @@ public protocol WebSocketConnectionDelegate: AnyObject {
 /// fragmentation with interleaved control frames (§5.4), ping and pong (§5.5.2-3), the closing handshake (§5.5.1,
 /// §7) and UTF-8 in text messages (§8.1, 1007). A message over ``maxMessageSize`` closes with 1009.
 ///
-/// Outbound back-pressure, in bytes: the channel is unwritable while more than half of ``outboundBufferBytes``
-/// waits for the socket. Meanwhile no frame is read from the client (what it sends waits in its kernel buffers), a
-/// ping is answered only once writable again (one pong for the latest ping, which RFC 6455 §5.5.3 allows), and a
-/// connection still unwritable after ``sendTimeout`` is dropped. A message that would take the waiting bytes over
-/// ``outboundBufferBytes`` is dropped instead, and the delegate hears
+/// One write at a time (docs/engineio-socketio.md#websocket-writes): messages sent while a write is in flight wait in
+/// a ``WebSocketWriteQueue`` and leave together, as the next write, one loop tick after the write in flight completed
+/// (NIO completes a write to a writable socket inside `flush()`; the tick plays the part of Node's write callback).
+/// The HTTP 101 response counts as the first write, so the first message never shares a write with it. Pongs go out
+/// at once; a close frame goes after the messages sent before it.
+///
+/// Outbound back-pressure, in bytes: the connection is unwritable while more than half of ``outboundBufferBytes``
+/// waits for the socket (in the channel, or queued behind a write). Meanwhile no frame is read from the client (what
+/// it sends waits in its kernel buffers), a ping is answered only once writable again (one pong for the latest ping,
+/// which RFC 6455 §5.5.3 allows), and a connection still unwritable after ``sendTimeout`` is dropped. A message that
+/// would take the waiting bytes over ``outboundBufferBytes`` is dropped instead, and the delegate hears
 /// ``WebSocketConnectionDelegate/webSocketOutboundBufferFull(_:)`` (and closes, with 1008). Each case is counted
 /// in ``WebSocketMetrics``.
 public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
@@ -63,6 +69,12 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
     /// The payload of the latest ping that arrived while the channel was unwritable, answered once it is writable.
     private var owedPong: ByteBuffer?
     private var sendTimer: Scheduled<Void>?
+    /// The messages (and a close frame) held back while a write is in flight.
+    private var writeQueue = WebSocketWriteQueue()
+    /// Set when the bytes waiting went over the channel's high water mark with some of them queued (the channel does
+    /// not see those), cleared at the end of a write once they are under the low mark or all went to the socket: the
+    /// connection then counts as unwritable, as the channel would with every frame in it.
+    private var queuePressure = false
 
     /// - Parameters:
     ///   - eventLoop: the loop of the channel the handler is added to.
@@ -144,41 +156,127 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
         }
         // Each frame costs its payload and a header of at most 10 bytes (§5.2).
         let bytes = frames.reduce(0) { $0 + $1.1.readableBytes + 10 }
-        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-        if buffered + bytes > self.outboundBufferBytes {
+        if self.waitingBytes(context) + bytes > self.outboundBufferBytes {
             self.overflowed = true
             Self.metrics.outboundBufferFull.increment()
             self.delegate?.webSocketOutboundBufferFull(self)
             return
         }
-        for (opcode, data) in frames {
-            context.write(self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: data)), promise: nil)
+        if self.writeQueue.writeInFlight {
+            for (opcode, data) in frames {
+                self.writeQueue.append(WebSocketFrame(fin: true, opcode: opcode, data: data))
+            }
+            let highWaterMark = Self.waterMark(outboundBufferBytes: self.outboundBufferBytes).high
+            if !self.queuePressure, self.waitingBytes(context) > highWaterMark {
+                self.queuePressure = true
+                self.writabilityChanged(context: context)
+            }
+            return
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        for (index, (opcode, data)) in frames.enumerated() {
+            let frame = WebSocketFrame(fin: true, opcode: opcode, data: data)
+            context.write(self.wrapOutboundOut(frame), promise: index == frames.count - 1 ? promise : nil)
+        }
+        self.flushWrite(promise, context: context)
+    }
+
+    /// Writes a batch of frames as one write (the queue's, at the end of the write before).
+    private func write(_ frames: [WebSocketFrame], context: ChannelHandlerContext) {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        for (index, frame) in frames.enumerated() {
+            context.write(self.wrapOutboundOut(frame), promise: index == frames.count - 1 ? promise : nil)
+        }
+        self.flushWrite(promise, context: context)
+    }
+
+    /// Flushes the batch just written, whose last frame completes `promise`; the write is in flight until one loop
+    /// tick after that.
+    private func flushWrite(_ promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
+        self.writeQueue.startWrite()
+        promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { _ in
+            self.eventLoop.assumeIsolatedUnsafeUnchecked().execute {
+                self.writeCompleted()
+            }
         }
         context.flush()
+    }
+
+    /// The write in flight is done (a loop tick ago): what was queued meanwhile leaves now, as one write.
+    private func writeCompleted() {
+        let frames = self.writeQueue.writeCompleted()
+        guard let context = self.context, !self.isClosed else {
+            return
+        }
+        if !frames.isEmpty {
+            self.write(frames, context: context)
+        }
+        // The queue's pressure ends when the bytes it held are under the low mark, or all went to the socket.
+        if self.queuePressure,
+            frames.isEmpty
+                || self.waitingBytes(context) < Self.waterMark(outboundBufferBytes: self.outboundBufferBytes).low
+        {
+            self.queuePressure = false
+            self.writabilityChanged(context: context)
+        }
+    }
+
+    /// The bytes waiting for the socket: in the channel, and queued behind the write in flight.
+    private func waitingBytes(_ context: ChannelHandlerContext) -> Int {
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        return buffered + self.writeQueue.bytes
+    }
+
+    /// The bytes waiting for the socket, in the channel and queued (for tests).
+    var bytesWaiting: Int {
+        self.eventLoop.preconditionInEventLoop()
+        return self.context.map { self.waitingBytes($0) } ?? 0
     }
 
     private func closeOnLoop(code: WebSocketErrorCode) {
         guard let context = self.context, !self.sentClose else {
             return
         }
-        self.sendClose(code: code, context: context)
+        if self.writeQueue.writeInFlight {
+            // After the messages queued before it, in the next write.
+            self.sentClose = true
+            self.writeQueue.append(self.closeFrame(code: code, context: context))
+        } else {
+            self.sendClose(code: code, context: context)
+        }
         self.closeTimer = self.eventLoop.scheduleTask(in: self.closeTimeout) {
             self.context?.close(promise: nil)
         }
     }
 
-    private func sendClose(code: WebSocketErrorCode, context: ChannelHandlerContext) {
-        self.sentClose = true
+    private func closeFrame(code: WebSocketErrorCode, context: ChannelHandlerContext) -> WebSocketFrame {
         var data = context.channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: code)
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
-        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+        return WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+    }
+
+    /// Writes a close frame now, after whatever is queued.
+    private func sendClose(code: WebSocketErrorCode, context: ChannelHandlerContext) {
+        self.sentClose = true
+        self.writeQueueNow(context: context)
+        context.writeAndFlush(self.wrapOutboundOut(self.closeFrame(code: code, context: context)), promise: nil)
+    }
+
+    /// Writes what is queued without waiting for the write in flight (the connection is closing); the caller flushes.
+    private func writeQueueNow(context: ChannelHandlerContext) {
+        for frame in self.writeQueue.takeAll() {
+            context.write(self.wrapOutboundOut(frame), promise: nil)
+        }
     }
 
     /// Sends a close frame for a protocol violation and drops the connection (RFC 6455 §7.1.7).
     private func fail(code: WebSocketErrorCode, context: ChannelHandlerContext) {
         if !self.sentClose {
             self.sendClose(code: code, context: context)
+        } else {
+            // Our close may still be queued behind a write: it goes out before the connection closes.
+            self.writeQueueNow(context: context)
+            context.flush()
         }
         self.fragments = nil
         context.close(promise: nil)
@@ -192,7 +290,13 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
             .writeBufferWaterMark,
             value: Self.waterMark(outboundBufferBytes: self.outboundBufferBytes)
         )
-        if !context.channel.isActive {
+        if context.channel.isActive {
+            // The HTTP 101 response was the last write: the first message waits a loop tick after it.
+            self.writeQueue = WebSocketWriteQueue(writeInFlight: true)
+            self.eventLoop.assumeIsolatedUnsafeUnchecked().execute {
+                self.writeCompleted()
+            }
+        } else {
             self.closed()
         }
     }
@@ -219,7 +323,18 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        self.writabilityChanged(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Whether the client takes what is written to it: the channel is writable and the queue is not over the mark.
+    private func isWritable(_ context: ChannelHandlerContext) -> Bool {
+        context.channel.isWritable && !self.queuePressure
+    }
+
+    /// The channel's writability or the queue's pressure changed.
+    private func writabilityChanged(context: ChannelHandlerContext) {
+        if self.isWritable(context) {
             self.sendTimer?.cancel()
             self.sendTimer = nil
             if let payload = self.owedPong {
@@ -237,23 +352,22 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
                 self.sendTimedOut()
             }
         }
-        context.fireChannelWritabilityChanged()
     }
 
     /// Frames are read only while the client takes what is written to it.
     public func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        if self.isWritable(context) {
             context.read()
         } else {
             self.readHeld = true
         }
     }
 
-    /// The channel stayed unwritable for ``sendTimeout``: a close frame could not get through either, so the
+    /// The connection stayed unwritable for ``sendTimeout``: a close frame could not get through either, so the
     /// connection is dropped.
     private func sendTimedOut() {
         self.sendTimer = nil
-        guard let context = self.context, !context.channel.isWritable, !self.isClosed else {
+        guard let context = self.context, !self.isWritable(context), !self.isClosed else {
             return
         }
         Self.metrics.sendTimeouts.increment()
@@ -329,7 +443,7 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
             if self.sentClose {
                 break
             }
-            if context.channel.isWritable {
+            if self.isWritable(context) {
                 self.writePong(frame.unmaskedData, context: context)
             } else {
                 // §5.5.3: only the most recent ping needs its pong; the earlier one owed is dropped.
@@ -363,6 +477,10 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
                 code = data.readWebSocketErrorCode() ?? .protocolError
             }
             self.sendClose(code: code, context: context)
+        } else {
+            // Our close may still be queued behind a write: it goes out before the connection closes.
+            self.writeQueueNow(context: context)
+            context.flush()
         }
         context.close(promise: nil)
     }
@@ -391,6 +509,8 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
         self.sentClose = true
         self.fragments = nil
         self.owedPong = nil
+        _ = self.writeQueue.takeAll()
+        self.queuePressure = false
         self.closeTimer?.cancel()
         self.closeTimer = nil
         self.sendTimer?.cancel()

@@ -12,6 +12,24 @@ public protocol WebSocketEndpoint: Sendable {
     /// Decides, on the channel's event loop, whether an upgrade request is accepted: `nil` refuses it (HTTP 400 and
     /// the connection closes, as the reference Engine.IO server answers a failed upgrade).
     func acceptWebSocket(_ request: HTTPRequest, channel: any Channel) -> EventLoopFuture<WebSocketAcceptance?>
+
+    /// Called on the connection's event loop as soon as the head of an HTTP request on the endpoint's path is read,
+    /// before the responder's task gets it: the request's place in whatever order it joins (an Engine.IO session's,
+    /// docs/engineio-socketio.md#arrival-order), or nil. The route finds the place in
+    /// ``HTTPRequestArrival/current``. The default takes none.
+    func reserveArrival(
+        for request: HTTPRequest,
+        remoteAddress: SocketAddress?
+    ) -> (any HTTPRequestArrival.Reservation)?
+}
+
+extension WebSocketEndpoint {
+    public func reserveArrival(
+        for request: HTTPRequest,
+        remoteAddress: SocketAddress?
+    ) -> (any HTTPRequestArrival.Reservation)? {
+        nil
+    }
 }
 
 /// An accepted WebSocket upgrade: how to set up the connection once the 101 response is written.

@@ -60,13 +60,15 @@ enum RawWebSocket {
         var exchange = Exchange(statusLine: "", frameOpcodes: [])
         while let chunk = try await bytes.next(what: "bytes from the server") {
             received += chunk
-            guard let headerEnd = Self.headerEnd(received) else {
+            guard let headerEnd = BlockingSocket.headEnd(received) else {
                 continue
             }
             let head = String(decoding: received[..<headerEnd], as: UTF8.self)
             exchange.statusLine = String(head.prefix { $0 != "\r" })
             exchange.head = head
-            exchange.frameOpcodes = Self.opcodes(Array(received[(headerEnd + 4)...]))
+            exchange.frameOpcodes = BlockingSocket.serverFrames(Array(received[(headerEnd + 4)...])).frames.map(
+                \.opcode
+            )
             if headOnly || exchange.frameOpcodes.contains(0x8) || !exchange.statusLine.contains("101") {
                 return exchange
             }
@@ -102,40 +104,5 @@ enum RawWebSocket {
         // Not awaited: a server that stops reading from a client that does not read never takes all of it.
         channel.flush()
         return channel
-    }
-
-    private static func headerEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else {
-            return nil
-        }
-        for index in 0...(bytes.count - 4)
-        where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
-            return index
-        }
-        return nil
-    }
-
-    /// The opcodes of the complete unmasked server frames in `bytes`.
-    private static func opcodes(_ bytes: [UInt8]) -> [UInt8] {
-        var opcodes: [UInt8] = []
-        var index = 0
-        while index + 2 <= bytes.count {
-            let opcode = bytes[index] & 0x0F
-            var length = Int(bytes[index + 1] & 0x7F)
-            var headerLength = 2
-            if length == 126 {
-                guard index + 4 <= bytes.count else { break }
-                length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
-                headerLength = 4
-            } else if length == 127 {
-                break
-            }
-            guard index + headerLength + length <= bytes.count else {
-                break
-            }
-            opcodes.append(opcode)
-            index += headerLength + length
-        }
-        return opcodes
     }
 }

@@ -19,6 +19,12 @@ struct TestSignalingApp {
     var socketConfiguration: SignalingServerConfiguration
     var allowRequest: EngineIOServer.AllowRequest?
     var configureSocketIO: (@Sendable (SocketIOServer) -> Void)?
+    /// The loops of the listener and the sessions.
+    var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+
+    /// One loop that reads every connection, in the order the kernel reports them readable, as Node's server does: for
+    /// tests of the order of events sent on two connections one after the other.
+    static let oneLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// The conformance settings (300 ms / 200 ms heartbeats, 1 s connect timeout); `allowEIO3` selects the v4 or
     /// the v3 suite. Tests whose subject is a heartbeat or a timeout use these; the knobs relax one timer where a
@@ -70,7 +76,7 @@ struct TestSignalingApp {
         let router = Router(context: BasicRequestContext.self)
         let engine = EngineIOServer(
             configuration: self.engineConfiguration,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            eventLoopGroup: self.eventLoopGroup,
             logger: logger,
             allowRequest: self.allowRequest
         ) { session in
@@ -79,7 +85,7 @@ struct TestSignalingApp {
         engine.addRoutes(to: router)
         let io = SocketIOServer(
             configuration: self.socketConfiguration,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            eventLoopGroup: self.eventLoopGroup,
             logger: logger
         )
         SocketIOTestApp.install(on: io)
@@ -100,6 +106,7 @@ struct TestSignalingApp {
             onServerRunning: { channel in
                 listening.put(channel.localAddress?.port ?? 0)
             },
+            eventLoopGroupProvider: .shared(self.eventLoopGroup),
             logger: logger
         )
         // The app runs in a service group of its own rather than under `app.test(.live)`: that helper opens a client
