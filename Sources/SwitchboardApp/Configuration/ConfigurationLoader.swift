@@ -302,14 +302,24 @@ public struct ConfigurationLoader: Sendable {
     // MARK: - Messages
 
     private static func unknownKeyMessage(_ path: String) -> String {
-        let last = path.split(separator: ".").last.map(String.init) ?? path
-        let suggestions = ConfigurationSchema.keys.map(\.path).filter {
-            $0.split(separator: ".").last.map(String.init)?.lowercased() == last.lowercased()
-        }
-        if let suggestion = suggestions.first {
+        if let suggestion = Self.keysByLastComponent[Self.lastComponent(of: path)] {
             return "unknown key (did you mean '\(suggestion)'?)"
         }
         return "unknown key"
+    }
+
+    /// The schema's keys by their last component, lowercased, for the suggestion of an unknown key: the first in
+    /// schema order where several share one. Built once, so a file of many unknown keys costs one lookup for each.
+    private static let keysByLastComponent: [String: String] = {
+        var table: [String: String] = [:]
+        for key in ConfigurationSchema.keys {
+            table[Self.lastComponent(of: key.path)] = table[Self.lastComponent(of: key.path)] ?? key.path
+        }
+        return table
+    }()
+
+    private static func lastComponent(of path: String) -> String {
+        (path.split(separator: ".").last.map(String.init) ?? path).lowercased()
     }
 
     private static func typeName(_ kind: ConfigurationKey.Kind) -> String {
