@@ -18,6 +18,8 @@ import Testing
 
         var flushes: [[String]] = []
         var holdsFlushes = false
+        /// How many flushes to pass on while ``holdsFlushes`` is set.
+        var flushesToPass = 0
         private var pending: [String] = []
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -37,6 +39,9 @@ import Testing
                 self.pending = []
             }
             if !self.holdsFlushes {
+                context.flush()
+            } else if self.flushesToPass > 0 {
+                self.flushesToPass -= 1
                 context.flush()
             }
         }
@@ -95,7 +100,7 @@ import Testing
     }
 
     /// Until the socket took the write in flight, what is sent waits, counted as waiting bytes; it leaves in a flush of
-    /// its own a tick after the write completed.
+    /// its own as soon as a write that had to wait for the socket completes (no tick: the socket is not left idle).
     @Test func aMessageWaitsUntilTheWriteInFlightCompletes() throws {
         let harness = try Harness(encoded: true)
         harness.tick()
@@ -108,8 +113,6 @@ import Testing
         #expect(harness.connection.bytesWaiting == 12)
         harness.recorder.holdsFlushes = false
         harness.channel.flush()
-        #expect(harness.recorder.flushes == [["4one"]])
-        harness.tick()
         #expect(harness.recorder.flushes == [["4one"], ["4two"]])
         #expect(harness.connection.bytesWaiting == 0)
         _ = try? harness.channel.finish()
@@ -153,6 +156,31 @@ import Testing
         #expect(harness.recorder.flushes.count == 2)
         #expect(harness.connection.bytesWaiting == 0)
         // The read held meanwhile is done now.
+        #expect(reads.count == 1)
+        _ = try? harness.channel.finish()
+    }
+
+    /// When the write in flight completes, the queue goes into the channel and is empty: from then on the channel's
+    /// own water marks decide, and bytes under its high mark no longer hold reads (nor run the send timeout) until
+    /// they have all reached the socket.
+    @Test func queuedBytesHandedToTheChannelCountAsTheChannels() throws {
+        let harness = try Harness(outboundBufferBytes: 400, encoded: true)
+        let reads = ReadCounter()
+        try harness.channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        harness.tick()
+        harness.recorder.holdsFlushes = true
+        let forty = String(repeating: "x", count: 40)
+        for _ in 0..<5 {
+            harness.connection.send(.text(forty))
+        }
+        harness.channel.read()
+        #expect(reads.count == 0)
+        // The first write reaches the socket; the four queued frames follow it into the channel and stay there.
+        harness.recorder.flushesToPass = 1
+        harness.channel.flush()
+        #expect(harness.recorder.flushes.count == 2)
+        #expect(harness.connection.bytesWaiting == 168)
+        #expect(harness.channel.isWritable)
         #expect(reads.count == 1)
         _ = try? harness.channel.finish()
     }

@@ -24,8 +24,9 @@ public protocol WebSocketConnectionDelegate: AnyObject {
 /// §7) and UTF-8 in text messages (§8.1, 1007). A message over ``maxMessageSize`` closes with 1009.
 ///
 /// One write at a time (docs/engineio-socketio.md#websocket-writes): messages sent while a write is in flight wait in
-/// a ``WebSocketWriteQueue`` and leave together, as the next write, one loop tick after the write in flight completed
-/// (NIO completes a write to a writable socket inside `flush()`; the tick plays the part of Node's write callback).
+/// a ``WebSocketWriteQueue`` and leave together, as the next write, when the write in flight completed: one loop tick
+/// after it if the socket took it inside `flush()` (the tick plays the part of Node's write callback), at once if it
+/// had to wait for the socket.
 /// The HTTP 101 response counts as the first write, so the first message never shares a write with it. Pongs go out
 /// at once; a close frame goes after the messages sent before it.
 ///
@@ -72,8 +73,8 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
     /// The messages (and a close frame) held back while a write is in flight.
     private var writeQueue = WebSocketWriteQueue()
     /// Set when the bytes waiting went over the channel's high water mark with some of them queued (the channel does
-    /// not see those), cleared at the end of a write once they are under the low mark or all went to the socket: the
-    /// connection then counts as unwritable, as the channel would with every frame in it.
+    /// not see those): the connection then counts as unwritable, as the channel would with every frame in it. Cleared
+    /// when the queue goes into the channel, whose writability then counts those bytes itself.
     private var queuePressure = false
 
     /// - Parameters:
@@ -190,19 +191,27 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
         self.flushWrite(promise, context: context)
     }
 
-    /// Flushes the batch just written, whose last frame completes `promise`; the write is in flight until one loop
-    /// tick after that.
+    /// Flushes the batch just written, whose last frame completes `promise`. A write the socket takes inside the
+    /// flush stays in flight until one loop tick later (Node's write callback); one that waited for the socket is done
+    /// when the socket took its last byte, and the queue follows it at once, so that the socket never runs dry
+    /// between batches while a slow reader catches up.
     private func flushWrite(_ promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
         self.writeQueue.startWrite()
+        var flushing = true
         promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { _ in
-            self.eventLoop.assumeIsolatedUnsafeUnchecked().execute {
+            if flushing {
+                self.eventLoop.assumeIsolatedUnsafeUnchecked().execute {
+                    self.writeCompleted()
+                }
+            } else {
                 self.writeCompleted()
             }
         }
         context.flush()
+        flushing = false
     }
 
-    /// The write in flight is done (a loop tick ago): what was queued meanwhile leaves now, as one write.
+    /// The write in flight is done: what was queued meanwhile leaves now, as one write.
     private func writeCompleted() {
         let frames = self.writeQueue.writeCompleted()
         guard let context = self.context, !self.isClosed else {
@@ -211,11 +220,8 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
         if !frames.isEmpty {
             self.write(frames, context: context)
         }
-        // The queue's pressure ends when the bytes it held are under the low mark, or all went to the socket.
-        if self.queuePressure,
-            frames.isEmpty
-                || self.waitingBytes(context) < Self.waterMark(outboundBufferBytes: self.outboundBufferBytes).low
-        {
+        // The queue is empty: what it held is in the channel now, whose own water marks count it from here on.
+        if self.queuePressure {
             self.queuePressure = false
             self.writabilityChanged(context: context)
         }
