@@ -20,7 +20,7 @@ import Testing
         ).serialized()
         #expect(
             line
-                == #"{"time":"2026-01-01T00:00:00.250","level":"warning","label":"turn","message":"quota","#
+                == #"{"time":"2026-01-01T00:00:00.250Z","level":"warning","label":"turn","message":"quota","#
                 + #""metadata":{"a":"1","b":"2"},"source":"TURNServer"}"#
         )
     }

@@ -3,7 +3,8 @@ import Logging
 import SocketIOCodec
 
 /// A `LogHandler` that writes one JSON object per line to standard error:
-/// `{"time":"…","level":"info","label":"…","message":"…","metadata":{…},"source":"…"}`.
+/// `{"time":"…","level":"info","label":"…","message":"…","metadata":{…},"source":"…"}`, the time in UTC as RFC 3339
+/// with milliseconds and `Z`.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -54,7 +55,7 @@ public struct JSONLogHandler: LogHandler {
         source: String
     ) -> JSONValue {
         var members: [(String, JSONValue)] = [
-            ("time", .string(time.ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)))),
+            ("time", .string(time.ISO8601Format(.iso8601WithTimeZone(includingFractionalSeconds: true)))),
             ("level", .string(level.rawValue)),
             ("label", .string(label)),
             ("message", .string(message)),
