@@ -48,10 +48,7 @@ public struct SwitchboardApplication: Sendable {
         guard self.configuration.tls.hasCertificate else {
             return nil
         }
-        let (chain, key) = try ServerTLSConfiguration.loadFiles(
-            certificateFile: self.configuration.tls.certificateFile,
-            privateKeyFile: self.configuration.tls.privateKeyFile
-        )
+        let (chain, key) = try ServerTLSConfiguration.loadFiles(self.configuration.tls)
         return TLSCertificateStore(chain: chain, key: key)
     }
 
@@ -99,11 +96,7 @@ public struct SwitchboardApplication: Sendable {
         var turnsContext: NIOSSLContext?
         if self.configuration.turnsEnabled {
             turnsContext = try NIOSSLContext(
-                configuration: ServerTLSConfiguration.load(
-                    certificateFile: self.configuration.tls.certificateFile,
-                    privateKeyFile: self.configuration.tls.privateKeyFile,
-                    store: certificates
-                )
+                configuration: ServerTLSConfiguration.load(self.configuration.tls, store: certificates)
             )
         }
         let turnService = TURNService(
@@ -407,11 +400,7 @@ public struct SwitchboardApplication: Sendable {
         logger: Logger,
         onBound: @escaping @Sendable () -> Void = {}
     ) throws -> some Service {
-        let tlsConfiguration = try ServerTLSConfiguration.load(
-            certificateFile: self.configuration.tls.certificateFile,
-            privateKeyFile: self.configuration.tls.privateKeyFile,
-            store: certificates
-        )
+        let tlsConfiguration = try ServerTLSConfiguration.load(self.configuration.tls, store: certificates)
         return Application(
             router: router,
             server: try .tls(server, tlsConfiguration: tlsConfiguration),
@@ -442,11 +431,7 @@ public struct SwitchboardApplication: Sendable {
         let accepts = self.configuration.shared.protocols
         var tls: NIOSSLContext?
         if !accepts.isDisjoint(with: [.https, .turns]) {
-            var tlsConfiguration = try ServerTLSConfiguration.load(
-                certificateFile: self.configuration.tls.certificateFile,
-                privateKeyFile: self.configuration.tls.privateKeyFile,
-                store: certificates
-            )
+            var tlsConfiguration = try ServerTLSConfiguration.load(self.configuration.tls, store: certificates)
             tlsConfiguration.applicationProtocols = SharedPortSniffer.alpnProtocols
             tls = try NIOSSLContext(configuration: tlsConfiguration)
         }

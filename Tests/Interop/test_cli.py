@@ -61,6 +61,33 @@ def test_check_config_on_a_missing_file():
     assert "cannot read the file" in result.stderr
 
 
+def test_check_config_and_serve_name_the_line_of_a_tls_file_that_does_not_load(tmp_path):
+    certificates = tmp_path / "tls"
+    subprocess.run([str(ROOT / "scripts" / "make-test-certificate"), str(certificates)], check=True, capture_output=True)
+    other = tmp_path / "other"
+    subprocess.run([str(ROOT / "scripts" / "make-test-certificate"), str(other)], check=True, capture_output=True)
+    config = tmp_path / "tls.yaml"
+    cases = [
+        # (certificate, key, the key and the line the error must name)
+        (tmp_path / "missing.pem", certificates / "key.pem", "3: key 'tls.certificateFile': cannot load a PEM certificate"),
+        (certificates / "cert.pem", tmp_path / "missing.pem", "4: key 'tls.privateKeyFile': cannot load a PEM private key"),
+        (certificates / "cert.pem", other / "key.pem", "4: key 'tls.privateKeyFile': the private key does not go with"),
+    ]
+    for certificate, key, expected in cases:
+        config.write_text(f"tls:\n  port: 0\n  certificateFile: {certificate}\n  privateKeyFile: {key}\n")
+        checked = check_config(config)
+        assert checked.returncode == 1, checked.stdout
+        assert f"{config}:{expected}" in checked.stderr, checked.stderr
+        served = subprocess.run(
+            [BINARY, "serve", "--config", str(config), "--set", "stun.port=0", "--set", "http.port=0"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert served.returncode != 0
+        assert f"{config}:{expected}" in served.stderr, served.stderr
+    config.write_text(f"tls:\n  certificateFile: {certificates / 'cert.pem'}\n  privateKeyFile: {certificates / 'key.pem'}\n")
+    assert check_config(config).returncode == 0
+
+
 def test_serve_refuses_a_bad_environment_override():
     result = subprocess.run(
         [BINARY, "serve"], capture_output=True, text=True, timeout=60, env={"SWITCHBOARD_STUN_PORT": "nope"}

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// `switchboard check-config FILE`: validates a configuration file without starting anything.
+/// `switchboard check-config FILE`: validates a configuration file, and loads the TLS certificate and key it names,
+/// without starting anything.
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
@@ -12,8 +13,12 @@ struct CheckConfigCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        do {
-            _ = try ConfigurationLoader.load(filePath: self.file, environment: [:], flags: [])
+        do throws(ConfigurationErrors) {
+            let configuration = try ConfigurationLoader.load(filePath: self.file, environment: [:], flags: [])
+            if configuration.tls.hasCertificate {
+                // The files the key names must load too, or `serve` would refuse to start.
+                _ = try ServerTLSConfiguration.loadFiles(configuration.tls)
+            }
         } catch {
             for problem in error.errors {
                 FileHandle.standardError.write(Data("\(problem)\n".utf8))

@@ -9,6 +9,9 @@ public struct TLSListenerConfiguration: Sendable {
     public var privateKeyFile: String
     /// `tls.watchIntervalSeconds`; 0: the files are read again only by a reload.
     public var watchIntervalSeconds: Int
+    /// Where `tls.certificateFile` and `tls.privateKeyFile` were set: an error about a file points there.
+    public var certificateFileOrigin: ConfigurationOrigin
+    public var privateKeyFileOrigin: ConfigurationOrigin
 
     /// Whether a certificate is configured (and with it its key).
     public var hasCertificate: Bool {
@@ -20,6 +23,8 @@ public struct TLSListenerConfiguration: Sendable {
         self.certificateFile = try values.string("tls.certificateFile")
         self.privateKeyFile = try values.string("tls.privateKeyFile")
         self.watchIntervalSeconds = try values.integer("tls.watchIntervalSeconds")
+        self.certificateFileOrigin = values.origin("tls.certificateFile")
+        self.privateKeyFileOrigin = values.origin("tls.privateKeyFile")
         if self.port > 0 && self.certificateFile.isEmpty {
             throw values.error("tls.certificateFile", "is required when tls.port is set")
         }

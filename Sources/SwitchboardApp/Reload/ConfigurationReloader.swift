@@ -95,10 +95,7 @@ final class ConfigurationReloader: Sendable {
         var tls: ([NIOSSLCertificate], NIOSSLPrivateKey)?
         if self.targets.certificates != nil, loaded.tls.hasCertificate {
             do {
-                tls = try Self.loadCertificate(
-                    certificateFile: loaded.tls.certificateFile,
-                    privateKeyFile: loaded.tls.privateKeyFile
-                )
+                tls = try ServerTLSConfiguration.loadFiles(loaded.tls)
             } catch {
                 return .rejected(error.errors)
             }
@@ -176,10 +173,7 @@ final class ConfigurationReloader: Sendable {
                 return
             }
             do throws(ConfigurationErrors) {
-                let (chain, key) = try Self.loadCertificate(
-                    certificateFile: certificateFile,
-                    privateKeyFile: privateKeyFile
-                )
+                let (chain, key) = try ServerTLSConfiguration.loadFiles(tls)
                 store.replace(chain: chain, key: key)
                 self.metrics.certificateApplied.increment()
                 self.logger.info(
@@ -197,34 +191,5 @@ final class ConfigurationReloader: Sendable {
                 }
             }
         }
-    }
-
-    /// The chain and key in two files, checked to belong together.
-    private static func loadCertificate(
-        certificateFile: String,
-        privateKeyFile: String
-    ) throws(ConfigurationErrors) -> ([NIOSSLCertificate], NIOSSLPrivateKey) {
-        let (chain, key) = try ServerTLSConfiguration.loadFiles(
-            certificateFile: certificateFile,
-            privateKeyFile: privateKeyFile
-        )
-        do {
-            // Building a context checks the pair: BoringSSL refuses a key that does not match the leaf certificate.
-            _ = try NIOSSLContext(
-                configuration: .makeServerConfiguration(
-                    certificateChain: chain.map { .certificate($0) },
-                    privateKey: .privateKey(key)
-                )
-            )
-        } catch {
-            throw ConfigurationErrors([
-                ConfigurationError(
-                    key: "tls.privateKeyFile",
-                    origin: .defaultValue,
-                    message: "the private key does not go with the certificate of tls.certificateFile"
-                )
-            ])
-        }
-        return (chain, key)
     }
 }
