@@ -136,20 +136,7 @@ import Testing
     /// Queued bytes count towards back-pressure as the channel's do: over half the budget nothing is read from the
     /// client, and reading resumes once they drained.
     @Test func queuedBytesHoldReadsUntilTheyDrain() throws {
-        let harness = try Harness(outboundBufferBytes: 400, encoded: true)
-        let reads = ReadCounter()
-        try harness.channel.pipeline.syncOperations.addHandler(reads, position: .first)
-        harness.tick()
-        harness.recorder.holdsFlushes = true
-        let forty = String(repeating: "x", count: 40)
-        harness.connection.send(.text(forty))
-        for _ in 0..<4 {
-            harness.connection.send(.text(forty))
-        }
-        // 42 in the channel and 4 × 42 queued: over the high water mark (200), under the budget (400).
-        #expect(harness.connection.bytesWaiting == 210)
-        harness.channel.read()
-        #expect(reads.count == 0)
+        let (harness, reads) = try Self.queuedOverTheHighWaterMark()
         harness.recorder.holdsFlushes = false
         harness.channel.flush()
         harness.tick()
@@ -164,17 +151,7 @@ import Testing
     /// own water marks decide, and bytes under its high mark no longer hold reads (nor run the send timeout) until
     /// they have all reached the socket.
     @Test func queuedBytesHandedToTheChannelCountAsTheChannels() throws {
-        let harness = try Harness(outboundBufferBytes: 400, encoded: true)
-        let reads = ReadCounter()
-        try harness.channel.pipeline.syncOperations.addHandler(reads, position: .first)
-        harness.tick()
-        harness.recorder.holdsFlushes = true
-        let forty = String(repeating: "x", count: 40)
-        for _ in 0..<5 {
-            harness.connection.send(.text(forty))
-        }
-        harness.channel.read()
-        #expect(reads.count == 0)
+        let (harness, reads) = try Self.queuedOverTheHighWaterMark()
         // The first write reaches the socket; the four queued frames follow it into the channel and stay there.
         harness.recorder.flushesToPass = 1
         harness.channel.flush()
@@ -183,6 +160,24 @@ import Testing
         #expect(harness.channel.isWritable)
         #expect(reads.count == 1)
         _ = try? harness.channel.finish()
+    }
+
+    /// A 400-byte budget with five 42-byte frames sent while the socket takes nothing: one in the channel, four
+    /// queued behind it, 210 bytes over the high water mark (200) and under the budget; a read asked for meanwhile
+    /// is held.
+    static func queuedOverTheHighWaterMark() throws -> (Harness, ReadCounter) {
+        let harness = try Harness(outboundBufferBytes: 400, encoded: true)
+        let reads = ReadCounter()
+        try harness.channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        harness.tick()
+        harness.recorder.holdsFlushes = true
+        for _ in 0..<5 {
+            harness.connection.send(.text(String(repeating: "x", count: 40)))
+        }
+        #expect(harness.connection.bytesWaiting == 210)
+        harness.channel.read()
+        #expect(reads.count == 0)
+        return (harness, reads)
     }
 
     final class ReadCounter: ChannelOutboundHandler {
