@@ -163,26 +163,23 @@ public final class WebSocketConnection: ChannelDuplexHandler, RemovableChannelHa
             self.delegate?.webSocketOutboundBufferFull(self)
             return
         }
-        if self.writeQueue.writeInFlight {
-            for (opcode, data) in frames {
-                self.writeQueue.append(WebSocketFrame(fin: true, opcode: opcode, data: data))
-            }
-            let highWaterMark = Self.waterMark(outboundBufferBytes: self.outboundBufferBytes).high
-            if !self.queuePressure, self.waitingBytes(context) > highWaterMark {
-                self.queuePressure = true
-                self.writabilityChanged(context: context)
-            }
+        let webSocketFrames = frames.map { WebSocketFrame(fin: true, opcode: $0.0, data: $0.1) }
+        guard self.writeQueue.writeInFlight else {
+            self.write(webSocketFrames, context: context)
             return
         }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        for (index, (opcode, data)) in frames.enumerated() {
-            let frame = WebSocketFrame(fin: true, opcode: opcode, data: data)
-            context.write(self.wrapOutboundOut(frame), promise: index == frames.count - 1 ? promise : nil)
+        for frame in webSocketFrames {
+            self.writeQueue.append(frame)
         }
-        self.flushWrite(promise, context: context)
+        let highWaterMark = Self.waterMark(outboundBufferBytes: self.outboundBufferBytes).high
+        if !self.queuePressure, self.waitingBytes(context) > highWaterMark {
+            self.queuePressure = true
+            self.writabilityChanged(context: context)
+        }
     }
 
-    /// Writes a batch of frames as one write (the queue's, at the end of the write before).
+    /// Writes a batch of frames as one write: a send while no write is in flight, or the queue at the end of the
+    /// write before.
     private func write(_ frames: [WebSocketFrame], context: ChannelHandlerContext) {
         let promise = context.eventLoop.makePromise(of: Void.self)
         for (index, frame) in frames.enumerated() {
