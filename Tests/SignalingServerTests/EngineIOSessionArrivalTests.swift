@@ -92,16 +92,28 @@ import Testing
         }
     }
 
-    /// The official race: a GET and a POST `1` sent together, the GET's head read first. The POST reaches the session
-    /// first, and waits; the poll is pending when the close comes, and gets `6`.
-    @Test func aPostWhoseHeadCameSecondWaitsForThePoll() {
+    /// Two places taken in order, and the POST of the second begun first: it waits for the first place.
+    static func postBehindAnEarlierPlace() -> (
+        harness: Harness,
+        first: EngineIOArrivalReservation,
+        post: EngineIOArrivalReservation,
+        begun: Outcome<EngineIOSessionStateMachine.Refusal?>
+    ) {
         let harness = Harness()
         let session = harness.session
-        let get = session.reserveArrival()
+        let first = session.reserveArrival()
         let post = session.reserveArrival()
         let begun = Outcome(session.beginPost(ticket: post.use(for: session)))
         harness.loop.run()
         #expect(begun.result == nil)
+        return (harness, first, post, begun)
+    }
+
+    /// The official race: a GET and a POST `1` sent together, the GET's head read first. The POST reaches the session
+    /// first, and waits; the poll is pending when the close comes, and gets `6`.
+    @Test func aPostWhoseHeadCameSecondWaitsForThePoll() {
+        let (harness, get, post, begun) = Self.postBehindAnEarlierPlace()
+        let session = harness.session
         let poll = Outcome(session.poll(ticket: get.use(for: session)))
         harness.loop.run()
         #expect(begun.result != nil)
@@ -119,13 +131,8 @@ import Testing
     /// A place given back (its request was refused before it reached the session, or its connection closed) lets the
     /// events behind it through.
     @Test func aReleasedPlaceLetsLaterEventsThrough() {
-        let harness = Harness()
+        let (harness, refused, _, begun) = Self.postBehindAnEarlierPlace()
         let session = harness.session
-        let refused = session.reserveArrival()
-        let post = session.reserveArrival()
-        let begun = Outcome(session.beginPost(ticket: post.use(for: session)))
-        harness.loop.run()
-        #expect(begun.result == nil)
         refused.release()
         harness.loop.run()
         #expect(begun.value == .some(nil))
