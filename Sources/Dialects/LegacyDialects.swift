@@ -28,47 +28,65 @@ final class LegacyDialects: Sendable {
     /// Serves one Engine.IO v3 socket; `pinned` fixes the dialect (configuration), otherwise it is decided by the
     /// first event.
     func attach(_ socket: SocketIOSocket, pinned: Choice = .undecided) {
-        let welcome = self.state.withLock { $0.connected(socketID: socket.id, pinned: pinned) }
-        self.context.deliver(welcome)
-        if pinned != .webRtcRoom {
-            // D's clients get the ICE configuration on connect (B's get it after `created`).
-            socket.emit("iceServers", self.context.iceServers(socket.handshake, socket.id))
-        }
+        self.context.events.append(.legacyConnected(socketID: socket.id, pinned: pinned))
         let limiter = Mutex(EventRateLimiter(perSecond: self.context.limits.eventsPerSecond))
         socket.onAny { [self] socket, event, arguments in
             guard limiter.withLock({ $0.admit() }) else {
                 self.context.metrics.rateLimited.increment()
                 return
             }
-            self.received(event: event, arguments: arguments, from: socket)
+            self.context.events.append(.legacyReceived(socketID: socket.id, event: event, arguments: arguments))
         }
         socket.onDisconnect { [self] socket, _ in
-            let deliveries = self.state.withLock { $0.disconnected(socketID: socket.id) }
-            self.context.deliver(deliveries)
+            self.context.events.append(.legacyDisconnected(socketID: socket.id))
         }
     }
 
-    private func received(event: String, arguments: [JSONValue], from socket: SocketIOSocket) {
-        let (outcome, decided) = self.state.withLock {
-            $0.received(event: event, arguments: arguments, from: socket.id)
+    /// Applies one of dialects B and D's events from the log.
+    func apply(_ event: DialectEvent, origin: DialectEventOrigin) {
+        switch event {
+        case .legacyConnected(let socketID, let pinned):
+            let welcome = self.state.withLock { $0.connected(socketID: socketID, pinned: pinned) }
+            self.context.deliver(welcome)
+            if pinned != .webRtcRoom, let socket = self.context.namespace.socket(id: socketID) {
+                // D's clients get the ICE configuration on connect (B's get it after `created`).
+                socket.emit("iceServers", self.context.iceServers(socket.handshake, socketID))
+            }
+        case .legacyReceived(let socketID, let name, let arguments):
+            self.received(event: name, arguments: arguments, from: socketID, counted: origin == .thisNode)
+        case .legacyDisconnected(let socketID):
+            self.context.deliver(self.state.withLock { $0.disconnected(socketID: socketID) })
+        default:
+            break
         }
-        switch decided {
-        case .webRtcRoom: self.context.metrics.connections[.webrtcroom]?.increment()
-        case .socketIM: self.context.metrics.connections[.socketim]?.increment()
-        case .undecided, nil: break
+    }
+
+    /// One event; `counted` when its socket is this node's, whose metrics count it.
+    private func received(event: String, arguments: [JSONValue], from socketID: String, counted: Bool) {
+        let (outcome, decided) = self.state.withLock {
+            $0.received(event: event, arguments: arguments, from: socketID)
+        }
+        if counted {
+            switch decided {
+            case .webRtcRoom: self.context.metrics.connections[.webrtcroom]?.increment()
+            case .socketIM: self.context.metrics.connections[.socketim]?.increment()
+            case .undecided, nil: break
+            }
         }
         switch outcome {
         case .webRtcRoom(let outcome):
-            if outcome.dropped {
+            if outcome.dropped && counted {
                 self.context.metrics.dropped.increment()
             }
             self.context.deliver(outcome.deliveries)
-            if outcome.sendICEServers {
-                socket.emit("iceServers", self.context.iceServers(socket.handshake, socket.id))
+            if outcome.sendICEServers, let socket = self.context.namespace.socket(id: socketID) {
+                socket.emit("iceServers", self.context.iceServers(socket.handshake, socketID))
             }
         case .socketIM(let deliveries):
             guard let deliveries else {
-                self.context.metrics.dropped.increment()
+                if counted {
+                    self.context.metrics.dropped.increment()
+                }
                 return
             }
             self.context.deliver(deliveries)

@@ -8,8 +8,8 @@ import SocketIOCodec
 /// only, since a D callee says nothing before the offer reaches it; B's events (`exit` on a disconnect) go to B
 /// sockets only, and an undecided socket that disconnects tells nobody anything (it joined no room, so no B client
 /// knows its id).
-struct LegacyDialectsState: Sendable {
-    enum Choice: Sendable, Equatable {
+public struct LegacyDialectsState: Sendable {
+    public enum Choice: Sendable, Equatable {
         case undecided
         case webRtcRoom
         case socketIM

@@ -14,7 +14,10 @@ public typealias ICEServersHook = @Sendable (SocketIOHandshake, String) -> JSONV
 /// (chatroom-server, whose clients use socket.io-client 4); an Engine.IO v3 connection speaks B (WebRtcRoomServer)
 /// or D (socketIM), decided by its first signaling event (see ``LegacyDialects``). Dialect C (raw WebSocket) has
 /// its own route, see ``RawWebSocketDialect``.
-public final class SignalingDialects: Sendable {
+///
+/// Every socket's events go through the event log (`eventLog`): on one node they are applied at once; in a cluster,
+/// in the order every node applies them (docs/cluster.md#event-log).
+public final class SignalingDialects: DialectEventSubscriber {
     public let chatroom: ChatroomDialect
     let legacy: LegacyDialects
     let configuration: SignalingDialectsConfiguration
@@ -25,14 +28,17 @@ public final class SignalingDialects: Sendable {
         server: SocketIOServer,
         configuration: SignalingDialectsConfiguration,
         iceServers: @escaping ICEServersHook,
+        eventLog: any DialectEventLog = DirectEventLog(),
         logger: Logger
     ) {
         let namespace = server.mainNamespace
+        let events = eventLog.stream(scope: "socket.io:" + server.engine.configuration.path)
         self.configuration = configuration
         let limits = DialectLimits(eventsPerSecond: configuration.eventsPerSecond)
         self.limits = limits
         let context = DialectContext(
             namespace: namespace,
+            events: events,
             configuration: configuration,
             limits: limits,
             iceServers: iceServers,
@@ -41,6 +47,7 @@ public final class SignalingDialects: Sendable {
         )
         self.chatroom = ChatroomDialect(context: context)
         self.legacy = LegacyDialects(context: context)
+        events.subscribe(self)
         namespace.onConnection { [self] socket in
             switch self.configuration.selection {
             case .chatroom:
@@ -60,6 +67,17 @@ public final class SignalingDialects: Sendable {
                     self.legacy.attach(socket)
                 }
             }
+        }
+    }
+
+    public func apply(_ event: DialectEvent, origin: DialectEventOrigin) {
+        switch event {
+        case .chatroomConnected, .chatroomReceived, .chatroomDisconnected, .chatroomGraceExpired:
+            self.chatroom.apply(event, origin: origin)
+        case .legacyConnected, .legacyReceived, .legacyDisconnected:
+            self.legacy.apply(event, origin: origin)
+        case .rawReceived, .rawClosed:
+            break
         }
     }
 

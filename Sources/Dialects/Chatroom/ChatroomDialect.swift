@@ -1,17 +1,16 @@
 import CoreMetrics
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import SignalingServer
 import SocketIOCodec
 import Synchronization
 
-/// Dialect A bound to a Socket.IO namespace: feeds each socket's events to ``ChatroomState`` under a lock, then
-/// performs the deliveries and timers it returns, outside the lock.
+/// Dialect A bound to a Socket.IO namespace: appends each socket's events to the event log, and applies the log's
+/// events to ``ChatroomState`` under a lock, then performs the deliveries and timers it returns, outside the lock.
 public final class ChatroomDialect: Sendable {
     private let context: DialectContext
     private let state: Mutex<ChatroomState>
-    private let graceTimers = Mutex<[String: Scheduled<Void>]>([:])
+    private let graceTimers = Mutex<[String: Task<Void, Never>]>([:])
 
     init(context: DialectContext) {
         self.context = context
@@ -23,7 +22,7 @@ public final class ChatroomDialect: Sendable {
         self.state.withLock { $0.roomSummary }
     }
 
-    /// `GET /checkUsername?username=&roomname=`.
+    /// `GET /checkUsername?username=&roomname=`: in a cluster, over the members of every node.
     public func isRepeat(username: String, roomname: String) -> Bool {
         self.state.withLock { $0.isRepeat(username: username, roomname: roomname) }
     }
@@ -35,7 +34,7 @@ public final class ChatroomDialect: Sendable {
 
     /// Serves one socket in dialect A.
     func attach(_ socket: SocketIOSocket) {
-        self.state.withLock { $0.connected(socketID: socket.id) }
+        self.context.events.append(.chatroomConnected(socketID: socket.id))
         let limiter = Mutex(EventRateLimiter(perSecond: self.context.limits.eventsPerSecond))
         socket.onAny { [self] socket, event, arguments in
             guard limiter.withLock({ $0.admit() }) else {
@@ -43,48 +42,74 @@ public final class ChatroomDialect: Sendable {
                 socket.emit("error", ["type": "rateLimited", "message": "too many events"])
                 return
             }
-            let effects = self.state.withLock { $0.received(event: event, arguments: arguments, from: socket.id) }
-            self.perform(effects, origin: socket)
+            self.context.events.append(.chatroomReceived(socketID: socket.id, event: event, arguments: arguments))
         }
         socket.onDisconnect { [self] socket, _ in
-            let effects = self.state.withLock { $0.disconnected(socketID: socket.id) }
-            self.perform(effects, origin: socket)
+            self.context.events.append(.chatroomDisconnected(socketID: socket.id))
         }
     }
 
-    private func perform(_ effects: [ChatroomState.Effect], origin: SocketIOSocket) {
+    /// Applies one of dialect A's events from the log.
+    func apply(_ event: DialectEvent, origin: DialectEventOrigin) {
+        let effects: [ChatroomState.Effect]
+        switch event {
+        case .chatroomConnected(let socketID):
+            self.state.withLock { $0.connected(socketID: socketID) }
+            return
+        case .chatroomReceived(let socketID, let name, let arguments):
+            effects = self.state.withLock { $0.received(event: name, arguments: arguments, from: socketID) }
+        case .chatroomDisconnected(let socketID):
+            effects = self.state.withLock { $0.disconnected(socketID: socketID) }
+        case .chatroomGraceExpired(let userID, let socketID):
+            effects = self.state.withLock { $0.graceExpired(userID: userID, socketID: socketID) }
+        default:
+            return
+        }
+        // The node whose client caused the event runs its timers; a departure the cluster decided, every node.
+        self.perform(effects, runsTimers: origin != .otherNode)
+    }
+
+    private func perform(_ effects: [ChatroomState.Effect], runsTimers: Bool) {
         for effect in effects {
             switch effect {
             case .deliver(let delivery):
+                guard let socket = self.context.namespace.socket(id: delivery.to) else {
+                    continue
+                }
                 if delivery.event == "error" {
                     self.context.metrics.errors.increment()
                 }
-                self.context.namespace.socket(id: delivery.to)?.emit(delivery.event, delivery.arguments)
+                socket.emit(delivery.event, delivery.arguments)
             case .sendICEServers(let socketID):
                 // The TURN identity is the session, not the name a client picked: any number of clients can pick
                 // one, so it would not bound what one client holds.
-                self.context.namespace.socket(id: socketID)?.emit(
-                    "iceServers",
-                    self.context.iceServers(origin.handshake, socketID)
-                )
+                if let socket = self.context.namespace.socket(id: socketID) {
+                    socket.emit("iceServers", self.context.iceServers(socket.handshake, socketID))
+                }
             case .startGrace(let userID, let socketID):
-                let scheduled = origin.eventLoop.scheduleTask(in: self.context.configuration.chatroomGrace) { [self] in
-                    self.graceTimers.withLock { timers in
-                        if timers[userID] != nil {
-                            timers[userID] = nil
-                        }
-                    }
-                    let effects = self.state.withLock { $0.graceExpired(userID: userID, socketID: socketID) }
-                    self.perform(effects, origin: origin)
+                guard runsTimers else {
+                    continue
                 }
-                let previous = self.graceTimers.withLock { timers in
-                    defer { timers[userID] = scheduled }
-                    return timers[userID]
-                }
-                previous?.cancel()
+                self.startGrace(userID: userID, socketID: socketID)
             case .cancelGrace(let userID):
                 self.graceTimers.withLock { $0.removeValue(forKey: userID) }?.cancel()
             }
         }
+    }
+
+    private func startGrace(userID: String, socketID: String) {
+        let grace = self.context.configuration.chatroomGrace
+        let task = Task { [self] in
+            guard (try? await Task.sleep(for: .nanoseconds(grace.nanoseconds))) != nil else {
+                return
+            }
+            self.graceTimers.withLock { _ = $0.removeValue(forKey: userID) }
+            self.context.events.append(.chatroomGraceExpired(userID: userID, socketID: socketID))
+        }
+        let previous = self.graceTimers.withLock { timers in
+            defer { timers[userID] = task }
+            return timers[userID]
+        }
+        previous?.cancel()
     }
 }

@@ -8,15 +8,17 @@ import SignalingServer
 import SocketIOCodec
 import Synchronization
 
-/// Dialect C served on a WebSocket path: each connection's messages go through ``RawWebSocketState`` and what it
-/// decides is sent to the other connections. Connections are served in the channel pipeline (see
+/// Dialect C served on a WebSocket path: each connection's messages go through the event log to
+/// ``RawWebSocketState``, and what it decides is sent to the connections of this node. Connections are served in the channel pipeline (see
 /// `HTTP1WebSocketEndpointsChannel`); a client that does not keep up is closed (1008) rather than growing the
 /// server's memory. A message for several clients is serialized once and its bytes shared by all their frames.
-public final class RawWebSocketDialect: WebSocketEndpoint {
+public final class RawWebSocketDialect: WebSocketEndpoint, DialectEventSubscriber {
     public let webSocketPath: String
     public var maxWebSocketMessageSize: Int { 1 << 20 }
     private let state = Mutex(RawWebSocketState())
-    private let connections = Mutex<[String: WebSocketConnection]>([:])
+    /// This node's connections and the Host each reached the server as.
+    private let connections = Mutex<[String: (connection: WebSocketConnection, host: String?)]>([:])
+    private let events: any DialectEventStream
     private let iceServers: @Sendable (String?, String) -> JSONValue
     private let dropped = Counter(label: "switchboard_signaling_dialect_dropped_events_total")
     private let logger: Logger
@@ -31,18 +33,22 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
     ///     with the given id (the identity its TURN credentials carry).
     ///   - outboundBufferBytes: bytes waiting for a connection's socket before it is closed as too slow.
     ///   - sendTimeout: how long a connection may stay unwritable before it is dropped.
+    ///   - eventLog: where the connections' messages are ordered before they are applied.
     public init(
         path: String,
         iceServers: @escaping @Sendable (String?, String) -> JSONValue,
         logger: Logger,
         outboundBufferBytes: Int = 4 << 20,
-        sendTimeout: TimeAmount = .seconds(30)
+        sendTimeout: TimeAmount = .seconds(30),
+        eventLog: any DialectEventLog = DirectEventLog()
     ) {
         self.webSocketPath = path
         self.iceServers = iceServers
         self.logger = logger
         self.outboundBufferBytes = outboundBufferBytes
         self.sendTimeout = sendTimeout
+        self.events = eventLog.stream(scope: "ws:" + path)
+        self.events.subscribe(self)
     }
 
     public func acceptWebSocket(_ request: HTTPRequest, channel: any Channel) -> EventLoopFuture<WebSocketAcceptance?> {
@@ -52,7 +58,7 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
             sendTimeout: self.sendTimeout
         ) { connection in
             let client = Client(id: UUID().uuidString, host: host, dialect: self)
-            self.connections.withLock { $0[client.id] = connection }
+            self.connections.withLock { $0[client.id] = (connection, host) }
             connection.attach(client)
         }
         return channel.eventLoop.makeSucceededFuture(acceptance)
@@ -100,29 +106,40 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
             }
             text = string
         }
-        let outcome = self.state.withLock { $0.received(text: text, from: client.id) }
-        if outcome.dropped {
-            self.dropped.increment()
-        }
-        for replaced in outcome.close {
-            // Its id now belongs to this client: a close frame at once, so nothing for the id reaches it again.
-            self.connections.withLock { $0[replaced] }?.close(code: .normalClosure)
-        }
-        if outcome.sendICEServers {
-            var payload = self.iceServers(client.host, client.id)
-            if case .object(var object) = payload {
-                object = JSONObject([("type", "iceServers")] + object.members.map { ($0.key, $0.value) })
-                payload = .object(object)
-            }
-            self.send(ByteBuffer(string: payload.serialized()), to: client.id)
-        }
-        self.deliver(outcome.deliveries)
+        self.events.append(.rawReceived(connection: client.id, text: text))
     }
 
     private func closed(_ client: Client) {
         self.connections.withLock { $0[client.id] = nil }
-        let deliveries = self.state.withLock { $0.closed(connection: client.id) }
-        self.deliver(deliveries)
+        self.events.append(.rawClosed(connection: client.id))
+    }
+
+    /// Applies one of dialect C's events from the log.
+    public func apply(_ event: DialectEvent, origin: DialectEventOrigin) {
+        switch event {
+        case .rawReceived(let connection, let text):
+            let outcome = self.state.withLock { $0.received(text: text, from: connection) }
+            if outcome.dropped && origin == .thisNode {
+                self.dropped.increment()
+            }
+            for replaced in outcome.close {
+                // Its id now belongs to this client: a close frame at once, so nothing for the id reaches it again.
+                self.connections.withLock { $0[replaced] }?.connection.close(code: .normalClosure)
+            }
+            if outcome.sendICEServers, let client = self.connections.withLock({ $0[connection] }) {
+                var payload = self.iceServers(client.host, connection)
+                if case .object(var object) = payload {
+                    object = JSONObject([("type", "iceServers")] + object.members.map { ($0.key, $0.value) })
+                    payload = .object(object)
+                }
+                self.send(ByteBuffer(string: payload.serialized()), to: connection)
+            }
+            self.deliver(outcome.deliveries)
+        case .rawClosed(let connection):
+            self.deliver(self.state.withLock { $0.closed(connection: connection) })
+        default:
+            break
+        }
     }
 
     /// A fan-out's deliveries carry the same message one after another: it is serialized once, and every
@@ -143,6 +160,6 @@ public final class RawWebSocketDialect: WebSocketEndpoint {
     }
 
     private func send(_ utf8: ByteBuffer, to connection: String) {
-        self.connections.withLock { $0[connection] }?.send(encodedText: utf8)
+        self.connections.withLock { $0[connection] }?.connection.send(encodedText: utf8)
     }
 }
