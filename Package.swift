@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: - Pure wire formats
@@ -125,10 +126,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Rooms shared by several nodes: the dialects' event log on PostgreSQL LISTEN/NOTIFY (docs/cluster.md).
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "Dialects",
+                "SocketIOCodec",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: - Application wiring and the executable
         .target(
             name: "SwitchboardApp",
             dependencies: [
+                "Cluster",
                 "ConnectionLimits",
                 "TURNServer",
                 "Dialects",
@@ -220,6 +238,11 @@ let package = Package(
         .testTarget(
             name: "DialectsTests",
             dependencies: ["Dialects", "SocketIOCodec", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "Dialects", "SocketIOCodec"],
             swiftSettings: strictSettings
         ),
         .testTarget(

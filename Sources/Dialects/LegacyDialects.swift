@@ -61,6 +61,28 @@ final class LegacyDialects: Sendable {
         }
     }
 
+    /// The state as JSON, for a node that joins the cluster.
+    var snapshot: JSONValue {
+        self.state.withLock { $0.json }
+    }
+
+    /// Replaces the state with another node's snapshot; false for JSON that is not one.
+    func restore(_ snapshot: JSONValue) -> Bool {
+        self.state.withLock { state in
+            let size = state.webRtcRoom.maxMembersPerRoom
+            guard let restored = LegacyDialectsState(json: snapshot, maxMembersPerRoom: size) else {
+                return false
+            }
+            state = restored
+            return true
+        }
+    }
+
+    /// Empties the state (the node starts over; its sockets are disconnected).
+    func reset() {
+        self.state.withLock { $0 = LegacyDialectsState(maxMembersPerRoom: $0.webRtcRoom.maxMembersPerRoom) }
+    }
+
     /// One event; `counted` when its socket is this node's, whose metrics count it.
     private func received(event: String, arguments: [JSONValue], from socketID: String, counted: Bool) {
         let (outcome, decided) = self.state.withLock {

@@ -22,9 +22,9 @@ public struct LegacyDialectsState: Sendable {
         case socketIM([SignalingDelivery]?)
     }
 
-    private(set) var webRtcRoom: WebRtcRoomState
-    private(set) var socketIM = SocketIMState()
-    private(set) var choices: [String: Choice] = [:]
+    var webRtcRoom: WebRtcRoomState
+    var socketIM = SocketIMState()
+    var choices: [String: Choice] = [:]
 
     init(maxMembersPerRoom: Int = 0) {
         self.webRtcRoom = WebRtcRoomState(maxMembersPerRoom: maxMembersPerRoom)

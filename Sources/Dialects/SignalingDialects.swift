@@ -19,6 +19,7 @@ public typealias ICEServersHook = @Sendable (SocketIOHandshake, String) -> JSONV
 /// in the order every node applies them (docs/cluster.md#event-log).
 public final class SignalingDialects: DialectEventSubscriber {
     public let chatroom: ChatroomDialect
+    let namespace: SocketIOServer.Namespace
     let legacy: LegacyDialects
     let configuration: SignalingDialectsConfiguration
     let metrics = DialectMetrics()
@@ -32,6 +33,7 @@ public final class SignalingDialects: DialectEventSubscriber {
         logger: Logger
     ) {
         let namespace = server.mainNamespace
+        self.namespace = namespace
         let events = eventLog.stream(scope: "socket.io:" + server.engine.configuration.path)
         self.configuration = configuration
         let limits = DialectLimits(eventsPerSecond: configuration.eventsPerSecond)
@@ -79,6 +81,25 @@ public final class SignalingDialects: DialectEventSubscriber {
         case .rawReceived, .rawClosed:
             break
         }
+    }
+
+    public func snapshot() -> JSONValue {
+        ["chatroom": self.chatroom.snapshot, "legacy": self.legacy.snapshot]
+    }
+
+    public func restore(_ snapshot: JSONValue) -> Bool {
+        guard let chatroom = snapshot["chatroom"], let legacy = snapshot["legacy"] else {
+            return false
+        }
+        return self.chatroom.restore(chatroom) && self.legacy.restore(legacy)
+    }
+
+    public func reset() {
+        for socket in self.namespace.sockets {
+            socket.disconnect(close: true)
+        }
+        self.chatroom.reset()
+        self.legacy.reset()
     }
 
     /// Puts new limits in force (a configuration reload): the room size for every join that follows, in every

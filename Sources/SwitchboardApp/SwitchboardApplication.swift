@@ -1,3 +1,4 @@
+import Cluster
 import ConnectionLimits
 import Crypto
 import Dialects
@@ -118,12 +119,26 @@ public struct SwitchboardApplication: Sendable {
         )
         signaling.addRoutes(to: router)
         var webSocketEndpoints = signaling.webSocketEndpoints
+        // A cluster orders every dialect event through PostgreSQL; a single node applies them at once.
+        let clusterLog = self.configuration.cluster.map { cluster in
+            PostgresEventLog(
+                configuration: cluster,
+                eventLoop: eventLoopGroup.any(),
+                logger: Logger(label: "switchboard.cluster")
+            )
+        }
+        let eventLog: any DialectEventLog = clusterLog ?? DirectEventLog()
         var dialects: SignalingDialects?
         var allDialects: [SignalingDialects] = []
         var pinnedServices: [any Service] = []
         var rawWebSocket: RawWebSocketDialect?
         if !isTestApp {
-            let installed = self.installDialects(on: signaling.server, router: router, iceServers: iceServers)
+            let installed = self.installDialects(
+                on: signaling.server,
+                router: router,
+                iceServers: iceServers,
+                eventLog: eventLog
+            )
             dialects = installed.dialects
             allDialects.append(installed.dialects)
             rawWebSocket = installed.rawWebSocket
@@ -147,6 +162,7 @@ public struct SwitchboardApplication: Sendable {
                     iceServers: { handshake, user in
                         iceServers.iceServers(requestHost: handshake.request.authority, user: user)
                     },
+                    eventLog: eventLog,
                     logger: Logger(label: "switchboard.dialects")
                 )
                 allDialects.append(pinnedDialects)
@@ -192,6 +208,9 @@ public struct SwitchboardApplication: Sendable {
         operatorRoutes.add(to: router, listener: .main)
         let httpLogger = Logger(label: "switchboard.http")
         var services: [any Service] = [turnService, MemoryReclaimer()] + signaling.services + pinnedServices
+        if let clusterLog {
+            services.append(clusterLog)
+        }
         if self.configuration.access.adminPort > 0 {
             services.append(
                 self.makeAdminApplication(operatorRoutes, eventLoopGroup: eventLoopGroup, logger: httpLogger) {
@@ -363,7 +382,8 @@ public struct SwitchboardApplication: Sendable {
     func installDialects(
         on server: SocketIOServer,
         router: Router<SwitchboardRequestContext>,
-        iceServers: ICEServersProvider
+        iceServers: ICEServersProvider,
+        eventLog: any DialectEventLog = DirectEventLog()
     ) -> (dialects: SignalingDialects, rawWebSocket: RawWebSocketDialect?) {
         let dialects = SignalingDialects(
             server: server,
@@ -371,6 +391,7 @@ public struct SwitchboardApplication: Sendable {
             iceServers: { handshake, user in
                 iceServers.iceServers(requestHost: handshake.request.authority, user: user)
             },
+            eventLog: eventLog,
             logger: Logger(label: "switchboard.dialects")
         )
         dialects.addRoutes(to: router)
@@ -384,7 +405,8 @@ public struct SwitchboardApplication: Sendable {
             iceServers: { host, connection in iceServers.iceServers(requestHost: host, user: connection) },
             logger: Logger(label: "switchboard.dialects"),
             outboundBufferBytes: signaling.outboundBufferBytes,
-            sendTimeout: .milliseconds(Int64(signaling.sendTimeoutMilliseconds))
+            sendTimeout: .milliseconds(Int64(signaling.sendTimeoutMilliseconds)),
+            eventLog: eventLog
         )
         return (dialects, rawWebSocket)
     }

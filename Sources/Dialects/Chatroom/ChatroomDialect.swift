@@ -69,6 +69,34 @@ public final class ChatroomDialect: Sendable {
         self.perform(effects, runsTimers: origin != .otherNode)
     }
 
+    /// The state as JSON, for a node that joins the cluster.
+    var snapshot: JSONValue {
+        self.state.withLock { $0.json }
+    }
+
+    /// Replaces the state with another node's snapshot; false for JSON that is not one.
+    func restore(_ snapshot: JSONValue) -> Bool {
+        self.state.withLock { state in
+            guard let restored = ChatroomState(json: snapshot, maxMembersPerRoom: state.maxMembersPerRoom) else {
+                return false
+            }
+            state = restored
+            return true
+        }
+    }
+
+    /// Empties the state and stops the grace timers (the node starts over; its sockets are disconnected).
+    func reset() {
+        self.state.withLock { $0 = ChatroomState(maxMembersPerRoom: $0.maxMembersPerRoom) }
+        let timers = self.graceTimers.withLock { timers in
+            defer { timers = [:] }
+            return timers.values
+        }
+        for timer in timers {
+            timer.cancel()
+        }
+    }
+
     private func perform(_ effects: [ChatroomState.Effect], runsTimers: Bool) {
         for effect in effects {
             switch effect {

@@ -53,9 +53,9 @@ public struct ChatroomState: Sendable {
     }
 
     /// Live sockets (`clients`) and the user each has joined as.
-    private(set) var clients: [String: String?] = [:]
+    var clients: [String: String?] = [:]
     /// Rooms of users, keyed by user id.
-    private(set) var rooms = RoomRegistry<User>()
+    var rooms = RoomRegistry<User>()
     /// Members per room; 0 is unlimited, as the original.
     public var maxMembersPerRoom: Int
 

@@ -85,25 +85,6 @@ extension DialectEvent {
     }
 }
 
-extension LegacyDialectsState.Choice {
-    fileprivate var tag: String {
-        switch self {
-        case .undecided: "u"
-        case .webRtcRoom: "b"
-        case .socketIM: "d"
-        }
-    }
-
-    fileprivate init?(tag: String) {
-        switch tag {
-        case "u": self = .undecided
-        case "b": self = .webRtcRoom
-        case "d": self = .socketIM
-        default: return nil
-        }
-    }
-}
-
 extension JSONValue {
     /// The key of the one-member object that stands for binary data in the event log's JSON: `{"\u{1}b":"<base64>"}`.
     static let binaryMarker = "\u{1}b"

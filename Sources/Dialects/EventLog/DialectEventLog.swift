@@ -1,3 +1,4 @@
+import SocketIOCodec
 import Synchronization
 
 /// Where a dialect's event came from, as the log hands it over.
@@ -16,6 +17,16 @@ public protocol DialectEventSubscriber: AnyObject, Sendable {
     /// Applies one event. Calls for one scope never overlap in a cluster; on a single node they may, and the
     /// dialect's own lock orders them.
     func apply(_ event: DialectEvent, origin: DialectEventOrigin)
+
+    /// The state as JSON, for a node that joins the cluster (docs/cluster.md#joining).
+    func snapshot() -> JSONValue
+
+    /// Replaces the state with a ``snapshot()`` of another node's. Returns false, leaving the state alone, for JSON
+    /// that is not one.
+    func restore(_ snapshot: JSONValue) -> Bool
+
+    /// Disconnects this node's clients and empties the state: the node starts over in the cluster.
+    func reset()
 }
 
 /// One scope's stream of events (a Socket.IO endpoint's dialects, or dialect C), as its dialects append them.

@@ -142,6 +142,29 @@ public final class RawWebSocketDialect: WebSocketEndpoint, DialectEventSubscribe
         }
     }
 
+    public func snapshot() -> JSONValue {
+        self.state.withLock { $0.json }
+    }
+
+    public func restore(_ snapshot: JSONValue) -> Bool {
+        guard let restored = RawWebSocketState(json: snapshot) else {
+            return false
+        }
+        self.state.withLock { $0 = restored }
+        return true
+    }
+
+    public func reset() {
+        let connections = self.connections.withLock { connections in
+            defer { connections = [:] }
+            return connections.values
+        }
+        for client in connections {
+            client.connection.close(code: .goingAway)
+        }
+        self.state.withLock { $0 = RawWebSocketState() }
+    }
+
     /// A fan-out's deliveries carry the same message one after another: it is serialized once, and every
     /// recipient's frame shares the bytes.
     private func deliver(_ deliveries: [SignalingDelivery]) {

@@ -18,11 +18,11 @@ public struct RawWebSocketState: Sendable {
     }
 
     /// Registered clients by connection, in join order (the one implicit room of the room core).
-    private(set) var clients = RoomRegistry<Client>()
+    var clients = RoomRegistry<Client>()
     /// The connection holding each registered id.
-    private(set) var connectionOfID: [String: String] = [:]
+    var connectionOfID: [String: String] = [:]
     /// Connections whose id a newer connection took over, until they are closed.
-    private(set) var replaced: Set<String> = []
+    var replaced: Set<String> = []
     static let room = ""
 
     public init() {}

@@ -5,8 +5,8 @@
 /// allows it, A does not). Pure value type: the dialect owns it behind its lock and turns its answers into
 /// deliveries after the lock is released.
 public struct RoomRegistry<Member: Sendable>: Sendable {
-    private var rooms: [String: [(key: String, member: Member)]] = [:]
-    private var roomsOfKey: [String: [String]] = [:]
+    var rooms: [String: [(key: String, member: Member)]] = [:]
+    var roomsOfKey: [String: [String]] = [:]
 
     public init() {}
 

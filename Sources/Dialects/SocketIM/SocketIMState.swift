@@ -8,7 +8,7 @@ public struct SocketIMState: Sendable {
     /// The original's welcome string ("connected, welcome").
     public static let welcome = "连接成功，欢迎用户"
 
-    private(set) var sockets: [String] = []
+    var sockets: [String] = []
 
     public init() {}
 

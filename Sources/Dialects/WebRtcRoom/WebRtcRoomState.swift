@@ -11,8 +11,8 @@ import SocketIOCodec
 /// socket; an `exit` is told only to the room the sender was in.
 public struct WebRtcRoomState: Sendable {
     /// Live sockets of this dialect (an undecided Engine.IO v3 socket joins them with its `createAndJoinRoom`).
-    private(set) var sockets: [String] = []
-    private(set) var rooms = RoomRegistry<Void>()
+    var sockets: [String] = []
+    var rooms = RoomRegistry<Void>()
     public var maxMembersPerRoom: Int
 
     public init(maxMembersPerRoom: Int = 0) {

@@ -3,7 +3,7 @@
 public enum ConfigurationSchema {
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
-    public static let keys: [ConfigurationKey] = Self.coreKeys + Self.signalingKeys + Self.accessKeys
+    public static let keys: [ConfigurationKey] = Self.coreKeys + Self.signalingKeys + Self.accessKeys + Self.clusterKeys
 
     static let coreKeys: [ConfigurationKey] = [
         // MARK: - Process

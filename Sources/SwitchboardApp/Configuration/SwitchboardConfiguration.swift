@@ -1,3 +1,5 @@
+import Cluster
+
 /// The whole, validated configuration of one Switchboard process, one value per component. Built by
 /// ``ConfigurationLoader`` from the defaults, a YAML file, the environment and flags; see
 /// `turn-config/switchboard.yaml` for every key.
@@ -18,6 +20,8 @@ public struct SwitchboardConfiguration: Sendable {
     public var signaling: SignalingConfiguration
     /// `dialects.*`
     public var dialects: DialectsConfiguration
+    /// `cluster.*`: `nil` for a single node.
+    public var cluster: ClusterConfiguration?
     /// `ice.publicAddress`, `ice.credentialTTLSeconds`
     public var ice: ICEConfiguration
     /// `ice.api.*`, `admin.*`, `http.allowedHosts`
@@ -45,6 +49,7 @@ public struct SwitchboardConfiguration: Sendable {
         self.tls = try TLSListenerConfiguration(values)
         self.shared = try SharedPortConfiguration(values, tls: self.tls)
         self.dialects = try DialectsConfiguration(values)
+        self.cluster = try ClusterConfiguration(values, httpPort: self.http.port)
         self.ice = try ICEConfiguration(values)
         self.access = try AccessConfiguration(values)
         try TCPListenerPorts(self.http, self.tls, self.access, self.stun, self.shared, self.dialects).check(values)
@@ -53,6 +58,13 @@ public struct SwitchboardConfiguration: Sendable {
             listeningAddresses: self.stun.addresses,
             announced: self.ice.publicAddress
         )
+        if self.cluster != nil && self.turn.enabled && self.turn.secrets.isEmpty {
+            // Each node would sign with its own random secret, so a credential from one node would fail on another.
+            throw values.error(
+                "cluster.postgresURL",
+                "a cluster needs turn.secrets, the same on every node, so that TURN credentials work on any node"
+            )
+        }
     }
 
     /// Whether TURN over TLS is served: a port (`stun.tlsPort`) and a certificate (`tls.certificateFile`).

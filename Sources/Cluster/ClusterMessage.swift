@@ -1,0 +1,73 @@
+import Dialects
+import SocketIOCodec
+
+/// One entry of the cluster's event log: what a node publishes on the PostgreSQL channel (docs/cluster.md#messages).
+/// Its JSON form is an array whose first element names the kind and whose second names the node that sent it.
+public enum ClusterMessage: Sendable, Equatable {
+    /// A dialect event of a client of `node`, in `scope` (the endpoint whose dialects apply it).
+    case event(node: String, scope: String, event: DialectEvent)
+    /// `node` is alive.
+    case heartbeat(node: String)
+    /// `node` saw no heartbeat of `down` for the node timeout: every node lets `down`'s clients depart.
+    case nodeDown(node: String, down: String)
+    /// `node` starts (or starts over) and asks for the rooms as they are at this point of the log.
+    case hello(node: String)
+    /// The rooms as `node` had them when it applied `for`'s hello: scope → the scope's state as JSON.
+    case snapshot(node: String, for: String, scopes: JSONValue)
+
+    /// The node that published the message.
+    public var node: String {
+        switch self {
+        case .event(let node, _, _), .heartbeat(let node), .nodeDown(let node, _), .hello(let node),
+            .snapshot(let node, _, _):
+            node
+        }
+    }
+
+    public var json: JSONValue {
+        switch self {
+        case .event(let node, let scope, let event):
+            ["e", .string(node), .string(scope), event.json]
+        case .heartbeat(let node):
+            ["h", .string(node)]
+        case .nodeDown(let node, let down):
+            ["x", .string(node), .string(down)]
+        case .hello(let node):
+            ["hello", .string(node)]
+        case .snapshot(let node, let target, let scopes):
+            ["s", .string(node), .string(target), scopes]
+        }
+    }
+
+    /// The message of ``json``; `nil` for anything else.
+    public init?(json: JSONValue) {
+        guard case .array(let fields) = json, fields.count >= 2, let kind = fields[0].stringValue,
+            let node = fields[1].stringValue
+        else {
+            return nil
+        }
+        switch (kind, fields.count) {
+        case ("e", 4):
+            guard let scope = fields[2].stringValue, let event = DialectEvent(json: fields[3]) else {
+                return nil
+            }
+            self = .event(node: node, scope: scope, event: event)
+        case ("h", 2):
+            self = .heartbeat(node: node)
+        case ("x", 3):
+            guard let down = fields[2].stringValue else {
+                return nil
+            }
+            self = .nodeDown(node: node, down: down)
+        case ("hello", 2):
+            self = .hello(node: node)
+        case ("s", 4):
+            guard let target = fields[2].stringValue else {
+                return nil
+            }
+            self = .snapshot(node: node, for: target, scopes: fields[3])
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,321 @@
+import CoreMetrics
+import Dialects
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+import SocketIOCodec
+import Synchronization
+
+/// The dialects' event log of a cluster node, on PostgreSQL LISTEN/NOTIFY (docs/cluster.md#event-log).
+///
+/// PostgreSQL delivers the notifications of committed transactions to every listener in commit order, so every
+/// node reads the same sequence of messages and its ``ClusterNodeState`` and dialects make the same decisions;
+/// each node delivers only to its own clients. A payload over NOTIFY's limit goes through a table, with a reference
+/// in the notification. While the database is away the node serves its own clients alone (docs/cluster.md#outage).
+public final class PostgresEventLog: DialectEventLog, Service {
+    /// NOTIFY payloads must be shorter than 8,000 bytes (PostgreSQL's NOTIFY documentation); larger messages go
+    /// through the payload table.
+    static let maxInlinePayload = 7_900
+
+    enum Mode: Sendable, Equatable {
+        /// No database: events apply at once, as on a single node.
+        case standalone
+        /// Events go through the log.
+        case cluster
+    }
+
+    private struct State: Sendable {
+        var node: ClusterNodeState
+        var mode = Mode.standalone
+        var subscribers: [String: WeakSubscriber] = [:]
+        /// Makes every payload of one node unique: PostgreSQL folds identical payloads of one transaction into one.
+        var sequence: UInt64 = 0
+        var outbox: [String] = []
+        var wake: AsyncStream<Void>.Continuation?
+    }
+
+    let configuration: ClusterConfiguration
+    private let logger: Logger
+    private let eventLoop: any EventLoop
+    private let state: Mutex<State>
+    private let metrics = ClusterMetrics()
+
+    public init(configuration: ClusterConfiguration, eventLoop: any EventLoop, logger: Logger) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.state = Mutex(
+            State(node: ClusterNodeState(name: configuration.nodeName, nodeTimeout: configuration.nodeTimeout))
+        )
+    }
+
+    public func stream(scope: String) -> any DialectEventStream {
+        Stream(scope: scope, log: self)
+    }
+
+    private struct Stream: DialectEventStream {
+        let scope: String
+        let log: PostgresEventLog
+
+        func subscribe(_ subscriber: any DialectEventSubscriber) {
+            self.log.state.withLock { $0.subscribers[self.scope] = WeakSubscriber(subscriber) }
+        }
+
+        func append(_ event: DialectEvent) {
+            self.log.append(event, scope: self.scope)
+        }
+    }
+
+    private func append(_ event: DialectEvent, scope: String) {
+        let direct: (any DialectEventSubscriber)? = self.state.withLock { state in
+            guard state.mode == .cluster else {
+                return state.subscribers[scope]?.value
+            }
+            Self.enqueue(.event(node: self.configuration.nodeName, scope: scope, event: event), in: &state)
+            return nil
+        }
+        direct?.apply(event, origin: .thisNode)
+    }
+
+    private static func enqueue(_ message: ClusterMessage, in state: inout State) {
+        state.sequence &+= 1
+        state.outbox.append("\(state.sequence) \(message.json.serialized())")
+        state.wake?.yield()
+    }
+
+    // MARK: - Running
+
+    /// Joins the cluster, follows the log, and rejoins with back-off after the database went away.
+    public func run() async throws {
+        var backoff = Duration.milliseconds(250)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let started = ContinuousClock.now
+            do {
+                try await cancelWhenGracefulShutdown {
+                    try await self.session()
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                self.logger.warning(
+                    "cluster: database unreachable; serving this node's clients alone",
+                    metadata: [
+                        "postgres": "\(self.configuration.postgres.redacted)", "error": "\(String(reflecting: error))",
+                    ]
+                )
+            }
+            self.isolate()
+            if ContinuousClock.now - started > self.configuration.nodeTimeout {
+                backoff = .milliseconds(250)
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(10))
+        }
+        self.isolate()
+    }
+
+    /// One connected run: connects, joins, then follows the log until a connection fails or the node is evicted.
+    private func session() async throws {
+        let listener = try await self.connect(id: 1)
+        let publisher = try await self.connect(id: 2)
+        let queries = try await self.connect(id: 3)
+        defer {
+            for connection in [listener, publisher, queries] {
+                connection.close().whenComplete { _ in }
+            }
+        }
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let database = ClusterDatabase(configuration: self.configuration, logger: self.logger)
+        try await database.lockMembership(on: queries)
+        let alone = try await database.syncedNodeCount(on: queries) == 0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let listening = AsyncStream.makeStream(of: Void.self)
+            group.addTask {
+                try await listener.listen(on: self.configuration.channel) { notifications in
+                    listening.continuation.finish()
+                    for try await notification in notifications {
+                        try await self.received(notification.payload, database: database, queries: queries)
+                    }
+                }
+                throw ClusterError.listenEnded
+            }
+            for await _ in listening.stream {}
+            self.rejoin(alone: alone, wake: wake)
+            group.addTask {
+                for await _ in wakes {
+                    let batch = self.state.withLock { state in
+                        defer { state.outbox = [] }
+                        return state.outbox
+                    }
+                    try await database.publish(batch, on: publisher)
+                    self.metrics.published.increment(by: batch.count)
+                }
+            }
+            try await self.awaitSync()
+            try await database.markSynced(on: queries)
+            try await database.unlockMembership(on: queries)
+            self.logger.info(
+                "cluster: node \(self.configuration.nodeName) listening",
+                metadata: ["channel": "\(self.configuration.channel)", "alone": "\(alone)"]
+            )
+            group.addTask {
+                try await self.beat(database: database, queries: queries)
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func connect(id: Int) async throws -> PostgresConnection {
+        let url = self.configuration.postgres
+        var configuration = PostgresConnection.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: url.requiresTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        return try await PostgresConnection.connect(
+            on: self.eventLoop,
+            configuration: configuration,
+            id: id,
+            logger: self.logger
+        )
+    }
+
+    /// Starts over in the cluster: this node's clients are disconnected and its rooms emptied, then its hello goes
+    /// out; what follows it is kept until the rooms arrive (or, alone, applied at once).
+    private func rejoin(alone: Bool, wake: AsyncStream<Void>.Continuation) {
+        let subscribers = self.state.withLock { state in
+            state.mode = .cluster
+            state.node.start(alone: alone)
+            state.outbox = []
+            state.wake = wake
+            return state.subscribers.values.compactMap(\.value)
+        }
+        for subscriber in subscribers {
+            subscriber.reset()
+        }
+        self.state.withLock { Self.enqueue(.hello(node: self.configuration.nodeName), in: &$0) }
+    }
+
+    private func awaitSync() async throws {
+        let deadline = ContinuousClock.now + self.configuration.nodeTimeout * 2
+        while !self.state.withLock({ $0.node.isSynced }) {
+            guard ContinuousClock.now < deadline else {
+                throw ClusterError.noSnapshot
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func beat(database: ClusterDatabase, queries: PostgresConnection) async throws {
+        var beats = 0
+        while true {
+            let actions = self.state.withLock { state in
+                Self.enqueue(.heartbeat(node: self.configuration.nodeName), in: &state)
+                return state.node.tick(at: .now)
+            }
+            self.perform(actions)
+            try await database.markSynced(on: queries)
+            beats += 1
+            if beats % 30 == 0 {
+                try await database.removeOldPayloads(on: queries)
+            }
+            try await Task.sleep(for: self.configuration.heartbeatInterval)
+        }
+    }
+
+    // MARK: - Reading the log
+
+    private func received(_ payload: String, database: ClusterDatabase, queries: PostgresConnection) async throws {
+        guard let space = payload.firstIndex(of: " ") else {
+            return
+        }
+        var body = payload[payload.index(after: space)...]
+        var fetched: String?
+        if body.hasPrefix("@"), let id = Int64(body.dropFirst()) {
+            fetched = try await database.payload(id: id, on: queries)
+            guard let fetched else {
+                self.logger.warning("cluster: a stored payload is gone", metadata: ["id": "\(id)"])
+                return
+            }
+            body = Substring(fetched)
+        }
+        guard let json = try? JSONValue(parsing: body), let message = ClusterMessage(json: json) else {
+            self.metrics.malformed.increment()
+            return
+        }
+        self.metrics.received.increment()
+        let actions = self.state.withLock { $0.node.received(message, at: .now) }
+        if case .nodeDown(_, let down) = message, down != self.configuration.nodeName {
+            self.logger.warning("cluster: node down; its clients depart", metadata: ["node": "\(down)"])
+        }
+        self.perform(actions)
+        if actions.contains(.evicted) {
+            throw ClusterError.evicted
+        }
+    }
+
+    private func perform(_ actions: [ClusterNodeState.Action]) {
+        for action in actions {
+            switch action {
+            case .apply(let scope, let event, let origin):
+                self.subscriber(scope)?.apply(event, origin: origin)
+            case .publish(let message):
+                self.state.withLock { Self.enqueue(message, in: &$0) }
+            case .sendSnapshot(let target):
+                let scopes = self.state.withLock { state in
+                    state.subscribers.compactMap { scope, subscriber in subscriber.value.map { (scope, $0) } }
+                }
+                let states = JSONObject(scopes.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1.snapshot()) })
+                self.state.withLock { state in
+                    let snapshot: JSONValue = .object(["owners": state.node.ownersJSON, "scopes": .object(states)])
+                    Self.enqueue(
+                        .snapshot(node: self.configuration.nodeName, for: target, scopes: snapshot),
+                        in: &state
+                    )
+                }
+            case .restore(let scopes):
+                guard case .object(let states) = scopes else {
+                    continue
+                }
+                for member in states.members where self.subscriber(member.key)?.restore(member.value) == false {
+                    self.logger.error("cluster: a snapshot's state is not valid", metadata: ["scope": "\(member.key)"])
+                }
+            case .evicted:
+                self.logger.warning("cluster: the other nodes reported this node down; starting over")
+            }
+        }
+    }
+
+    private func subscriber(_ scope: String) -> (any DialectEventSubscriber)? {
+        self.state.withLock { $0.subscribers[scope]?.value }
+    }
+
+    /// The database is away: the other nodes' clients depart here, and this node's events apply at once.
+    private func isolate() {
+        let actions: [ClusterNodeState.Action] = self.state.withLock { state in
+            guard state.mode == .cluster else {
+                return []
+            }
+            state.mode = .standalone
+            state.wake?.finish()
+            state.wake = nil
+            state.outbox = []
+            return state.node.isolate()
+        }
+        self.perform(actions)
+    }
+}
+
+/// Why a cluster session ended.
+enum ClusterError: Error {
+    case listenEnded
+    case noSnapshot
+    case evicted
+}
