@@ -96,7 +96,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
                 try await cancelWhenGracefulShutdown {
                     try await self.session()
                 }
-            } catch is CancellationError {
+            } catch  where Task.isCancelled || Task.isShuttingDownGracefully {
                 break
             } catch {
                 self.logger.warning(
@@ -111,21 +111,34 @@ public final class PostgresEventLog: DialectEventLog, Service {
                 backoff = .milliseconds(250)
             }
             try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(10))
+            backoff = min(backoff * 2, .seconds(5))
         }
         self.isolate()
     }
 
     /// One connected run: connects, joins, then follows the log until a connection fails or the node is evicted.
     private func session() async throws {
-        let listener = try await self.connect(id: 1)
-        let publisher = try await self.connect(id: 2)
-        let queries = try await self.connect(id: 3)
-        defer {
-            for connection in [listener, publisher, queries] {
-                connection.close().whenComplete { _ in }
+        var connections: [PostgresConnection] = []
+        do {
+            for id in 1...3 {
+                connections.append(try await self.connect(id: id))
             }
+            try await self.follow(listener: connections[0], publisher: connections[1], queries: connections[2])
+        } catch {
+            for connection in connections {
+                try? await connection.close()
+            }
+            throw error
         }
+    }
+
+    private func follow(
+        listener: PostgresConnection,
+        publisher: PostgresConnection,
+        queries: PostgresConnection
+    )
+        async throws
+    {
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let database = ClusterDatabase(configuration: self.configuration, logger: self.logger)
         try await database.lockMembership(on: queries)
