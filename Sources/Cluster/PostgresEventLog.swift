@@ -32,7 +32,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
         var subscribers: [String: WeakSubscriber] = [:]
         /// Makes every payload of one node unique: PostgreSQL folds identical payloads of one transaction into one.
         var sequence: UInt64 = 0
-        var outbox: [String] = []
+        /// Messages waiting for the publisher, in order.
+        var outbox: [ClusterMessage] = []
         var wake: AsyncStream<Void>.Continuation?
     }
 
@@ -80,9 +81,19 @@ public final class PostgresEventLog: DialectEventLog, Service {
     }
 
     private static func enqueue(_ message: ClusterMessage, in state: inout State) {
-        state.sequence &+= 1
-        state.outbox.append("\(state.sequence) \(message.json.serialized())")
+        state.outbox.append(message)
         state.wake?.yield()
+    }
+
+    /// The waiting messages as payloads, `SEQUENCE JSON`.
+    private func takeOutbox() -> [String] {
+        self.state.withLock { state in
+            defer { state.outbox = [] }
+            return state.outbox.map { message in
+                state.sequence &+= 1
+                return "\(state.sequence) \(message.json.serialized())"
+            }
+        }
     }
 
     // MARK: - Running
@@ -158,10 +169,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
             self.rejoin(alone: alone, wake: wake)
             group.addTask {
                 for await _ in wakes {
-                    let batch = self.state.withLock { state in
-                        defer { state.outbox = [] }
-                        return state.outbox
-                    }
+                    let batch = self.takeOutbox()
                     try await database.publish(batch, on: publisher)
                     self.metrics.published.increment(by: batch.count)
                 }
@@ -204,16 +212,17 @@ public final class PostgresEventLog: DialectEventLog, Service {
     /// out; what follows it is kept until the rooms arrive (or, alone, applied at once).
     private func rejoin(alone: Bool, wake: AsyncStream<Void>.Continuation) {
         let subscribers = self.state.withLock { state in
+            // The hello goes first: every event of this node after the switch must follow it in the log.
             state.mode = .cluster
             state.node.start(alone: alone)
-            state.outbox = []
             state.wake = wake
+            state.outbox = []
+            Self.enqueue(.hello(node: self.configuration.nodeName), in: &state)
             return state.subscribers.values.compactMap(\.value)
         }
         for subscriber in subscribers {
             subscriber.reset()
         }
-        self.state.withLock { Self.enqueue(.hello(node: self.configuration.nodeName), in: &$0) }
     }
 
     private func awaitSync() async throws {
@@ -310,7 +319,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
         self.state.withLock { $0.subscribers[scope]?.value }
     }
 
-    /// The database is away: the other nodes' clients depart here, and this node's events apply at once.
+    /// The database is away: the other nodes' clients depart here, and this node's events apply at once, starting
+    /// with those still waiting to be published (a batch in flight when the connection failed is lost).
     private func isolate() {
         let actions: [ClusterNodeState.Action] = self.state.withLock { state in
             guard state.mode == .cluster else {
@@ -319,8 +329,14 @@ public final class PostgresEventLog: DialectEventLog, Service {
             state.mode = .standalone
             state.wake?.finish()
             state.wake = nil
+            let waiting = state.outbox.compactMap { message -> ClusterNodeState.Action? in
+                guard case .event(_, let scope, let event) = message, state.node.isSynced else {
+                    return nil
+                }
+                return .apply(scope: scope, event: event, origin: .thisNode)
+            }
             state.outbox = []
-            return state.node.isolate()
+            return state.node.isolate() + waiting
         }
         self.perform(actions)
     }
