@@ -131,6 +131,7 @@ let package = Package(
             name: "Cluster",
             dependencies: [
                 "Dialects",
+                "SignalingServer",
                 "SocketIOCodec",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -242,7 +243,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["Cluster", "Dialects", "SocketIOCodec"],
+            dependencies: [
+                "Cluster", "Dialects", "SignalingServer", "SocketIOCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

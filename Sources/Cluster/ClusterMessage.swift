@@ -1,4 +1,5 @@
 import Dialects
+import SignalingServer
 import SocketIOCodec
 
 /// One entry of the cluster's event log: what a node publishes on the PostgreSQL channel (docs/cluster.md#messages).
@@ -6,6 +7,8 @@ import SocketIOCodec
 public enum ClusterMessage: Sendable, Equatable {
     /// A dialect event of a client of `node`, in `scope` (the endpoint whose dialects apply it).
     case event(node: String, scope: String, event: DialectEvent)
+    /// A Socket.IO broadcast of `node` to rooms of a namespace of the server of `scope`, for the other nodes' members.
+    case broadcast(node: String, scope: String, broadcast: SocketIOBroadcast)
     /// `node` is alive.
     case heartbeat(node: String)
     /// `node` saw no heartbeat of `down` for the node timeout: every node lets `down`'s clients depart.
@@ -18,7 +21,8 @@ public enum ClusterMessage: Sendable, Equatable {
     /// The node that published the message.
     public var node: String {
         switch self {
-        case .event(let node, _, _), .heartbeat(let node), .nodeDown(let node, _), .hello(let node),
+        case .event(let node, _, _), .broadcast(let node, _, _), .heartbeat(let node), .nodeDown(let node, _),
+            .hello(let node),
             .snapshot(let node, _, _):
             node
         }
@@ -28,6 +32,12 @@ public enum ClusterMessage: Sendable, Equatable {
         switch self {
         case .event(let node, let scope, let event):
             ["e", .string(node), .string(scope), event.json]
+        case .broadcast(let node, let scope, let broadcast):
+            [
+                "b", .string(node), .string(scope), .string(broadcast.namespace), .strings(broadcast.rooms.sorted()),
+                .strings(broadcast.except.sorted()), .string(broadcast.event),
+                .array(broadcast.arguments.map(\.escapingBinary)),
+            ]
         case .heartbeat(let node):
             ["h", .string(node)]
         case .nodeDown(let node, let down):
@@ -52,6 +62,24 @@ public enum ClusterMessage: Sendable, Equatable {
                 return nil
             }
             self = .event(node: node, scope: scope, event: event)
+        case ("b", 8):
+            guard let scope = fields[2].stringValue, let namespace = fields[3].stringValue,
+                let rooms = fields[4].strings, let except = fields[5].strings, let event = fields[6].stringValue,
+                case .array(let arguments)? = fields[7].unescapingBinary
+            else {
+                return nil
+            }
+            self = .broadcast(
+                node: node,
+                scope: scope,
+                broadcast: SocketIOBroadcast(
+                    namespace: namespace,
+                    rooms: Set(rooms),
+                    except: Set(except),
+                    event: event,
+                    arguments: arguments
+                )
+            )
         case ("h", 2):
             self = .heartbeat(node: node)
         case ("x", 3):

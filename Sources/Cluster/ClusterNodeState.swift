@@ -1,4 +1,5 @@
 import Dialects
+import SignalingServer
 import SocketIOCodec
 
 /// One node's view of the cluster, as a pure state machine over the log's messages, with the time passed in
@@ -16,6 +17,8 @@ import SocketIOCodec
 public struct ClusterNodeState: Sendable {
     /// What the node must do after a message or a tick.
     public enum Action: Sendable, Equatable {
+        /// Deliver another node's broadcast to this node's members of its rooms.
+        case deliver(scope: String, broadcast: SocketIOBroadcast)
         /// Apply a dialect event to the scope's state.
         case apply(scope: String, event: DialectEvent, origin: DialectEventOrigin)
         /// Publish a message on the log.
@@ -74,6 +77,14 @@ public struct ClusterNodeState: Sendable {
         if message.node != self.name, !self.down.contains(message.node) {
             self.lastSeen[message.node] = now
         }
+        if case .broadcast(let node, let scope, let broadcast) = message {
+            // Broadcasts carry no room state: each node delivers them to its members whatever its phase, and its
+            // own were delivered when they were sent.
+            guard node != self.name, !self.down.contains(node), self.phase != .stopped else {
+                return []
+            }
+            return [.deliver(scope: scope, broadcast: broadcast)]
+        }
         switch self.phase {
         case .stopped:
             return []
@@ -123,7 +134,7 @@ public struct ClusterNodeState: Sendable {
                 self.owners[node]?[scope]?[departed] = nil
             }
             return [.apply(scope: scope, event: event, origin: node == self.name ? .thisNode : .otherNode)]
-        case .heartbeat:
+        case .heartbeat, .broadcast:
             return []
         case .nodeDown(_, let down):
             self.reported.remove(down)

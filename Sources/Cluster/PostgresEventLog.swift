@@ -5,6 +5,7 @@ import NIOCore
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
+import SignalingServer
 import SocketIOCodec
 import Synchronization
 
@@ -30,6 +31,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
         var node: ClusterNodeState
         var mode = Mode.standalone
         var subscribers: [String: WeakSubscriber] = [:]
+        /// The Socket.IO servers whose broadcasts are relayed, by scope.
+        var servers: [String: SocketIOServer] = [:]
         /// Makes every payload of one node unique: PostgreSQL folds identical payloads of one transaction into one.
         var sequence: UInt64 = 0
         /// Messages waiting for the publisher, in order.
@@ -66,6 +69,31 @@ public final class PostgresEventLog: DialectEventLog, Service {
 
         func append(_ event: DialectEvent) {
             self.log.append(event, scope: self.scope)
+        }
+    }
+
+    /// Relays `server`'s broadcasts to the other nodes, and delivers theirs to it, under `scope` (the same on every
+    /// node).
+    public func relayBroadcasts(of server: SocketIOServer, scope: String) {
+        self.state.withLock { $0.servers[scope] = server }
+        server.setBroadcastRelay(Relay(scope: scope, log: self))
+    }
+
+    private struct Relay: SocketIOBroadcastRelay {
+        let scope: String
+        let log: PostgresEventLog
+
+        func relay(_ broadcast: SocketIOBroadcast) {
+            self.log.state.withLock { state in
+                // Alone, there is nobody to relay to.
+                guard state.mode == .cluster else {
+                    return
+                }
+                PostgresEventLog.enqueue(
+                    .broadcast(node: self.log.configuration.nodeName, scope: self.scope, broadcast: broadcast),
+                    in: &state
+                )
+            }
         }
     }
 
@@ -288,6 +316,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
             switch action {
             case .apply(let scope, let event, let origin):
                 self.subscriber(scope)?.apply(event, origin: origin)
+            case .deliver(let scope, let broadcast):
+                self.state.withLock { $0.servers[scope] }?.deliver(broadcast)
             case .publish(let message):
                 self.state.withLock { Self.enqueue(message, in: &$0) }
             case .sendSnapshot(let target):

@@ -128,6 +128,10 @@ public struct SwitchboardApplication: Sendable {
             )
         }
         let eventLog: any DialectEventLog = clusterLog ?? DirectEventLog()
+        clusterLog?.relayBroadcasts(
+            of: signaling.server,
+            scope: "socket.io:" + signaling.server.engine.configuration.path
+        )
         var dialects: SignalingDialects?
         var allDialects: [SignalingDialects] = []
         var pinnedServices: [any Service] = []
@@ -155,6 +159,7 @@ public struct SwitchboardApplication: Sendable {
                     logger: Logger(label: "switchboard.signaling")
                 )
                 pinnedServer.addRoutes(to: router)
+                clusterLog?.relayBroadcasts(of: pinnedServer, scope: "socket.io:" + path)
                 webSocketEndpoints.append(pinnedServer.webSocketEndpoint)
                 let pinnedDialects = SignalingDialects(
                     server: pinnedServer,

@@ -1,4 +1,6 @@
 import Dialects
+import NIOCore
+import SignalingServer
 import SocketIOCodec
 import Testing
 
@@ -149,7 +151,36 @@ import Testing
         #expect(node.tick(at: self.at(60)) == [])
     }
 
+    @Test func anotherNodesBroadcastIsDeliveredInEveryPhaseButItsOwnIsNot() {
+        let broadcast = SocketIOBroadcast(namespace: "/", rooms: ["r"], except: ["s1"], event: "news", arguments: [1])
+        var node = ClusterNodeState(name: "a", nodeTimeout: .seconds(5))
+        #expect(node.received(.broadcast(node: "b", scope: "s", broadcast: broadcast), at: self.at(0)) == [])
+        node.start(alone: false)
+        #expect(
+            node.received(.broadcast(node: "b", scope: "s", broadcast: broadcast), at: self.at(0)) == [
+                .deliver(scope: "s", broadcast: broadcast)
+            ]
+        )
+        #expect(node.received(.broadcast(node: "a", scope: "s", broadcast: broadcast), at: self.at(0)) == [])
+        _ = node.received(.hello(node: "a"), at: self.at(0))
+        #expect(node.received(.broadcast(node: "b", scope: "s", broadcast: broadcast), at: self.at(0)).count == 1)
+        _ = node.received(.snapshot(node: "b", for: "a", scopes: ["owners": [:], "scopes": [:]]), at: self.at(1))
+        _ = node.received(.nodeDown(node: "a", down: "b"), at: self.at(9))
+        #expect(node.received(.broadcast(node: "b", scope: "s", broadcast: broadcast), at: self.at(9)) == [])
+    }
+
     @Test(arguments: [
+        ClusterMessage.broadcast(
+            node: "a",
+            scope: "socket.io:/socket.io/",
+            broadcast: SocketIOBroadcast(
+                namespace: "/chat",
+                rooms: ["r1", "r2"],
+                except: ["x"],
+                event: "news",
+                arguments: ["a", .binary(ByteBuffer(bytes: [1, 2])), ["\u{1}b": "not binary"]]
+            )
+        ),
         ClusterMessage.event(node: "a", scope: "socket.io:/x", event: .rawClosed(connection: "c")),
         .heartbeat(node: "a"), .nodeDown(node: "a", down: "b"), .hello(node: "a"),
         .snapshot(node: "a", for: "b", scopes: ["owners": [:], "scopes": [:]]),

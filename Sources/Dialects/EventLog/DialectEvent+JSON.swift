@@ -87,10 +87,10 @@ extension DialectEvent {
 
 extension JSONValue {
     /// The key of the one-member object that stands for binary data in the event log's JSON: `{"\u{1}b":"<base64>"}`.
-    static let binaryMarker = "\u{1}b"
+    public static let binaryMarker = "\u{1}b"
 
     /// This value with binary data as marker objects and marker-like keys escaped.
-    var escapingBinary: JSONValue {
+    public var escapingBinary: JSONValue {
         switch self {
         case .binary(let bytes):
             return .object(
@@ -112,7 +112,7 @@ extension JSONValue {
     }
 
     /// The value ``escapingBinary`` made this from; `nil` when a marker's base64 is not valid.
-    var unescapingBinary: JSONValue? {
+    public var unescapingBinary: JSONValue? {
         switch self {
         case .array(let values):
             let unescaped = values.compactMap(\.unescapingBinary)

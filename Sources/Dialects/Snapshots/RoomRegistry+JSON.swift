@@ -41,12 +41,12 @@ extension RoomRegistry {
 
 extension JSONValue {
     /// A list of strings as JSON.
-    static func strings(_ values: some Sequence<String>) -> JSONValue {
+    public static func strings(_ values: some Sequence<String>) -> JSONValue {
         .array(values.map(JSONValue.string))
     }
 
     /// The strings of a JSON array of strings; `nil` when it is not one.
-    var strings: [String]? {
+    public var strings: [String]? {
         guard let values = self.arrayValue else {
             return nil
         }

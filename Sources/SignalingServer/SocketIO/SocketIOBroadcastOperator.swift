@@ -50,12 +50,21 @@ public struct SocketIOBroadcastOperator: Sendable {
         self.emit(event, arguments)
     }
 
-    /// Emits an event to the targets.
+    /// Emits an event to the targets: this node's at once, the other nodes' of a cluster through its relay.
     public func emit(_ event: String, _ arguments: [JSONValue]) {
         self.namespace.broadcast(
             .event(event, arguments, namespace: self.namespace.name),
             rooms: self.rooms,
             except: self.exceptRooms
+        )
+        self.namespace.relay.current?.relay(
+            SocketIOBroadcast(
+                namespace: self.namespace.name,
+                rooms: self.rooms,
+                except: self.exceptRooms,
+                event: event,
+                arguments: arguments
+            )
         )
     }
 

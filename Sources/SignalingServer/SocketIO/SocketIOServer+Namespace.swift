@@ -23,10 +23,13 @@ extension SocketIOServer {
         /// The namespace's name (`/`, `/admin`).
         public let name: String
         let rooms = RoomDirectory()
+        /// Where broadcasts go to the other nodes of a cluster.
+        let relay: SocketIOBroadcastRelayBox
         private let handlers = Mutex<(middlewares: [Middleware], connection: [ConnectionHandler])>(([], []))
 
-        init(name: String) {
+        init(name: String, relay: SocketIOBroadcastRelayBox) {
             self.name = name
+            self.relay = relay
         }
 
         /// Adds a connection handler (Node's `nsp.on("connection", …)`).

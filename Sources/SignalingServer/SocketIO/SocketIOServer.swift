@@ -79,6 +79,25 @@ public final class SocketIOServer: Sendable {
         self.engine
     }
 
+    /// Relays this server's room broadcasts to the other nodes of a cluster from now on.
+    public func setBroadcastRelay(_ relay: any SocketIOBroadcastRelay) {
+        self.directory.relay.set(relay)
+    }
+
+    /// Delivers a broadcast another node relayed to this node's members of its rooms.
+    public func deliver(_ broadcast: SocketIOBroadcast) {
+        guard SocketIONamespace.isValid(broadcast.namespace),
+            let namespace = self.directory.existingNamespace(broadcast.namespace)
+        else {
+            return
+        }
+        namespace.broadcast(
+            .event(broadcast.event, broadcast.arguments, namespace: broadcast.namespace),
+            rooms: broadcast.rooms,
+            except: broadcast.except
+        )
+    }
+
     /// Disconnects every client (graceful shutdown).
     public func closeAllConnections() {
         self.engine.closeAllSessions()
@@ -89,6 +108,7 @@ public final class SocketIOServer: Sendable {
 final class NamespaceDirectory: Sendable {
     let configuration: SignalingServerConfiguration
     let logger: Logger
+    let relay = SocketIOBroadcastRelayBox()
     private let namespaces = Mutex<[String: SocketIOServer.Namespace]>([:])
 
     init(configuration: SignalingServerConfiguration, logger: Logger) {
@@ -102,7 +122,7 @@ final class NamespaceDirectory: Sendable {
             if let existing = namespaces[name] {
                 return existing
             }
-            let created = SocketIOServer.Namespace(name: name)
+            let created = SocketIOServer.Namespace(name: name, relay: self.relay)
             namespaces[name] = created
             return created
         }
