@@ -158,16 +158,21 @@ public final class PostgresEventLog: DialectEventLog, Service {
     /// One connected run: connects, joins, then follows the log until a connection fails or the node is evicted.
     private func session() async throws {
         var connections: [PostgresConnection] = []
+        var failure: (any Error)?
         do {
             for id in 1...3 {
                 connections.append(try await self.connect(id: id))
             }
             try await self.follow(listener: connections[0], publisher: connections[1], queries: connections[2])
         } catch {
-            for connection in connections {
-                try? await connection.close()
-            }
-            throw error
+            failure = error
+        }
+        for connection in connections {
+            // Whichever way the session ended: postgres-nio asserts that a connection is closed before it goes.
+            try? await connection.close()
+        }
+        if let failure {
+            throw failure
         }
     }
 

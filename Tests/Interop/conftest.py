@@ -2,6 +2,8 @@
 
 The binary comes from TEST_SWITCHBOARD_BIN (scripts/test sets it) or the default debug build path.
 Every server gets its own free ports and is stopped at the end of the test that started it.
+The cluster tests' PostgreSQL comes from TEST_POSTGRES_URL (scripts/test sets it), or is started for the session
+with scripts/test-postgres.
 """
 
 import os
@@ -9,6 +11,7 @@ import pathlib
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 
@@ -206,3 +209,27 @@ def switchboard_for_aiortc():
     yield server
     assert server.process.poll() is None, f"switchboard died during the test:\n{server.log()}"
     assert server.stop() == 0
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The URL of a PostgreSQL for the cluster tests (test_cluster.py): TEST_POSTGRES_URL when set (scripts/test
+    starts one), else a throwaway server of this session's own (scripts/test-postgres, in a directory under /tmp,
+    which the postgres user can reach), so that one test file can be run by hand. Never skipped: a missing
+    PostgreSQL is an error."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    directory = tempfile.mkdtemp(prefix="switchboard-test-postgres.", dir="/tmp")
+    script = ROOT / "scripts" / "test-postgres"
+    try:
+        result = subprocess.run(
+            [str(script), "start", directory, str(free_port(socket.SOCK_STREAM, socket.SOCK_STREAM))],
+            capture_output=True, text=True, timeout=180,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"scripts/test-postgres start failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        yield result.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(script), "stop", directory], capture_output=True, timeout=120)
