@@ -38,9 +38,10 @@ struct ClusterDatabase: Sendable {
         )
     }
 
-    /// The other nodes in sync that were alive within the node timeout, by the database's clock.
+    /// The other nodes in sync now, by the database's clock: a node in sync records itself at every heartbeat, so a
+    /// row older than three heartbeats is a node that stopped or lost the database (and no longer follows the log).
     func syncedNodeCount(on connection: PostgresConnection) async throws -> Int {
-        let milliseconds = Int(self.configuration.nodeTimeout / .milliseconds(1))
+        let milliseconds = Int(self.configuration.heartbeatInterval * 3 / .milliseconds(1))
         let rows = try await connection.query(
             """
             SELECT count(*)::bigint FROM switchboard_cluster_nodes

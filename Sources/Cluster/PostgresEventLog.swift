@@ -259,7 +259,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
     }
 
     private func awaitSync() async throws {
-        let deadline = ContinuousClock.now + self.configuration.nodeTimeout * 2
+        // A node in sync answers a hello within milliseconds; one that does not within the node timeout is gone.
+        let deadline = ContinuousClock.now + self.configuration.nodeTimeout
         while !self.state.withLock({ $0.node.isSynced }) {
             guard ContinuousClock.now < deadline else {
                 throw ClusterError.noSnapshot

@@ -96,7 +96,7 @@ public final class SignalingDialects: DialectEventSubscriber {
 
     public func reset() {
         for socket in self.namespace.sockets {
-            socket.disconnect(close: true)
+            socket.dropConnection()
         }
         self.chatroom.reset()
         self.legacy.reset()

@@ -247,6 +247,12 @@ public final class SocketIOSocket: @unchecked Sendable {
         }
     }
 
+    /// Ends the client's whole connection as a failing transport would, with neither a DISCONNECT nor an Engine.IO
+    /// close packet, so that the client's reconnection takes over (a cluster node starting over, docs/cluster.md).
+    public func dropConnection() {
+        self.client.session.close(reason: .transportClose)
+    }
+
     // MARK: - Inbound (on the loop, from the client)
 
     func receiveEvent(_ packet: SocketIOAssembledPacket) {
