@@ -1,14 +1,24 @@
 // Socket.IO v5 over Engine.IO v4 WebSocket, by hand: open `0{…}` -> `40`, `40{sid}` -> join, ping `2` -> `3`.
-const [url, clientCount, roomSize, rate, duration, window, pid] = process.argv.slice(2);
+// `pids`: the server's processes, comma-separated (a cluster's nodes), whose RSS and CPU are summed; `auxPids`
+// (optional): other processes whose CPU is reported apart (a cluster's PostgreSQL and HAProxy).
+const [url, clientCount, roomSize, rate, duration, window, pids, auxPids = ""] = process.argv.slice(2);
 const N = Number(clientCount), K = Number(roomSize), RATE = Number(rate), DURATION = Number(duration) * 1000;
 const WINDOW = Number(window);
 const fs = require("node:fs");
-const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
-// Server CPU seconds (utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms).
-const serverCPU = () => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+const list = (text) => text.split(",").filter((p) => p !== "");
+const serverPids = list(pids), otherPids = list(auxPids);
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+const rss = () => sum(serverPids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1])));
+// CPU seconds (utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms); a process that is gone
+// counts 0.
+const cpuOf = (pid) => {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch { return 0; }
 };
+const serverCPU = () => sum(serverPids.map(cpuOf));
+const auxCPU = () => sum(otherPids.map(cpuOf));
 const ownCPU = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,7 +76,7 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
   latencies = null;
   received = 0;
   let broadcasts = 0, index = 0;
-  const cpu1 = serverCPU(), own1 = ownCPU();
+  const cpu1 = serverCPU(), own1 = ownCPU(), aux1 = auxCPU();
   const t1 = now();
   let stop = false;
   await new Promise((resolve) => {
@@ -79,7 +89,7 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
     setTimeout(() => { stop = true; if (inFlight === 0) resolve(); }, DURATION);
   });
   const seconds = (now() - t1) / 1000;
-  const throughputCPU = serverCPU() - cpu1, throughputOwnCPU = ownCPU() - own1;
+  const throughputCPU = serverCPU() - cpu1, throughputOwnCPU = ownCPU() - own1, throughputAuxCPU = auxCPU() - aux1;
   const throughputReceived = received;
   // Let what is still on its way arrive before the next phase.
   await sleep(1000);
@@ -87,7 +97,7 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
   latencies = [];
   received = 0;
   let sent = 0, next = 0;
-  const cpu0 = serverCPU(), own0 = ownCPU();
+  const cpu0 = serverCPU(), own0 = ownCPU(), aux0 = auxCPU();
   const t0 = now();
   await new Promise((resolve) => {
     const timer = setInterval(() => {
@@ -97,7 +107,7 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
       if (elapsed >= DURATION) { clearInterval(timer); resolve(); }
     }, 1);
   });
-  const latencyCPU = serverCPU() - cpu0, latencyOwnCPU = ownCPU() - own0;
+  const latencyCPU = serverCPU() - cpu0, latencyOwnCPU = ownCPU() - own0, latencyAuxCPU = auxCPU() - aux0;
   await sleep(2000);
   const fixedLatencies = latencies.sort((a, b) => a - b);
   const fixedSent = sent, fixedReceived = received;
@@ -110,11 +120,12 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
     bytesPerIdleConnection: Math.round(((idle - baseline) * 1024) / N),
     latency: { rate: RATE, sent: fixedSent, delivered: fixedReceived, expected: fixedSent * (K - 1),
       p50ms: percentile(fixedLatencies, 0.5), p99ms: percentile(fixedLatencies, 0.99),
-      serverCPUSeconds: latencyCPU, loadGeneratorCPUSeconds: latencyOwnCPU },
+      serverCPUSeconds: latencyCPU, loadGeneratorCPUSeconds: latencyOwnCPU, auxCPUSeconds: latencyAuxCPU },
     throughput: { seconds, broadcasts, deliveries: throughputReceived, broadcastsPerSecond: broadcasts / seconds,
       deliveriesPerSecond: throughputReceived / seconds, serverCPUSeconds: throughputCPU,
-      loadGeneratorCPUSeconds: throughputOwnCPU,
-      serverCPUMicrosecondsPerDelivery: throughputReceived ? (throughputCPU * 1e6) / throughputReceived : null },
+      loadGeneratorCPUSeconds: throughputOwnCPU, auxCPUSeconds: throughputAuxCPU,
+      serverCPUMicrosecondsPerDelivery: throughputReceived ? (throughputCPU * 1e6) / throughputReceived : null,
+      auxCPUMicrosecondsPerDelivery: throughputReceived ? (throughputAuxCPU * 1e6) / throughputReceived : null },
   }));
   process.exit(0);
 })().catch((error) => { console.error(error.message); process.exit(1); });
