@@ -1,12 +1,12 @@
 // Socket.IO v5 over Engine.IO v4 WebSocket, by hand: open `0{…}` -> `40`, `40{sid}` -> join, ping `2` -> `3`.
-// `pids`: the server's processes, comma-separated (a cluster's nodes), whose RSS and CPU are summed; `auxPids`
-// (optional): other processes whose CPU is reported apart (a cluster's PostgreSQL and HAProxy).
-const [url, clientCount, roomSize, rate, duration, window, pids, auxPids = ""] = process.argv.slice(2);
+// `pids`: the server's processes, comma-separated (a cluster's nodes), whose RSS and CPU are summed; `proxyPids` and
+// `databasePids` (optional): a cluster's HAProxy and PostgreSQL processes, whose CPU is reported apart.
+const [url, clientCount, roomSize, rate, duration, window, pids, proxyPids = "", databasePids = ""] = process.argv.slice(2);
 const N = Number(clientCount), K = Number(roomSize), RATE = Number(rate), DURATION = Number(duration) * 1000;
 const WINDOW = Number(window);
 const fs = require("node:fs");
 const list = (text) => text.split(",").filter((p) => p !== "");
-const serverPids = list(pids), otherPids = list(auxPids);
+const serverPids = list(pids);
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const rss = () => sum(serverPids.map((pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1])));
 // CPU seconds (utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms); a process that is gone
@@ -18,7 +18,9 @@ const cpuOf = (pid) => {
   } catch { return 0; }
 };
 const serverCPU = () => sum(serverPids.map(cpuOf));
-const auxCPU = () => sum(otherPids.map(cpuOf));
+// CPU seconds of the proxy and of the database, as [proxy, database].
+const auxCPU = () => [sum(list(proxyPids).map(cpuOf)), sum(list(databasePids).map(cpuOf))];
+const minus = (a, b) => [a[0] - b[0], a[1] - b[1]];
 const ownCPU = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,7 +91,7 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
     setTimeout(() => { stop = true; if (inFlight === 0) resolve(); }, DURATION);
   });
   const seconds = (now() - t1) / 1000;
-  const throughputCPU = serverCPU() - cpu1, throughputOwnCPU = ownCPU() - own1, throughputAuxCPU = auxCPU() - aux1;
+  const throughputCPU = serverCPU() - cpu1, throughputOwnCPU = ownCPU() - own1, throughputAuxCPU = minus(auxCPU(), aux1);
   const throughputReceived = received;
   // Let what is still on its way arrive before the next phase.
   await sleep(1000);
@@ -107,7 +109,7 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
       if (elapsed >= DURATION) { clearInterval(timer); resolve(); }
     }, 1);
   });
-  const latencyCPU = serverCPU() - cpu0, latencyOwnCPU = ownCPU() - own0, latencyAuxCPU = auxCPU() - aux0;
+  const latencyCPU = serverCPU() - cpu0, latencyOwnCPU = ownCPU() - own0, latencyAuxCPU = minus(auxCPU(), aux0);
   await sleep(2000);
   const fixedLatencies = latencies.sort((a, b) => a - b);
   const fixedSent = sent, fixedReceived = received;
@@ -120,12 +122,15 @@ function percentile(sorted, p) { return sorted.length ? sorted[Math.min(sorted.l
     bytesPerIdleConnection: Math.round(((idle - baseline) * 1024) / N),
     latency: { rate: RATE, sent: fixedSent, delivered: fixedReceived, expected: fixedSent * (K - 1),
       p50ms: percentile(fixedLatencies, 0.5), p99ms: percentile(fixedLatencies, 0.99),
-      serverCPUSeconds: latencyCPU, loadGeneratorCPUSeconds: latencyOwnCPU, auxCPUSeconds: latencyAuxCPU },
+      serverCPUSeconds: latencyCPU, loadGeneratorCPUSeconds: latencyOwnCPU, proxyCPUSeconds: latencyAuxCPU[0],
+      databaseCPUSeconds: latencyAuxCPU[1] },
     throughput: { seconds, broadcasts, deliveries: throughputReceived, broadcastsPerSecond: broadcasts / seconds,
       deliveriesPerSecond: throughputReceived / seconds, serverCPUSeconds: throughputCPU,
-      loadGeneratorCPUSeconds: throughputOwnCPU, auxCPUSeconds: throughputAuxCPU,
+      loadGeneratorCPUSeconds: throughputOwnCPU, proxyCPUSeconds: throughputAuxCPU[0],
+      databaseCPUSeconds: throughputAuxCPU[1],
       serverCPUMicrosecondsPerDelivery: throughputReceived ? (throughputCPU * 1e6) / throughputReceived : null,
-      auxCPUMicrosecondsPerDelivery: throughputReceived ? (throughputAuxCPU * 1e6) / throughputReceived : null },
+      proxyCPUMicrosecondsPerDelivery: throughputReceived ? (throughputAuxCPU[0] * 1e6) / throughputReceived : null,
+      databaseCPUMicrosecondsPerDelivery: throughputReceived ? (throughputAuxCPU[1] * 1e6) / throughputReceived : null },
   }));
   process.exit(0);
 })().catch((error) => { console.error(error.message); process.exit(1); });

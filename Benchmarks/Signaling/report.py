@@ -9,14 +9,14 @@ for name in servers:
         results[name] = json.load(open(path))
 fmt = lambda v, digits=2: "-" if v is None else f"{v:.{digits}f}"
 print(f"{'server':<12} {'clients':>8} {'bcast/s':>9} {'deliv/s':>9} {'CPU us/deliv':>13} "
-      f"{'rate':>6} {'delivered':>10} {'p50 ms':>9} {'p99 ms':>9} {'B/idle conn':>12} {'aux us/deliv':>13}")
+      f"{'rate':>6} {'delivered':>10} {'p50 ms':>9} {'p99 ms':>9} {'B/idle conn':>12} {'HAProxy us':>11} {'PG us':>7}")
 for name, r in results.items():
     lat, thr = r["latency"], r["throughput"]
     delivered = f"{100 * lat['delivered'] / max(1, lat['expected']):.1f}%"
     print(f"{name:<12} {r['clients']:>8} {thr['broadcastsPerSecond']:>9.0f} {thr['deliveriesPerSecond']:>9.0f} "
           f"{fmt(thr['serverCPUMicrosecondsPerDelivery'], 1):>13} {lat['rate']:>6} {delivered:>10} "
           f"{fmt(lat['p50ms']):>9} {fmt(lat['p99ms']):>9} {r['bytesPerIdleConnection']:>12} "
-          f"{fmt(thr.get('auxCPUMicrosecondsPerDelivery'), 1):>13}")
+          f"{fmt(thr.get('proxyCPUMicrosecondsPerDelivery'), 1):>11} {fmt(thr.get('databaseCPUMicrosecondsPerDelivery'), 1):>7}")
 if "switchboard" in results and "python" in results:
     a, b = results["switchboard"], results["python"]
     ratio = lambda x, y: "-" if not x or not y else f"{x / y:.2f}"

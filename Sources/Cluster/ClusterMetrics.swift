@@ -5,4 +5,5 @@ struct ClusterMetrics: Sendable {
     let published = Counter(label: "switchboard_cluster_messages_published_total")
     let received = Counter(label: "switchboard_cluster_messages_received_total")
     let malformed = Counter(label: "switchboard_cluster_messages_malformed_total")
+    let dropped = Counter(label: "switchboard_cluster_messages_dropped_total")
 }

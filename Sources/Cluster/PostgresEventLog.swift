@@ -33,10 +33,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
         var subscribers: [String: WeakSubscriber] = [:]
         /// The Socket.IO servers whose broadcasts are relayed, by scope.
         var servers: [String: SocketIOServer] = [:]
-        /// Makes every payload of one node unique: PostgreSQL folds identical payloads of one transaction into one.
-        var sequence: UInt64 = 0
         /// Messages waiting for the publisher, in order.
-        var outbox: [ClusterMessage] = []
+        var outbox = ClusterOutbox()
         var wake: AsyncStream<Void>.Continuation?
     }
 
@@ -109,18 +107,15 @@ public final class PostgresEventLog: DialectEventLog, Service {
     }
 
     private static func enqueue(_ message: ClusterMessage, in state: inout State) {
-        state.outbox.append(message)
-        state.wake?.yield()
+        if state.outbox.append(message) {
+            state.wake?.yield()
+        }
     }
 
     /// The waiting messages as payloads, `SEQUENCE JSON`.
     private func takeOutbox() -> [String] {
         self.state.withLock { state in
-            defer { state.outbox = [] }
-            return state.outbox.map { message in
-                state.sequence &+= 1
-                return "\(state.sequence) \(message.json.serialized())"
-            }
+            state.outbox.takePayloads()
         }
     }
 
@@ -249,7 +244,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
             state.mode = .cluster
             state.node.start(alone: alone)
             state.wake = wake
-            state.outbox = []
+            _ = state.outbox.takeMessages()
             Self.enqueue(.hello(node: self.configuration.nodeName), in: &state)
             return state.subscribers.values.compactMap(\.value)
         }
@@ -272,9 +267,16 @@ public final class PostgresEventLog: DialectEventLog, Service {
     private func beat(database: ClusterDatabase, queries: PostgresConnection) async throws {
         var beats = 0
         while true {
-            let actions = self.state.withLock { state in
+            let (actions, dropped) = self.state.withLock { state in
                 Self.enqueue(.heartbeat(node: self.configuration.nodeName), in: &state)
-                return state.node.tick(at: .now)
+                return (state.node.tick(at: .now), state.outbox.takeDropped())
+            }
+            if dropped > 0 {
+                self.metrics.dropped.increment(by: dropped)
+                self.logger.warning(
+                    "cluster: the database does not keep up; client messages dropped",
+                    metadata: ["dropped": "\(dropped)", "capacity": "\(ClusterOutbox().capacity)"]
+                )
             }
             self.perform(actions)
             try await database.markSynced(on: queries)
@@ -365,13 +367,13 @@ public final class PostgresEventLog: DialectEventLog, Service {
             state.mode = .standalone
             state.wake?.finish()
             state.wake = nil
-            let waiting = state.outbox.compactMap { message -> ClusterNodeState.Action? in
-                guard case .event(_, let scope, let event) = message, state.node.isSynced else {
+            let synced = state.node.isSynced
+            let waiting = state.outbox.takeMessages().compactMap { message -> ClusterNodeState.Action? in
+                guard case .event(_, let scope, let event) = message, synced else {
                     return nil
                 }
                 return .apply(scope: scope, event: event, origin: .thisNode)
             }
-            state.outbox = []
             return state.node.isolate() + waiting
         }
         self.perform(actions)
