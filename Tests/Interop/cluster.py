@@ -38,6 +38,7 @@ import urllib.request
 
 import socketio
 
+import sio4_program
 from conftest import ROOT, Switchboard, free_port
 
 HAPROXY = os.environ.get("TEST_HAPROXY_BIN", "haproxy")
@@ -512,61 +513,8 @@ class ChatMember:
             pass
 
 
-SIO4_PRELUDE = r'''
-import os
-import queue
-import sys
-import time
-
-import requests
-import socketio
-
+SIO4_PRELUDE = sio4_program.PRELUDE + r'''
 urls = sys.argv[1:]
-assert socketio.__version__.startswith("4."), socketio.__version__
-
-
-def client(events_to_record):
-    events = queue.Queue()
-    # Each client its own requests session (cookies, keep-alive connections), as separate browsers.
-    sio = socketio.Client(reconnection=False, http_session=requests.Session())
-    for name in events_to_record:
-        sio.on(name, (lambda name: lambda *args: events.put((name, list(args))))(name))
-
-    def wait(name, timeout=10, skip=("iceServers", "message")):
-        while True:
-            try:
-                got, args = events.get(timeout=timeout)
-            except queue.Empty:
-                fail(f"no {name} within {timeout} s")
-            if got == name:
-                return args
-            if got not in skip:
-                fail(f"expected {name}, got {got} {args!r}")
-
-    def quiet(seconds=0.5):
-        time.sleep(seconds)
-        left = []
-        while not events.empty():
-            got, args = events.get()
-            if got not in ("iceServers", "message"):
-                left.append((got, args))
-        return left
-
-    sio.wait_for = wait
-    sio.quiet = quiet
-    return sio
-
-
-def fail(message):
-    # os._exit: the clients' threads would keep a sys.exit waiting until the harness times out.
-    print(message, file=sys.stderr, flush=True)
-    os._exit(1)
-
-
-def check(step, actual, expected):
-    if actual != expected:
-        fail(f"{step}: expected {expected!r}, got {actual!r}")
-    print(f"ok {step}", flush=True)
 
 
 def sync():
