@@ -462,7 +462,9 @@ class ChatMember:
 
     @property
     def sid(self):
-        return self.client.get_sid("/")
+        """The socket id of the current connection, or of the last one once closed."""
+        with self.lock:
+            return self.client.get_sid("/") or (self.sids[-1] if self.sids else None)
 
     def arrival(self, event, arguments):
         """When (time.monotonic()) the first such event arrived."""

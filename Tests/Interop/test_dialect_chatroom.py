@@ -8,50 +8,19 @@ import urllib.request
 import pytest
 import socketio
 
+from cluster import ChatMember
 
-class Member:
-    """A python-socketio 5 client that records every event it receives."""
+
+class Member(ChatMember):
+    """A python-socketio 5 client of one server that records every event it receives (cluster.ChatMember)."""
 
     def __init__(self, server, transports=None):
-        self.events = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-
-        self.ice = queue.Queue()
-
-        @self.client.on("*")
-        def on_any(event, *arguments):
-            if event == "iceServers":
-                self.ice.put(arguments[0])
-            self.events.put((event, list(arguments)))
-
-        self.client.connect(f"http://127.0.0.1:{server.http_port}", transports=transports or ["polling", "websocket"])
-        self.sid = self.client.get_sid("/")
-
-    def next(self, timeout=10, skip=("iceServers",)):
-        deadline = time.monotonic() + timeout
-        while True:
-            event, arguments = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            if event not in skip:
-                return event, arguments
-
-    def quiet(self, wait=0.5, skip=("iceServers",)):
-        time.sleep(wait)
-        leftover = []
-        while not self.events.empty():
-            event, arguments = self.events.get()
-            if event not in skip:
-                leftover.append((event, arguments))
-        return leftover
+        super().__init__(f"http://127.0.0.1:{server.http_port}", transports)
 
     def join(self, user_id, username, room="room1", accepted=True):
         """Joins; unless told otherwise, waits for the join to be accepted (the iceServers event follows it), so
         that the order of members is the order of the calls."""
-        self.client.emit("join", {"id": user_id, "username": username, "roomname": room})
-        if accepted:
-            return self.ice.get(timeout=10)
-
-    def close(self):
-        self.client.disconnect()
+        return super().join(user_id, username, room, accepted)
 
 
 @pytest.fixture
