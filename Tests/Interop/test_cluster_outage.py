@@ -47,17 +47,17 @@ class OwnPostgres:
 def outage_cluster(request):
     database = OwnPostgres()
     nodes = None
+    codes = {}
     try:
         nodes = ClusterNodes(
             database.url, count=2, extra_args=["--set", "dialects.chatroomGraceMilliseconds=500"], name=request.node.name
         )
         yield database, nodes
-        codes = nodes.stop()
-        assert all(code == 0 for code in codes.values()), nodes.logs()
     finally:
-        if nodes is not None and nodes.haproxy is not None:
-            nodes.stop()
+        if nodes is not None:
+            codes = nodes.stop()
         database.remove()
+    assert all(code == 0 for code in codes.values()), nodes.logs()
 
 
 def wait_for(condition, timeout, what):
