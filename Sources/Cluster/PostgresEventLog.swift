@@ -180,6 +180,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
     {
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let database = ClusterDatabase(configuration: self.configuration, logger: self.logger)
+        // Held until this node is in sync; a failure before that closes `queries`, which releases it.
         try await database.lockMembership(on: queries)
         let alone = try await database.syncedNodeCount(on: queries) == 0
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -267,15 +268,15 @@ public final class PostgresEventLog: DialectEventLog, Service {
     private func beat(database: ClusterDatabase, queries: PostgresConnection) async throws {
         var beats = 0
         while true {
-            let (actions, dropped) = self.state.withLock { state in
+            let (actions, dropped, capacity) = self.state.withLock { state in
                 Self.enqueue(.heartbeat(node: self.configuration.nodeName), in: &state)
-                return (state.node.tick(at: .now), state.outbox.takeDropped())
+                return (state.node.tick(at: .now), state.outbox.takeDropped(), state.outbox.capacity)
             }
             if dropped > 0 {
                 self.metrics.dropped.increment(by: dropped)
                 self.logger.warning(
                     "cluster: the database does not keep up; client messages dropped",
-                    metadata: ["dropped": "\(dropped)", "capacity": "\(ClusterOutbox().capacity)"]
+                    metadata: ["dropped": "\(dropped)", "capacity": "\(capacity)"]
                 )
             }
             self.perform(actions)

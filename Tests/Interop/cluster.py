@@ -515,6 +515,28 @@ class ChatMember:
             pass
 
 
+def offer_answer_and_candidates(ann, bob):
+    """Dialect A's signaling between two members of one room (ChatMember): ann offers, bob answers, each sends the
+    other a candidate; each receiver gets exactly the payload the original server forwards. Returns the offer."""
+    offer = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
+    ann.client.emit("offer", {"connectorId": "ann-c1", "memberId": bob.sid, "offer": offer, "streamType": "user"})
+    assert bob.next() == ("offer", [{"remoteConnectorId": "ann-c1", "offer": offer, "memberId": ann.sid, "streamType": "user"}])
+    answer = {"type": "answer", "sdp": "v=0\r\n"}
+    bob.client.emit(
+        "answer",
+        {"remoteConnectorId": "ann-c1", "connectorId": "bob-c1", "memberId": ann.sid, "answer": answer, "streamType": "user"},
+    )
+    event, arguments = ann.next()
+    assert (event, arguments) == ("answer", [{"remoteConnectorId": "bob-c1", "connectorId": "ann-c1", "answer": answer, "memberId": bob.sid}])
+    assert "streamType" not in arguments[0]
+    candidate = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": None}
+    ann.client.emit("icecandidate", {"remoteConnectorId": "bob-c1", "memberId": bob.sid, "candidate": candidate})
+    assert bob.next() == ("icecandidate", [{"connectorId": "bob-c1", "candidate": candidate}])
+    bob.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": candidate})
+    assert ann.next() == ("icecandidate", [{"connectorId": "ann-c1", "candidate": candidate}])
+    return offer
+
+
 SIO4_PRELUDE = sio4_program.PRELUDE + r'''
 urls = sys.argv[1:]
 

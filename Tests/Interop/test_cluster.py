@@ -17,7 +17,7 @@ import time
 import pytest
 import websocket
 
-from cluster import SIO4_PRELUDE, ChatMember, ClusterNodes, run_legacy
+from cluster import SIO4_PRELUDE, ChatMember, ClusterNodes, offer_answer_and_candidates, run_legacy
 
 REPEAT = ("error", [{"type": "repeat", "message": "此房间该用户名已存在"}])
 
@@ -141,22 +141,7 @@ def test_chatroom_members_on_two_nodes_meet_signal_and_leave(cluster):
     assert ann.quiet() == [] and bob.quiet() == []
 
     # offer, answer and candidates, node 0 <-> node 1, exact payloads.
-    offer = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
-    ann.client.emit("offer", {"connectorId": "ann-c1", "memberId": bob.sid, "offer": offer, "streamType": "user"})
-    assert bob.next() == ("offer", [{"remoteConnectorId": "ann-c1", "offer": offer, "memberId": ann.sid, "streamType": "user"}])
-    answer = {"type": "answer", "sdp": "v=0\r\n"}
-    bob.client.emit(
-        "answer",
-        {"remoteConnectorId": "ann-c1", "connectorId": "bob-c1", "memberId": ann.sid, "answer": answer, "streamType": "user"},
-    )
-    event, arguments = ann.next()
-    assert (event, arguments) == ("answer", [{"remoteConnectorId": "bob-c1", "connectorId": "ann-c1", "answer": answer, "memberId": bob.sid}])
-    assert "streamType" not in arguments[0]
-    candidate = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": None}
-    ann.client.emit("icecandidate", {"remoteConnectorId": "bob-c1", "memberId": bob.sid, "candidate": candidate})
-    assert bob.next() == ("icecandidate", [{"connectorId": "bob-c1", "candidate": candidate}])
-    bob.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": candidate})
-    assert ann.next() == ("icecandidate", [{"connectorId": "ann-c1", "candidate": candidate}])
+    offer = offer_answer_and_candidates(ann, bob)
     # The socket on node 2 is in no room: it cannot signal the members on the other nodes, nor they it.
     cat.client.emit("offer", {"connectorId": "cat-c1", "memberId": ann.sid, "offer": offer, "streamType": "user"})
     assert cat.next() == ("error", [{"type": "notJoined", "message": "offer: join a room first"}])

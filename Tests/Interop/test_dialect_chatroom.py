@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 import socketio
 
-from cluster import ChatMember
+from cluster import ChatMember, offer_answer_and_candidates
 
 
 class Member(ChatMember):
@@ -44,22 +44,7 @@ def test_three_members_full_exchange_with_exact_payloads(chatroom):
     assert ann.next() == ("getOffer", [{"memberId": cat.sid}])
     assert bob.next() == ("getOffer", [{"memberId": cat.sid}])
 
-    offer = {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
-    ann.client.emit("offer", {"connectorId": "ann-c1", "memberId": bob.sid, "offer": offer, "streamType": "user"})
-    assert bob.next() == ("offer", [{"remoteConnectorId": "ann-c1", "offer": offer, "memberId": ann.sid, "streamType": "user"}])
-    answer = {"type": "answer", "sdp": "v=0\r\n"}
-    bob.client.emit(
-        "answer",
-        {"remoteConnectorId": "ann-c1", "connectorId": "bob-c1", "memberId": ann.sid, "answer": answer, "streamType": "user"},
-    )
-    event, arguments = ann.next()
-    assert (event, arguments) == ("answer", [{"remoteConnectorId": "bob-c1", "connectorId": "ann-c1", "answer": answer, "memberId": bob.sid}])
-    assert "streamType" not in arguments[0]
-    candidate = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": None}
-    ann.client.emit("icecandidate", {"remoteConnectorId": "bob-c1", "memberId": bob.sid, "candidate": candidate})
-    assert bob.next() == ("icecandidate", [{"connectorId": "bob-c1", "candidate": candidate}])
-    bob.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": candidate})
-    assert ann.next() == ("icecandidate", [{"connectorId": "ann-c1", "candidate": candidate}])
+    offer_answer_and_candidates(ann, bob)
     for member in (ann, bob, cat):
         member.close()
 
@@ -212,9 +197,10 @@ def test_a_burst_of_300_ice_candidates_arrives_whole(chatroom):
         candidate = {"candidate": f"candidate:{index} 1 udp 1 10.0.0.1 {5000 + index} typ host", "sdpMid": "0"}
         bob.client.emit("icecandidate", {"remoteConnectorId": "ann-c1", "memberId": ann.sid, "candidate": candidate})
     received = [ann.next() for _ in range(300)]
-    assert [arguments[0]["candidate"]["candidate"].split()[0] for _, arguments in received] == [
-        f"candidate:{index}" for index in range(300)
-    ]
+    # Each once, in any order: python-engineio's client hands every message to its own thread, so a loaded machine
+    # can swap two neighbours after they left the server in order (observed: 147 before 146).
+    numbers = sorted(int(arguments[0]["candidate"]["candidate"].split()[0].split(":")[1]) for _, arguments in received)
+    assert numbers == list(range(300))
     assert {event for event, _ in received} == {"icecandidate"}
     assert bob.quiet() == []  # no rateLimited error
     ann.close()
