@@ -21,6 +21,11 @@ struct ClusterDatabase: Sendable {
             """,
             logger: self.logger
         )
+        // Tables made before the column existed get it too.
+        try await connection.query(
+            "ALTER TABLE switchboard_cluster_nodes ADD COLUMN IF NOT EXISTS run bigint NOT NULL DEFAULT 0",
+            logger: self.logger
+        )
         try await connection.query(
             """
             CREATE TABLE IF NOT EXISTS switchboard_cluster_payloads (
@@ -36,6 +41,24 @@ struct ClusterDatabase: Sendable {
             "SELECT pg_advisory_unlock(hashtext(\(self.configuration.channel)))",
             logger: self.logger
         )
+    }
+
+    /// Whether another process in sync uses this node's name: a row of its name written in the last three heartbeats
+    /// by a different `run` (this process writes its own `run`, so its rows from before an outage do not count).
+    func nodeNameInUse(run: Int64, on connection: PostgresConnection) async throws -> Bool {
+        let milliseconds = Int(self.configuration.heartbeatInterval * 3 / .milliseconds(1))
+        let rows = try await connection.query(
+            """
+            SELECT count(*)::bigint FROM switchboard_cluster_nodes
+            WHERE channel = \(self.configuration.channel) AND node = \(self.configuration.nodeName) AND run <> \(run)
+            AND seen > now() - make_interval(secs => \(milliseconds) / 1000.0)
+            """,
+            logger: self.logger
+        )
+        for try await count in rows.decode(Int64.self) {
+            return count > 0
+        }
+        return false
     }
 
     /// The other nodes in sync now, by the database's clock: a node in sync records itself at every heartbeat, so a
@@ -56,13 +79,13 @@ struct ClusterDatabase: Sendable {
         return 0
     }
 
-    /// Records that this node is alive and in sync.
-    func markSynced(on connection: PostgresConnection) async throws {
+    /// Records that this node (this process: `run`) is alive and in sync.
+    func markSynced(run: Int64, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO switchboard_cluster_nodes (channel, node, seen)
-            VALUES (\(self.configuration.channel), \(self.configuration.nodeName), now())
-            ON CONFLICT (channel, node) DO UPDATE SET seen = now()
+            INSERT INTO switchboard_cluster_nodes (channel, node, seen, run)
+            VALUES (\(self.configuration.channel), \(self.configuration.nodeName), now(), \(run))
+            ON CONFLICT (channel, node) DO UPDATE SET seen = now(), run = excluded.run
             """,
             logger: self.logger
         )

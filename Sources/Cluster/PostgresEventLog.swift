@@ -39,6 +39,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
     }
 
     let configuration: ClusterConfiguration
+    /// This process among the runs of its node name (docs/cluster.md#membership).
+    private let run = Int64.random(in: 1...Int64.max)
     private let logger: Logger
     private let eventLoop: any EventLoop
     private let state: Mutex<State>
@@ -132,6 +134,15 @@ public final class PostgresEventLog: DialectEventLog, Service {
                 }
             } catch  where Task.isCancelled || Task.isShuttingDownGracefully {
                 break
+            } catch ClusterError.nodeNameInUse {
+                // Two processes of one name would each take the other's messages for their own.
+                self.logger.error(
+                    """
+                    cluster: another process of this cluster.nodeName was in sync in the last three heartbeats (a \
+                    second node of the same name, or this node's previous run); serving this node's clients alone
+                    """,
+                    metadata: ["node": "\(self.configuration.nodeName)"]
+                )
             } catch {
                 self.logger.warning(
                     "cluster: database unreachable; serving this node's clients alone",
@@ -182,6 +193,9 @@ public final class PostgresEventLog: DialectEventLog, Service {
         let database = ClusterDatabase(configuration: self.configuration, logger: self.logger)
         // Held until this node is in sync; a failure before that closes `queries`, which releases it.
         try await database.lockMembership(on: queries)
+        guard try await !database.nodeNameInUse(run: self.run, on: queries) else {
+            throw ClusterError.nodeNameInUse
+        }
         let alone = try await database.syncedNodeCount(on: queries) == 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             let listening = AsyncStream.makeStream(of: Void.self)
@@ -204,7 +218,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
                 }
             }
             try await self.awaitSync()
-            try await database.markSynced(on: queries)
+            try await database.markSynced(run: self.run, on: queries)
             try await database.unlockMembership(on: queries)
             self.logger.info(
                 "cluster: node \(self.configuration.nodeName) listening",
@@ -280,7 +294,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
                 )
             }
             self.perform(actions)
-            try await database.markSynced(on: queries)
+            try await database.markSynced(run: self.run, on: queries)
             beats += 1
             if beats % 30 == 0 {
                 try await database.removeOldPayloads(on: queries)
@@ -384,6 +398,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
 /// Why a cluster session ended.
 enum ClusterError: Error {
     case listenEnded
+    case nodeNameInUse
     case noSnapshot
     case evicted
 }

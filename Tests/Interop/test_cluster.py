@@ -13,11 +13,13 @@ import json
 import queue
 import threading
 import time
+import urllib.request
 
 import pytest
 import websocket
 
 from cluster import SIO4_PRELUDE, ChatMember, ClusterNodes, offer_answer_and_candidates, run_legacy
+from conftest import Switchboard
 
 REPEAT = ("error", [{"type": "repeat", "message": "此房间该用户名已存在"}])
 
@@ -158,6 +160,43 @@ def test_chatroom_members_on_two_nodes_meet_signal_and_leave(cluster):
     assert bob.quiet() == [] and ann.quiet() == [] and cat.quiet() == []
     for member in (ann, bob, cat):
         member.close()
+
+
+def test_a_second_process_of_a_node_name_in_use_stays_out_of_the_cluster(start_cluster):
+    # Two processes of one cluster.nodeName would each take the other's messages for their own (and the others
+    # would let the first one's clients depart at the second one's hello): the second one is refused and serves its
+    # own clients alone.
+    nodes = start_cluster(count=2)
+    twin = Switchboard(
+        args=[
+            "--set", f"cluster.postgresURL={nodes.postgres_url}",
+            "--set", "cluster.nodeName=node0",
+            "--set", f"cluster.channel={nodes.channel}",
+            "--set", f"turn.secrets={nodes.turn_secret}",
+        ],
+        ready_line="another process of this cluster.nodeName was in sync",
+    )
+    ann = ChatMember(nodes.node_url(0), name="ann")
+    bob = ChatMember(nodes.node_url(1), name="bob")
+    cat = ChatMember(f"http://127.0.0.1:{twin.http_port}", name="cat")
+    try:
+        assert "cluster: node node0 listening" not in twin.log()
+        # The first node0 keeps its place: its member and node 1's meet and signal as before.
+        ann.join("u-ann", "ann", "room1")
+        nodes.wait_username("ann", "room1")
+        bob.join("u-bob", "bob", "room1")
+        assert ann.next() == ("getOffer", [{"memberId": bob.sid}])
+        offer_answer_and_candidates(ann, bob)
+        # The twin's rooms are its own: its joiner meets nobody, and nobody hears of it.
+        cat.join("u-cat", "cat", "room1")
+        assert cat.quiet() == [] and ann.quiet() == [] and bob.quiet() == []
+        with urllib.request.urlopen(f"http://127.0.0.1:{twin.http_port}/checkUsername?username=ann&roomname=room1") as response:
+            assert json.loads(response.read())["isRepeat"] is False
+        assert not nodes.check_username(0, "cat", "room1") and not nodes.check_username(1, "cat", "room1")
+    finally:
+        for member in (ann, bob, cat):
+            member.close()
+        assert twin.stop() == 0, twin.log()
 
 
 def test_chatroom_grace_expiry_on_one_node_reaches_the_others(cluster):
