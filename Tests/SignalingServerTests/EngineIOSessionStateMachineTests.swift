@@ -191,6 +191,37 @@ import Testing
         #expect(actions.contains(.unregister))
     }
 
+    /// The official suites' "forcefully closes the session": a poll and a POST `1` sent together on two connections,
+    /// which two event loops can read in either order.
+    @Test func clientCloseOverPollingAnswersAPollReadJustAfterItWithNoop() {
+        var machine = self.opened()
+        _ = self.poll(&machine)
+        let actions = machine.receive(.close)
+        #expect(
+            actions == [
+                .cancel(.heartbeat), .cancel(.upgradeTimeout), .cancel(.upgradeNoop), .notifyClosed(.transportClose),
+                .schedule(.closeTimeout, milliseconds: 100),
+            ]
+        )
+        #expect(!machine.isOpen)
+        #expect(machine.send([.message("late")]) == [])
+        #expect(machine.postRequestArrived() == .refused(.unknownSession, []))
+        #expect(
+            machine.pollRequestArrived() == .accepted([.respondToPoll([.noop]), .cancel(.closeTimeout), .unregister])
+        )
+        #expect(machine.pollRequestArrived() == .refused(.unknownSession, []))
+        #expect(machine.closeTimeoutFired() == [])
+    }
+
+    @Test func aClientClosedSessionIsForgottenAfterTheLatePollWindow() {
+        var machine = self.opened()
+        _ = self.poll(&machine)
+        _ = machine.receive(.close)
+        #expect(machine.closeTimeoutFired() == [.unregister])
+        #expect(machine.pollRequestArrived() == .refused(.unknownSession, []))
+        #expect(machine.upgradeRequested() == nil)
+    }
+
     @Test func serverCloseWithAPendingPollSendsClose() {
         var machine = self.opened()
         _ = self.poll(&machine)

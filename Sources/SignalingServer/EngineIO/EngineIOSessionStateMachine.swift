@@ -20,8 +20,9 @@ import SocketIOCodec
 /// - an upgrade: the probing WebSocket's `2probe` is answered `3probe`; while it is pending, a poll waiting with
 ///   nothing to send is answered `6` (noop) every 100 ms; `5` moves the session to the WebSocket and flushes the
 ///   buffer there; anything else, a closed probe socket or `upgradeTimeout` cancels it;
-/// - close: the client's `1` over polling answers the pending poll with `6`; a server close flushes the buffer and
-///   then sends `1` (over polling, with the next poll if none is pending); other closes send `1` to a pending poll;
+/// - close: the client's `1` over polling answers the pending poll with `6`, or with none pending the first poll read
+///   within ``Timing/latePollWindow``; a server close flushes the buffer and then sends `1` (over polling, with the
+///   next poll if none is pending); other closes send `1` to a pending poll;
 /// - the write buffer is bounded: past ``Timing/outboundBufferLimit`` packets or ``Timing/outboundBufferBytes``
 ///   bytes of packet data the session closes (``EngineIOCloseReason/outboundBufferFull``).
 struct EngineIOSessionStateMachine {
@@ -39,7 +40,8 @@ struct EngineIOSessionStateMachine {
         case upgradeTimeout
         /// The 100 ms ticker that releases a waiting poll with `6` while an upgrade is pending.
         case upgradeNoop
-        /// How long a server-closed polling session waits for a poll to deliver the close packet.
+        /// How long a server-closed polling session waits for a poll to deliver the close packet, and how long a
+        /// client-closed one waits for a late poll (``Timing/latePollWindow``).
         case closeTimeout
     }
 
@@ -54,6 +56,9 @@ struct EngineIOSessionStateMachine {
         var outboundBufferBytes: Int = .max
         /// The period of the noop ticker while upgrading (100 ms in the reference).
         var upgradeNoopInterval: Int = 100
+        /// How long a session the client closed by POST answers a poll with `6` rather than as unknown: a poll sent
+        /// before the close on another connection can be read after it, by another event loop.
+        var latePollWindow: Int = 100
     }
 
     /// What the owner must do, in order.
@@ -104,6 +109,9 @@ struct EngineIOSessionStateMachine {
         case open
         /// Server close over polling, waiting for a poll to carry the close packet.
         case closing
+        /// Closed by the client over polling with no poll pending; a poll read within ``Timing/latePollWindow``
+        /// gets `6`, as it would have had it been read before the close.
+        case lingering
         case closed
     }
 
@@ -221,6 +229,9 @@ struct EngineIOSessionStateMachine {
         switch self.state {
         case .closed:
             return .refused(.unknownSession, [])
+        case .lingering:
+            self.state = .closed
+            return .accepted([.respondToPoll([.noop]), .cancel(.closeTimeout), .unregister])
         case .closing:
             self.state = .closed
             var packets = self.drain()
@@ -242,7 +253,7 @@ struct EngineIOSessionStateMachine {
     /// A POST arrived (before its body is read).
     mutating func postRequestArrived() -> Admission {
         switch self.state {
-        case .closed:
+        case .closed, .lingering:
             return .refused(.unknownSession, [])
         case .closing:
             // The client may still talk while its close packet waits for a poll; what it says is dropped.
@@ -479,6 +490,11 @@ struct EngineIOSessionStateMachine {
             if self.pollPending {
                 self.pollPending = false
                 actions.append(.respondToPoll([reason == .transportClose ? .noop : .close]))
+            } else if reason == .transportClose {
+                self.state = .lingering
+                return actions + [
+                    .notifyClosed(reason), .schedule(.closeTimeout, milliseconds: self.timing.latePollWindow),
+                ]
             }
             actions.append(contentsOf: [.notifyClosed(reason), .unregister])
         case .webSocket:
@@ -488,9 +504,10 @@ struct EngineIOSessionStateMachine {
         return actions
     }
 
-    /// The close timeout of a server-closed polling session fired: the session is forgotten.
+    /// The close timeout of a server-closed polling session, or the late-poll window of a client-closed one, ended:
+    /// the session is forgotten.
     mutating func closeTimeoutFired() -> [Action] {
-        guard self.state == .closing else {
+        guard self.state == .closing || self.state == .lingering else {
             return []
         }
         self.state = .closed
