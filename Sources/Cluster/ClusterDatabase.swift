@@ -61,22 +61,25 @@ struct ClusterDatabase: Sendable {
         return false
     }
 
-    /// The other nodes in sync now, by the database's clock: a node in sync records itself at every heartbeat, so a
-    /// row older than three heartbeats is a node that stopped or lost the database (and no longer follows the log).
-    func syncedNodeCount(on connection: PostgresConnection) async throws -> Int {
+    /// The other nodes in sync now, by the database's clock, the most recently heard from first: a node in sync
+    /// records itself at every heartbeat, so a row older than three heartbeats is a node that stopped or lost the
+    /// database (and no longer follows the log).
+    func syncedNodes(on connection: PostgresConnection) async throws -> [String] {
         let milliseconds = Int(self.configuration.heartbeatInterval * 3 / .milliseconds(1))
         let rows = try await connection.query(
             """
-            SELECT count(*)::bigint FROM switchboard_cluster_nodes
+            SELECT node FROM switchboard_cluster_nodes
             WHERE channel = \(self.configuration.channel) AND node <> \(self.configuration.nodeName)
             AND seen > now() - make_interval(secs => \(milliseconds) / 1000.0)
+            ORDER BY seen DESC, node
             """,
             logger: self.logger
         )
-        for try await count in rows.decode(Int64.self) {
-            return Int(count)
+        var nodes: [String] = []
+        for try await node in rows.decode(String.self) {
+            nodes.append(node)
         }
-        return 0
+        return nodes
     }
 
     /// Records that this node (this process: `run`) is alive and in sync.

@@ -13,8 +13,9 @@ public enum ClusterMessage: Sendable, Equatable {
     case heartbeat(node: String)
     /// `node` saw no heartbeat of `down` for the node timeout: every node lets `down`'s clients depart.
     case nodeDown(node: String, down: String)
-    /// `node` starts (or starts over) and asks for the rooms as they are at this point of the log.
-    case hello(node: String)
+    /// `node` starts (or starts over) and asks `responder` (any node in sync, if `nil`) for the rooms as they are at
+    /// this point of the log.
+    case hello(node: String, responder: String? = nil)
     /// The rooms as `node` had them when it applied `for`'s hello: scope → the scope's state as JSON.
     case snapshot(node: String, for: String, scopes: JSONValue)
 
@@ -22,7 +23,7 @@ public enum ClusterMessage: Sendable, Equatable {
     public var node: String {
         switch self {
         case .event(let node, _, _), .broadcast(let node, _, _), .heartbeat(let node), .nodeDown(let node, _),
-            .hello(let node),
+            .hello(let node, _),
             .snapshot(let node, _, _):
             node
         }
@@ -42,8 +43,10 @@ public enum ClusterMessage: Sendable, Equatable {
             ["h", .string(node)]
         case .nodeDown(let node, let down):
             ["x", .string(node), .string(down)]
-        case .hello(let node):
+        case .hello(let node, nil):
             ["hello", .string(node)]
+        case .hello(let node, let responder?):
+            ["hello", .string(node), .string(responder)]
         case .snapshot(let node, let target, let scopes):
             ["s", .string(node), .string(target), scopes]
         }
@@ -89,6 +92,11 @@ public enum ClusterMessage: Sendable, Equatable {
             self = .nodeDown(node: node, down: down)
         case ("hello", 2):
             self = .hello(node: node)
+        case ("hello", 3):
+            guard let responder = fields[2].stringValue else {
+                return nil
+            }
+            self = .hello(node: node, responder: responder)
         case ("s", 4):
             guard let target = fields[2].stringValue else {
                 return nil

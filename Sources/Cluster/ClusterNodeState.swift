@@ -89,7 +89,7 @@ public struct ClusterNodeState: Sendable {
         case .stopped:
             return []
         case .starting(let alone):
-            guard message == .hello(node: self.name) else {
+            guard case .hello(let node, _) = message, node == self.name else {
                 // Before its own hello the node's rooms are not yet defined: the snapshot will contain this.
                 return []
             }
@@ -147,13 +147,15 @@ public struct ClusterNodeState: Sendable {
             }
             self.lastSeen[down] = nil
             return self.departures(of: down)
-        case .hello(let node):
+        case .hello(let node, let responder):
             guard node != self.name else {
                 return []
             }
             self.down.remove(node)
             self.reported.remove(node)
-            return self.departures(of: node) + [.sendSnapshot(for: node)]
+            // One snapshot is enough: only the node the newcomer asked answers (every node, if it asked none).
+            let answers = responder == nil || responder == self.name
+            return self.departures(of: node) + (answers ? [.sendSnapshot(for: node)] : [])
         case .snapshot:
             return []
         }

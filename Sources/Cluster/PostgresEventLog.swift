@@ -196,7 +196,9 @@ public final class PostgresEventLog: DialectEventLog, Service {
         guard try await !database.nodeNameInUse(run: self.run, on: queries) else {
             throw ClusterError.nodeNameInUse
         }
-        let alone = try await database.syncedNodeCount(on: queries) == 0
+        // The node heard from last answers the hello: the likeliest to be alive still.
+        let responder = try await database.syncedNodes(on: queries).first
+        let alone = responder == nil
         try await withThrowingTaskGroup(of: Void.self) { group in
             let listening = AsyncStream.makeStream(of: Void.self)
             group.addTask {
@@ -209,7 +211,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
                 throw ClusterError.listenEnded
             }
             for await _ in listening.stream {}
-            self.rejoin(alone: alone, wake: wake)
+            self.rejoin(responder: responder, wake: wake)
             group.addTask {
                 for await _ in wakes {
                     let batch = self.takeOutbox()
@@ -252,15 +254,16 @@ public final class PostgresEventLog: DialectEventLog, Service {
     }
 
     /// Starts over in the cluster: this node's clients are disconnected and its rooms emptied, then its hello goes
-    /// out; what follows it is kept until the rooms arrive (or, alone, applied at once).
-    private func rejoin(alone: Bool, wake: AsyncStream<Void>.Continuation) {
+    /// out, asking `responder` for the rooms; what follows it is kept until they arrive (or, with no node to ask,
+    /// alone, applied at once).
+    private func rejoin(responder: String?, wake: AsyncStream<Void>.Continuation) {
         let subscribers = self.state.withLock { state in
             // The hello goes first: every event of this node after the switch must follow it in the log.
             state.mode = .cluster
-            state.node.start(alone: alone)
+            state.node.start(alone: responder == nil)
             state.wake = wake
             _ = state.outbox.takeMessages()
-            Self.enqueue(.hello(node: self.configuration.nodeName), in: &state)
+            Self.enqueue(.hello(node: self.configuration.nodeName, responder: responder), in: &state)
             return state.subscribers.values.compactMap(\.value)
         }
         for subscriber in subscribers {

@@ -87,6 +87,21 @@ import Testing
         )
     }
 
+    @Test func onlyTheNodeAHelloAsksSendsTheRooms() {
+        var asked = self.synced("a")
+        var other = self.synced("c")
+        let hello = ClusterMessage.hello(node: "b", responder: "a")
+        #expect(asked.received(hello, at: self.at(1)) == [.sendSnapshot(for: "b")])
+        #expect(other.received(hello, at: self.at(1)) == [])
+        // The others still let the clients of the newcomer's previous run depart.
+        _ = other.received(.event(node: "b", scope: "s", event: .chatroomConnected(socketID: "x")), at: self.at(2))
+        #expect(
+            other.received(hello, at: self.at(3)) == [
+                .apply(scope: "s", event: .chatroomDisconnected(socketID: "x"), origin: .cluster)
+            ]
+        )
+    }
+
     @Test func aJoiningNodeKeepsWhatFollowsItsHelloUntilTheSnapshot() throws {
         var helper = self.synced("a")
         _ = helper.received(.event(node: "a", scope: "s", event: .chatroomConnected(socketID: "x")), at: self.at(1))
@@ -182,7 +197,7 @@ import Testing
             )
         ),
         ClusterMessage.event(node: "a", scope: "socket.io:/x", event: .rawClosed(connection: "c")),
-        .heartbeat(node: "a"), .nodeDown(node: "a", down: "b"), .hello(node: "a"),
+        .heartbeat(node: "a"), .nodeDown(node: "a", down: "b"), .hello(node: "a"), .hello(node: "a", responder: "b"),
         .snapshot(node: "a", for: "b", scopes: ["owners": [:], "scopes": [:]]),
     ])
     func messagesRoundTripThroughJSON(_ message: ClusterMessage) throws {
