@@ -43,41 +43,23 @@ struct ClusterDatabase: Sendable {
         )
     }
 
-    /// Whether another process in sync uses this node's name: a row of its name written in the last three heartbeats
-    /// by a different `run` (this process writes its own `run`, so its rows from before an outage do not count).
-    func nodeNameInUse(run: Int64, on connection: PostgresConnection) async throws -> Bool {
+    /// The nodes in sync now, this node's name included, by the database's clock, the most recently heard from
+    /// first, each with the run (process) that wrote its row: a node in sync records itself at every heartbeat, so a
+    /// row older than three heartbeats is a node that stopped or lost the database (and no longer follows the log).
+    func syncedNodes(on connection: PostgresConnection) async throws -> [(node: String, run: Int64)] {
         let milliseconds = Int(self.configuration.heartbeatInterval * 3 / .milliseconds(1))
         let rows = try await connection.query(
             """
-            SELECT count(*)::bigint FROM switchboard_cluster_nodes
-            WHERE channel = \(self.configuration.channel) AND node = \(self.configuration.nodeName) AND run <> \(run)
-            AND seen > now() - make_interval(secs => \(milliseconds) / 1000.0)
-            """,
-            logger: self.logger
-        )
-        for try await count in rows.decode(Int64.self) {
-            return count > 0
-        }
-        return false
-    }
-
-    /// The other nodes in sync now, by the database's clock, the most recently heard from first: a node in sync
-    /// records itself at every heartbeat, so a row older than three heartbeats is a node that stopped or lost the
-    /// database (and no longer follows the log).
-    func syncedNodes(on connection: PostgresConnection) async throws -> [String] {
-        let milliseconds = Int(self.configuration.heartbeatInterval * 3 / .milliseconds(1))
-        let rows = try await connection.query(
-            """
-            SELECT node FROM switchboard_cluster_nodes
-            WHERE channel = \(self.configuration.channel) AND node <> \(self.configuration.nodeName)
+            SELECT node, run FROM switchboard_cluster_nodes
+            WHERE channel = \(self.configuration.channel)
             AND seen > now() - make_interval(secs => \(milliseconds) / 1000.0)
             ORDER BY seen DESC, node
             """,
             logger: self.logger
         )
-        var nodes: [String] = []
-        for try await node in rows.decode(String.self) {
-            nodes.append(node)
+        var nodes: [(node: String, run: Int64)] = []
+        for try await (node, run) in rows.decode((String, Int64).self) {
+            nodes.append((node, run))
         }
         return nodes
     }

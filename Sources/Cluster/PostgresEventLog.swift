@@ -193,11 +193,14 @@ public final class PostgresEventLog: DialectEventLog, Service {
         let database = ClusterDatabase(configuration: self.configuration, logger: self.logger)
         // Held until this node is in sync; a failure before that closes `queries`, which releases it.
         try await database.lockMembership(on: queries)
-        guard try await !database.nodeNameInUse(run: self.run, on: queries) else {
+        let synced = try await database.syncedNodes(on: queries)
+        // Another run of this name in sync: a second process of the name, or this node's previous run (its own rows
+        // from before an outage carry this run and do not count).
+        guard !synced.contains(where: { $0.node == self.configuration.nodeName && $0.run != self.run }) else {
             throw ClusterError.nodeNameInUse
         }
         // The node heard from last answers the hello: the likeliest to be alive still.
-        let responder = try await database.syncedNodes(on: queries).first
+        let responder = synced.first { $0.node != self.configuration.nodeName }?.node
         let alone = responder == nil
         try await withThrowingTaskGroup(of: Void.self) { group in
             let listening = AsyncStream.makeStream(of: Void.self)
