@@ -52,6 +52,12 @@ public enum ClusterMessage: Sendable, Equatable {
         }
     }
 
+    /// The text every serialized broadcast of `node` begins with, and no other message: the kind and the node, up to
+    /// the comma after them.
+    public static func broadcastPrefix(node: String) -> String {
+        String(JSONValue.array(["b", .string(node)]).serialized().dropLast()) + ","
+    }
+
     /// The message of ``json``; `nil` for anything else.
     public init?(json: JSONValue) {
         guard case .array(let fields) = json, fields.count >= 2, let kind = fields[0].stringValue,

@@ -45,6 +45,9 @@ public final class PostgresEventLog: DialectEventLog, Service {
     private let eventLoop: any EventLoop
     private let state: Mutex<State>
     private let metrics = ClusterMetrics()
+    /// How this node's own broadcasts begin in the log (``ClusterMessage/json``, serialized): they were delivered
+    /// here when sent, so they are recognized and passed over without being parsed.
+    private let ownBroadcastPrefix: String
 
     public init(configuration: ClusterConfiguration, eventLoop: any EventLoop, logger: Logger) {
         self.configuration = configuration
@@ -53,6 +56,7 @@ public final class PostgresEventLog: DialectEventLog, Service {
         self.state = Mutex(
             State(node: ClusterNodeState(name: configuration.nodeName, nodeTimeout: configuration.nodeTimeout))
         )
+        self.ownBroadcastPrefix = ClusterMessage.broadcastPrefix(node: configuration.nodeName)
     }
 
     public func stream(scope: String) -> any DialectEventStream {
@@ -109,7 +113,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
     }
 
     private static func enqueue(_ message: ClusterMessage, in state: inout State) {
-        if state.outbox.append(message) {
+        // The publisher takes the whole outbox when woken: only the first message since its last take wakes it.
+        if state.outbox.append(message), state.outbox.messages.count == 1 {
             state.wake?.yield()
         }
     }
@@ -202,18 +207,28 @@ public final class PostgresEventLog: DialectEventLog, Service {
         // The node heard from last answers the hello: the likeliest to be alive still.
         let responder = synced.first { $0.node != self.configuration.nodeName }?.node
         let alone = responder == nil
+        // The log is read on the listener's event loop (ClusterLogReader); `end` carries what ends the session.
+        let (ended, end) = AsyncStream.makeStream(of: (any Error).self)
+        let reader = ClusterLogReader(log: self, eventLoop: listener.eventLoop, end: end) { id in
+            try await database.payload(id: id, on: queries)
+        }
+        let listening = listener.addListener(channel: self.configuration.channel) { _, notification in
+            reader.received(notification.payload)
+        }
+        defer { listening.stop() }
+        listener.closeFuture.whenComplete { _ in end.yield(ClusterError.listenEnded) }
+        // postgres-nio sends its own LISTEN for the listener first; once this one is answered, both are.
+        try await listener.query(
+            PostgresQuery(unsafeSQL: "LISTEN \"\(self.configuration.channel)\""),
+            logger: self.logger
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let listening = AsyncStream.makeStream(of: Void.self)
             group.addTask {
-                try await listener.listen(on: self.configuration.channel) { notifications in
-                    listening.continuation.finish()
-                    for try await notification in notifications {
-                        try await self.received(notification.payload, database: database, queries: queries)
-                    }
+                for await error in ended {
+                    throw error
                 }
                 throw ClusterError.listenEnded
             }
-            for await _ in listening.stream {}
             self.rejoin(responder: responder, wake: wake)
             group.addTask {
                 for await _ in wakes {
@@ -311,20 +326,42 @@ public final class PostgresEventLog: DialectEventLog, Service {
 
     // MARK: - Reading the log
 
-    private func received(_ payload: String, database: ClusterDatabase, queries: PostgresConnection) async throws {
+    /// What reading one notification left to do.
+    enum Reading: Equatable {
+        case applied
+        /// The message is stored in the payload table under this id (``applyStored(_:id:)``).
+        case stored(id: Int64)
+    }
+
+    /// Applies one notification of the log (`SEQUENCE JSON`), or returns the id of the stored payload it refers to
+    /// (`SEQUENCE @ID`), which must be applied before the notifications after it. Throws when the other nodes have
+    /// evicted this node.
+    func read(_ payload: String) throws -> Reading {
         guard let space = payload.firstIndex(of: " ") else {
+            return .applied
+        }
+        let body = payload[payload.index(after: space)...]
+        if body.hasPrefix(self.ownBroadcastPrefix) {
+            self.metrics.received.increment()
+            return .applied
+        }
+        if body.hasPrefix("@"), let id = Int64(body.dropFirst()) {
+            return .stored(id: id)
+        }
+        try self.apply(body)
+        return .applied
+    }
+
+    /// Applies the stored payload `id` (`nil`: it was already removed).
+    func applyStored(_ body: String?, id: Int64) throws {
+        guard let body else {
+            self.logger.warning("cluster: a stored payload is gone", metadata: ["id": "\(id)"])
             return
         }
-        var body = payload[payload.index(after: space)...]
-        var fetched: String?
-        if body.hasPrefix("@"), let id = Int64(body.dropFirst()) {
-            fetched = try await database.payload(id: id, on: queries)
-            guard let fetched else {
-                self.logger.warning("cluster: a stored payload is gone", metadata: ["id": "\(id)"])
-                return
-            }
-            body = Substring(fetched)
-        }
+        try self.apply(Substring(body))
+    }
+
+    private func apply(_ body: Substring) throws {
         guard let json = try? JSONValue(parsing: body), let message = ClusterMessage(json: json) else {
             self.metrics.malformed.increment()
             return
@@ -404,6 +441,8 @@ public final class PostgresEventLog: DialectEventLog, Service {
 /// Why a cluster session ended.
 enum ClusterError: Error {
     case listenEnded
+    /// More notifications waited behind a stored payload's fetch than ``ClusterLogReader/maxWaiting``.
+    case logBehind
     case nodeNameInUse
     case noSnapshot
     case evicted

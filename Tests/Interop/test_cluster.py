@@ -433,8 +433,13 @@ def test_messages_larger_than_a_notify_payload_cross_nodes(start_cluster):
     ws_join(alice, "alice")
     ws_join(carol, "carol")
     nodes.sync()
+    # The small messages right behind the stored one wait for it: the log is applied in order.
     alice.send(json.dumps({"type": "offer", "sdp": sdp}))
+    for index in range(20):
+        alice.send(json.dumps({"type": "offer", "sdp": f"small {index}"}))
     assert ws_receive(carol) == {"type": "offer", "sdp": sdp, "id": "alice", "nick": "Alice"}
+    for index in range(20):
+        assert ws_receive(carol) == {"type": "offer", "sdp": f"small {index}", "id": "alice", "nick": "Alice"}
     alice.close()
     carol.close()
 
