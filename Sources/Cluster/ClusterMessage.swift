@@ -36,8 +36,7 @@ public enum ClusterMessage: Sendable, Equatable {
         case .broadcast(let node, let scope, let broadcast):
             [
                 "b", .string(node), .string(scope), .string(broadcast.namespace), .strings(broadcast.rooms.sorted()),
-                .strings(broadcast.except.sorted()), .string(broadcast.event),
-                .array(broadcast.arguments.map(\.escapingBinary)),
+                .strings(broadcast.except.sorted()), .array(broadcast.messages.map(Self.json(message:))),
             ]
         case .heartbeat(let node):
             ["h", .string(node)]
@@ -50,6 +49,26 @@ public enum ClusterMessage: Sendable, Equatable {
         case .snapshot(let node, let target, let scopes):
             ["s", .string(node), .string(target), scopes]
         }
+    }
+
+    /// A broadcast's Engine.IO message in the log: a text message as a string, a binary one as the log's binary
+    /// marker (``JSONValue/escapingBinary``).
+    private static func json(message: TextOrBinaryMessage) -> JSONValue {
+        switch message {
+        case .text(let text): .string(text)
+        case .binary(let bytes): JSONValue.binary(bytes).escapingBinary
+        }
+    }
+
+    /// The message ``json(message:)`` made this from; `nil` for anything else.
+    private static func message(json: JSONValue) -> TextOrBinaryMessage? {
+        if case .string(let text) = json {
+            return .text(text)
+        }
+        guard case .binary(let bytes)? = json.unescapingBinary else {
+            return nil
+        }
+        return .binary(bytes)
     }
 
     /// The text every serialized broadcast of `node` begins with, and no other message: the kind and the node, up to
@@ -71,10 +90,11 @@ public enum ClusterMessage: Sendable, Equatable {
                 return nil
             }
             self = .event(node: node, scope: scope, event: event)
-        case ("b", 8):
+        case ("b", 7):
             guard let scope = fields[2].stringValue, let namespace = fields[3].stringValue,
-                let rooms = fields[4].strings, let except = fields[5].strings, let event = fields[6].stringValue,
-                case .array(let arguments)? = fields[7].unescapingBinary
+                let rooms = fields[4].strings, let except = fields[5].strings, case .array(let encoded) = fields[6],
+                case let messages = encoded.compactMap(Self.message(json:)), messages.count == encoded.count,
+                case .text? = messages.first
             else {
                 return nil
             }
@@ -85,8 +105,7 @@ public enum ClusterMessage: Sendable, Equatable {
                     namespace: namespace,
                     rooms: Set(rooms),
                     except: Set(except),
-                    event: event,
-                    arguments: arguments
+                    messages: messages
                 )
             )
         case ("h", 2):

@@ -26,3 +26,22 @@ import Testing
         #expect(parsed?.node == node)
     }
 }
+
+@Suite struct ClusterBroadcastMessageTests {
+    @Test func aBroadcastCarriesThePacketAsTheSenderEncodedIt() throws {
+        let broadcast = SocketIOBroadcast(namespace: "/", rooms: ["r"], except: [], event: "news", arguments: ["hi"])
+        #expect(broadcast.messages == [.text("2[\"news\",\"hi\"]")])
+        let json = ClusterMessage.broadcast(node: "a", scope: "s", broadcast: broadcast).json.serialized()
+        #expect(json == "[\"b\",\"a\",\"s\",\"/\",[\"r\"],[],[\"2[\\\"news\\\",\\\"hi\\\"]\"]]")
+    }
+
+    @Test(arguments: [
+        // No messages, a binary message first, and a message that is neither text nor binary.
+        "[\"b\",\"a\",\"s\",\"/\",[],[],[]]",
+        "[\"b\",\"a\",\"s\",\"/\",[],[],[{\"\\u0001b\":\"AQI=\"}]]",
+        "[\"b\",\"a\",\"s\",\"/\",[],[],[\"2[]\",3]]",
+    ])
+    func aBroadcastWhosePacketDoesNotStartWithItsTextIsRefused(_ json: String) throws {
+        #expect(ClusterMessage(json: try JSONValue(parsing: json)) == nil)
+    }
+}

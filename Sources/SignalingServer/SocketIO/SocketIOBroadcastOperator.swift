@@ -50,22 +50,18 @@ public struct SocketIOBroadcastOperator: Sendable {
         self.emit(event, arguments)
     }
 
-    /// Emits an event to the targets: this node's at once, the other nodes' of a cluster through its relay.
+    /// Emits an event to the targets: this node's at once, the other nodes' of a cluster through its relay, all
+    /// with the messages encoded here once.
     public func emit(_ event: String, _ arguments: [JSONValue]) {
-        self.namespace.broadcast(
-            .event(event, arguments, namespace: self.namespace.name),
+        let broadcast = SocketIOBroadcast(
+            namespace: self.namespace.name,
             rooms: self.rooms,
-            except: self.exceptRooms
+            except: self.exceptRooms,
+            event: event,
+            arguments: arguments
         )
-        self.namespace.relay.current?.relay(
-            SocketIOBroadcast(
-                namespace: self.namespace.name,
-                rooms: self.rooms,
-                except: self.exceptRooms,
-                event: event,
-                arguments: arguments
-            )
-        )
+        self.namespace.broadcast(broadcast.messages, rooms: self.rooms, except: self.exceptRooms)
+        self.namespace.relay.current?.relay(broadcast)
     }
 
     /// The connected sockets among the targets (Node's `fetchSockets()`).

@@ -2,22 +2,33 @@ import SocketIOCodec
 import Synchronization
 
 /// An event broadcast to rooms of a namespace, as it is relayed to the other nodes of a cluster (socket.io-adapter's
-/// `broadcast` with its rooms and exceptions, docs/cluster.md#broadcasts).
+/// `broadcast` with its rooms and exceptions, docs/cluster.md#broadcasts). It carries the packet as the sender
+/// encoded it, so that the other nodes hand their members the same messages without encoding them again.
 public struct SocketIOBroadcast: Sendable, Equatable {
     public var namespace: String
     /// The rooms whose members receive the event; empty for every socket of the namespace.
     public var rooms: Set<String>
     /// The rooms whose members are left out.
     public var except: Set<String>
-    public var event: String
-    public var arguments: [JSONValue]
+    /// The packet's Engine.IO messages (``SocketIOAssembledPacket/engineIOMessages``): its text, then each binary
+    /// attachment.
+    public var messages: [TextOrBinaryMessage]
 
-    public init(namespace: String, rooms: Set<String>, except: Set<String>, event: String, arguments: [JSONValue]) {
+    public init(namespace: String, rooms: Set<String>, except: Set<String>, messages: [TextOrBinaryMessage]) {
         self.namespace = namespace
         self.rooms = rooms
         self.except = except
-        self.event = event
-        self.arguments = arguments
+        self.messages = messages
+    }
+
+    /// The broadcast of an event with these arguments.
+    public init(namespace: String, rooms: Set<String>, except: Set<String>, event: String, arguments: [JSONValue]) {
+        self.init(
+            namespace: namespace,
+            rooms: rooms,
+            except: except,
+            messages: SocketIOAssembledPacket.event(event, arguments, namespace: namespace).engineIOMessages
+        )
     }
 }
 

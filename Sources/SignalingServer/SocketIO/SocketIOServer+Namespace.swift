@@ -99,14 +99,10 @@ extension SocketIOServer {
             self.broadcast.emit(event, arguments)
         }
 
-        /// Sends a packet to the targets: encoded once, the same messages written to each (socket.io-adapter
+        /// Sends an encoded packet's messages to the targets, the same messages to each (socket.io-adapter
         /// `broadcast`).
-        func broadcast(_ packet: SocketIOAssembledPacket, rooms: Set<String>, except: Set<String>) {
+        func broadcast(_ messages: [TextOrBinaryMessage], rooms: Set<String>, except: Set<String>) {
             let targets = self.rooms.targets(rooms: rooms, except: except)
-            guard !targets.isEmpty else {
-                return
-            }
-            let messages = packet.engineIOMessages
             for socket in targets {
                 socket.client.session.send(messages)
             }

@@ -91,11 +91,7 @@ public final class SocketIOServer: Sendable {
         else {
             return
         }
-        namespace.broadcast(
-            .event(broadcast.event, broadcast.arguments, namespace: broadcast.namespace),
-            rooms: broadcast.rooms,
-            except: broadcast.except
-        )
+        namespace.broadcast(broadcast.messages, rooms: broadcast.rooms, except: broadcast.except)
     }
 
     /// Disconnects every client (graceful shutdown).
