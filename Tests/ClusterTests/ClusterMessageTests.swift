@@ -25,9 +25,7 @@ import Testing
         let parsed = ClusterMessage(json: try JSONValue(parsing: self.broadcast(from: node).json.serialized()))
         #expect(parsed?.node == node)
     }
-}
 
-@Suite struct ClusterBroadcastMessageTests {
     @Test func aBroadcastCarriesThePacketAsTheSenderEncodedIt() throws {
         let broadcast = SocketIOBroadcast(namespace: "/", rooms: ["r"], except: [], event: "news", arguments: ["hi"])
         #expect(broadcast.messages == [.text("2[\"news\",\"hi\"]")])
