@@ -50,7 +50,7 @@ import Testing
                 version: .v4,
                 transport: .polling,
                 supportsBinary: true,
-                request: EngineIOHandshakeRequest(uri: "/engine.io/?EIO=4&transport=polling", query: [], headers: [:]),
+                request: EngineIOHandshakeRequest(uri: "/engine.io/?EIO=4&transport=polling", headers: [:]),
                 timing: EngineIOSessionStateMachine.Timing(
                     pingInterval: 60_000,
                     pingTimeout: 60_000,

@@ -13,15 +13,9 @@ struct EngineIORequestQuery: Sendable {
     var sid: String?
     /// `b64` is `1` or `true`: an Engine.IO v3 client that cannot receive binary framing.
     var forcesBase64: Bool
-    /// All parameters in order, percent-decoded.
-    var parameters: [(name: String, value: String)]
 
     init(_ uri: URI) {
-        var parameters: [(name: String, value: String)] = []
-        for (name, value) in uri.queryParameters {
-            parameters.append((String(name), String(value)))
-        }
-        self.parameters = parameters
+        let parameters = Self.parameters(of: uri)
         func first(_ name: String) -> String? {
             parameters.first { $0.name == name }?.value
         }
@@ -31,6 +25,11 @@ struct EngineIORequestQuery: Sendable {
         self.sid = sid?.isEmpty == false ? sid : nil
         let b64 = first("b64")
         self.forcesBase64 = b64 == "1" || b64 == "true"
+    }
+
+    /// All query parameters of `uri` in order, percent-decoded.
+    static func parameters(of uri: URI) -> [(name: String, value: String)] {
+        uri.queryParameters.map { (String($0.0), String($0.1)) }
     }
 
     /// The revision of a handshake, or `nil` if it is not served (HTTP 400 code 5): `4`, or `3`/missing when

@@ -20,7 +20,6 @@ extension EngineIOServer {
         case .success(.handshake(let version)):
             let handshakeRequest = EngineIOHandshakeRequest(
                 uri: request.uri.description,
-                query: query.parameters,
                 headers: request.headers,
                 authority: request.head.authority
             )

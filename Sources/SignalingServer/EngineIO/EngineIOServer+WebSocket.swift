@@ -52,7 +52,6 @@ extension EngineIOServer: WebSocketEndpoint {
             let revision = self.configuration.revision(version)
             let handshakeRequest = EngineIOHandshakeRequest(
                 uri: uri.description,
-                query: query.parameters,
                 headers: Self.handshakeHeaders(request.headerFields),
                 authority: request.authority
             )

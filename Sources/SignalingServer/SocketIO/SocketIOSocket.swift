@@ -41,12 +41,19 @@ public final class SocketIOSocket: @unchecked Sendable {
 
     /// Event handlers in registration order. A list rather than a dictionary: a socket has a handful, and an idle
     /// socket's memory is what 20,000 connections multiply.
-    private var handlers: [(event: String, handler: EventHandler)] = []
+    private var handlers: [EventHandlerEntry] = []
     private var anyHandlers: [AnyEventHandler] = []
     private var disconnectingHandlers: [DisconnectHandler] = []
     private var disconnectHandlers: [DisconnectHandler] = []
     private var pendingAcks: [Int: PendingAck] = [:]
     private var nextAckID = 0
+
+    /// A handler and its event. A struct rather than a tuple: a closure stored straight in an array element takes
+    /// the array's generic representation, which costs a reabstraction context (32 bytes) per handler.
+    private struct EventHandlerEntry {
+        var event: String
+        var handler: EventHandler
+    }
 
     private struct PendingAck {
         var callback: @Sendable (Result<[JSONValue], SocketIOAckError>) -> Void
@@ -80,7 +87,7 @@ public final class SocketIOSocket: @unchecked Sendable {
     /// Handles an event (Node's `socket.on(event, …)`).
     public func on(_ event: String, _ handler: @escaping EventHandler) {
         self.eventLoop.runOnLoop {
-            self.handlers.append((event, handler))
+            self.handlers.append(EventHandlerEntry(event: event, handler: handler))
         }
     }
 
