@@ -67,6 +67,61 @@ import Testing
         }
     }
 
+    /// The room of a socket's own id is implied, not stored: it can still be left, joined again, joined by another
+    /// socket, excepted, and outlives its socket only while another member is in it.
+    @Test func theOwnRoomCanBeLeftRejoinedSharedAndExcepted() async throws {
+        try await TestSignalingApp.relaxed().run { server in
+            let sockets = try await Self.threeClients(server)
+            let namespace = server.io.mainNamespace
+            let third = try #require(namespace.sockets(in: "a").first { !$0.rooms.contains("b") })
+            let own = third.id
+            #expect(third.rooms == ["a", own])
+            #expect(namespace.sockets(in: own).map(\.id) == [own])
+            #expect(namespace.rooms.roomNames.contains(own))
+
+            sockets[2].send("427[\"leave\",\"\(own)\"]")
+            #expect(try await sockets[2].receive() == .text("437[\"\(own)\"]"))
+            #expect(third.rooms == ["a"])
+            #expect(namespace.sockets(in: own).isEmpty)
+            #expect(!namespace.rooms.roomNames.contains(own))
+            namespace.to(own).emit("not-for-anyone")
+            namespace.to("a").emit("after")
+            #expect(try await sockets[2].receive() == .text("42[\"after\"]"))
+
+            // Another socket joins the room named after the third's id; then the third comes back to it.
+            #expect(try await sockets[0].receive() == .text("42[\"after\"]"))
+            #expect(try await sockets[1].receive() == .text("42[\"after\"]"))
+            sockets[0].send("428[\"join\",\"\(own)\"]")
+            #expect(try await sockets[0].receive() == .text("438[\"\(own)\"]"))
+            #expect(namespace.sockets(in: own).count == 1)
+            sockets[2].send("429[\"join\",\"\(own)\"]")
+            #expect(try await sockets[2].receive() == .text("439[\"\(own)\"]"))
+            #expect(third.rooms == ["a", own])
+            #expect(Set(namespace.sockets(in: own).map(\.id)).count == 2)
+            namespace.to(own).emit("both")
+            #expect(try await sockets[0].receive() == .text("42[\"both\"]"))
+            #expect(try await sockets[2].receive() == .text("42[\"both\"]"))
+
+            // Excepting the room leaves out both its members.
+            namespace.to("a").except(own).emit("second-only")
+            namespace.to("a").emit("all")
+            #expect(try await sockets[0].receive() == .text("42[\"all\"]"))
+            #expect(try await sockets[1].receive() == .text("42[\"second-only\"]"))
+            #expect(try await sockets[2].receive() == .text("42[\"all\"]"))
+
+            // The third leaves; the room stays while the first is in it.
+            sockets[2].close()
+            #expect(try await server.disconnectReasons.next() == "transport close")
+            #expect(namespace.sockets(in: own).count == 1)
+            #expect(namespace.rooms.roomNames.contains(own))
+            sockets[0].send("4210[\"leave\",\"\(own)\"]")
+            #expect(try await sockets[0].receive() == .text("4310[\"\(own)\"]"))
+            #expect(!namespace.rooms.roomNames.contains(own))
+            sockets[0].close()
+            sockets[1].close()
+        }
+    }
+
     @Test func disconnectedSocketsLeaveTheirRooms() async throws {
         try await TestSignalingApp.relaxed().run { server in
             let sockets = try await Self.threeClients(server)

@@ -5,12 +5,32 @@ import Synchronization
 /// Sockets of a namespace live on different event loops, and any of them may broadcast to a room, so the directory
 /// is shared; a `Mutex` guards it and is held only to read or update the maps, never while a packet is written.
 /// Every socket is in the room named after its own id (Socket.IO v5 §"Rooms"; socket.io 2 did the same), so
-/// `to(socketID)` reaches one socket and `except(socketID)` leaves one out.
+/// `to(socketID)` reaches one socket and `except(socketID)` leaves one out. That room is implied rather than stored
+/// (a set and a map entry fewer per idle socket): a connected socket is in it until it leaves it.
 final class RoomDirectory: Sendable {
     private struct State {
         var sockets: [String: SocketIOSocket] = [:]
+        /// The members of the rooms joined by name; a socket's own room is not here.
         var rooms: [String: Set<String>] = [:]
+        /// The rooms each socket joined by name, its own id not among them.
         var socketRooms: [String: Set<String>] = [:]
+        /// The connected sockets that left the room of their own id (rare).
+        var ownRoomLeft: Set<String> = []
+
+        /// Whether `room` is the own room of a connected socket that is still in it.
+        func isOwnRoomOccupied(_ room: String) -> Bool {
+            self.sockets[room] != nil && !self.ownRoomLeft.contains(room)
+        }
+
+        /// The ids of a room's members: those who joined it by name, and the socket whose own room it is.
+        func forEachMember(of room: String, _ body: (String) -> Void) {
+            for id in self.rooms[room] ?? [] {
+                body(id)
+            }
+            if self.isOwnRoomOccupied(room) {
+                body(room)
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -19,8 +39,6 @@ final class RoomDirectory: Sendable {
     func add(_ socket: SocketIOSocket) {
         self.state.withLock { state in
             state.sockets[socket.id] = socket
-            state.rooms[socket.id, default: []].insert(socket.id)
-            state.socketRooms[socket.id, default: []].insert(socket.id)
         }
     }
 
@@ -28,13 +46,18 @@ final class RoomDirectory: Sendable {
     @discardableResult
     func remove(socketID: String) -> Set<String> {
         self.state.withLock { state in
-            state.sockets.removeValue(forKey: socketID)
-            let rooms = state.socketRooms.removeValue(forKey: socketID) ?? []
+            guard state.sockets.removeValue(forKey: socketID) != nil else {
+                return []
+            }
+            var rooms = state.socketRooms.removeValue(forKey: socketID) ?? []
             for room in rooms {
                 state.rooms[room]?.remove(socketID)
                 if state.rooms[room]?.isEmpty == true {
                     state.rooms.removeValue(forKey: room)
                 }
+            }
+            if state.ownRoomLeft.remove(socketID) == nil {
+                rooms.insert(socketID)
             }
             return rooms
         }
@@ -47,6 +70,10 @@ final class RoomDirectory: Sendable {
                 return
             }
             for room in rooms {
+                if room == socketID {
+                    state.ownRoomLeft.remove(socketID)
+                    continue
+                }
                 state.rooms[room, default: []].insert(socketID)
                 state.socketRooms[socketID, default: []].insert(room)
             }
@@ -56,7 +83,16 @@ final class RoomDirectory: Sendable {
     /// Takes a socket out of a room; an empty room disappears.
     func leave(socketID: String, room: String) {
         self.state.withLock { state in
+            if room == socketID {
+                if state.sockets[socketID] != nil {
+                    state.ownRoomLeft.insert(socketID)
+                }
+                return
+            }
             state.socketRooms[socketID]?.remove(room)
+            if state.socketRooms[socketID]?.isEmpty == true {
+                state.socketRooms.removeValue(forKey: socketID)
+            }
             state.rooms[room]?.remove(socketID)
             if state.rooms[room]?.isEmpty == true {
                 state.rooms.removeValue(forKey: room)
@@ -66,7 +102,13 @@ final class RoomDirectory: Sendable {
 
     /// The rooms a socket is in (its own id included).
     func rooms(of socketID: String) -> Set<String> {
-        self.state.withLock { $0.socketRooms[socketID] ?? [] }
+        self.state.withLock { state in
+            var rooms = state.socketRooms[socketID] ?? []
+            if state.isOwnRoomOccupied(socketID) {
+                rooms.insert(socketID)
+            }
+            return rooms
+        }
     }
 
     /// The connected socket with this id.
@@ -86,7 +128,13 @@ final class RoomDirectory: Sendable {
 
     /// The names of the rooms that have members (socket-id rooms included).
     var roomNames: [String] {
-        self.state.withLock { Array($0.rooms.keys) }
+        self.state.withLock { state in
+            var names = Set(state.rooms.keys)
+            for id in state.sockets.keys where !state.ownRoomLeft.contains(id) {
+                names.insert(id)
+            }
+            return Array(names)
+        }
     }
 
     /// The targets of a broadcast (socket.io-adapter `apply`): the members of `rooms` (every socket when `rooms` is
@@ -95,9 +143,7 @@ final class RoomDirectory: Sendable {
         self.state.withLock { state in
             var excluded: Set<String> = []
             for room in except {
-                if let members = state.rooms[room] {
-                    excluded.formUnion(members)
-                }
+                state.forEachMember(of: room) { excluded.insert($0) }
             }
             var result: [SocketIOSocket] = []
             if rooms.isEmpty {
@@ -109,8 +155,8 @@ final class RoomDirectory: Sendable {
             }
             if rooms.count == 1, let room = rooms.first {
                 // The common case: one room, no duplicates to remove.
-                for id in state.rooms[room] ?? [] where !excluded.contains(id) {
-                    if let socket = state.sockets[id] {
+                state.forEachMember(of: room) { id in
+                    if !excluded.contains(id), let socket = state.sockets[id] {
                         result.append(socket)
                     }
                 }
@@ -118,8 +164,8 @@ final class RoomDirectory: Sendable {
             }
             var seen: Set<String> = []
             for room in rooms {
-                for id in state.rooms[room] ?? [] where !excluded.contains(id) && seen.insert(id).inserted {
-                    if let socket = state.sockets[id] {
+                state.forEachMember(of: room) { id in
+                    if !excluded.contains(id), seen.insert(id).inserted, let socket = state.sockets[id] {
                         result.append(socket)
                     }
                 }
