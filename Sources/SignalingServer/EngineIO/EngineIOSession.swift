@@ -60,7 +60,7 @@ public final class EngineIOSession: @unchecked Sendable {
     private var pendingPoll: EventLoopPromise<[EngineIOPacket]>?
     private var webSocket: WebSocketConnection?
     private var probe: WebSocketConnection?
-    private var timers: [EngineIOSessionStateMachine.Timer: Scheduled<Void>] = [:]
+    private var timers = Timers()
     /// The client events that wait for their turn.
     private var arrivals = EngineIOArrivalOrder<Arrival>()
     /// Whether an arrival is being handled (one that comes meanwhile waits for the loop that handles them).
@@ -338,9 +338,10 @@ public final class EngineIOSession: @unchecked Sendable {
             self.handler?.sessionReceived(message)
         case .schedule(let timer, let milliseconds):
             self.timers.removeValue(forKey: timer)?.cancel()
-            self.timers[timer] = self.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
+            let scheduled = self.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
                 self.timerFired(timer)
             }
+            self.timers.set(timer, scheduled)
         case .cancel(let timer):
             self.timers.removeValue(forKey: timer)?.cancel()
         case .notifyClosed(let reason):
@@ -357,10 +358,7 @@ public final class EngineIOSession: @unchecked Sendable {
             self.handler = nil
             handler?.sessionClosed(reason: reason)
         case .unregister:
-            for timer in self.timers.values {
-                timer.cancel()
-            }
-            self.timers.removeAll()
+            self.timers.cancelAll()
             self.registry.unregister(id: self.id)
             self.pendingPoll?.succeed([.noop])
             self.pendingPoll = nil
@@ -530,6 +528,41 @@ extension EngineIOSession: WebSocketConnectionDelegate {
         let ticket = self.takeTicket()
         self.eventLoop.runOnLoop {
             self.arrived(ticket, .webSocketClosed(connection))
+        }
+    }
+}
+
+extension EngineIOSession {
+    /// The session's scheduled timers. The heartbeat has a slot of its own: it is the only timer of an idle session,
+    /// which then keeps no dictionary (whose storage cost every idle session about 130 bytes).
+    fileprivate struct Timers {
+        private var heartbeat: Scheduled<Void>?
+        private var others: [EngineIOSessionStateMachine.Timer: Scheduled<Void>] = [:]
+
+        mutating func set(_ timer: EngineIOSessionStateMachine.Timer, _ scheduled: Scheduled<Void>) {
+            if timer == .heartbeat {
+                self.heartbeat = scheduled
+            } else {
+                self.others[timer] = scheduled
+            }
+        }
+
+        @discardableResult
+        mutating func removeValue(forKey timer: EngineIOSessionStateMachine.Timer) -> Scheduled<Void>? {
+            if timer == .heartbeat {
+                defer { self.heartbeat = nil }
+                return self.heartbeat
+            }
+            return self.others.removeValue(forKey: timer)
+        }
+
+        mutating func cancelAll() {
+            self.heartbeat?.cancel()
+            self.heartbeat = nil
+            for scheduled in self.others.values {
+                scheduled.cancel()
+            }
+            self.others.removeAll()
         }
     }
 }

@@ -19,7 +19,9 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
         self.session.logger
     }
     private var reassembler: SocketIOBinaryReassembler
-    private var sockets: [String: SocketIOSocket] = [:]
+    /// The client's sockets, one per namespace joined. A list rather than a dictionary: a client joins one or a
+    /// few namespaces, and the dictionary's storage cost every idle connection about 120 bytes.
+    private var sockets: [SocketIOSocket] = []
     private var connectTimeout: Scheduled<Void>?
     private var isClosed = false
 
@@ -75,7 +77,7 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
         self.isClosed = true
         self.connectTimeout?.cancel()
         self.connectTimeout = nil
-        let sockets = self.sockets.values
+        let sockets = self.sockets
         self.sockets.removeAll()
         for socket in sockets {
             socket.closed(reason: reason.rawValue)
@@ -96,15 +98,15 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
         case .connect:
             self.connect(namespace: header.namespace, payload: packet.data)
         case .disconnect:
-            self.sockets[name]?.clientDisconnected()
+            self.socket(in: name)?.clientDisconnected()
         case .event, .binaryEvent:
-            guard let socket = self.sockets[name] else {
+            guard let socket = self.socket(in: name) else {
                 self.fail("Event for a namespace the client did not join")
                 return
             }
             socket.receiveEvent(packet)
         case .ack, .binaryAck:
-            guard let socket = self.sockets[name] else {
+            guard let socket = self.socket(in: name) else {
                 self.fail("Acknowledgement for a namespace the client did not join")
                 return
             }
@@ -135,7 +137,7 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
             name = rawName
             auth = payload ?? .object(JSONObject())
         }
-        if let existing = self.sockets[name] {
+        if let existing = self.socket(in: name) {
             if self.version == .v4 {
                 // A legacy client reconnecting a namespace it has: confirm again rather than fail.
                 self.send(.connect(namespace: name, socketID: existing.id, version: self.version))
@@ -184,7 +186,7 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
         }
         self.connectTimeout?.cancel()
         self.connectTimeout = nil
-        self.sockets[name] = socket
+        self.sockets.append(socket)
         namespace.rooms.add(socket)
         self.send(.connect(namespace: name, socketID: socket.id, version: self.version))
         for handler in namespace.connectionHandlers {
@@ -194,8 +196,11 @@ final class SocketIOClient: EngineIOSessionHandler, @unchecked Sendable {
 
     /// A socket left its namespace; the Engine.IO session stays open (Socket.IO v5 §"Disconnection").
     func socketDisconnected(_ socket: SocketIOSocket) {
-        if self.sockets[socket.namespace.name] === socket {
-            self.sockets.removeValue(forKey: socket.namespace.name)
-        }
+        self.sockets.removeAll { $0 === socket }
+    }
+
+    /// The client's socket in the namespace with this name.
+    private func socket(in name: String) -> SocketIOSocket? {
+        self.sockets.first { $0.namespace.name == name }
     }
 }
