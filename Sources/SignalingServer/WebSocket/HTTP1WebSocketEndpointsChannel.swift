@@ -137,6 +137,15 @@ public struct HTTP1WebSocketEndpointsChannel: ServerChildChannel, HTTPChannelHan
                             outboundBufferBytes: accepted.outboundBufferBytes,
                             sendTimeout: accepted.sendTimeout
                         )
+                        // NIO's frame decoder goes (it was added just now and has read nothing); the frame reader
+                        // does its work without keeping state between frames.
+                        let decoder = try channel.pipeline.syncOperations.context(
+                            handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self
+                        )
+                        channel.pipeline.syncOperations.removeHandler(context: decoder, promise: nil)
+                        try channel.pipeline.syncOperations.addHandler(
+                            WebSocketFrameReader(maxFrameSize: self.maxFrameSize)
+                        )
                         try channel.pipeline.syncOperations.addHandler(connection)
                         accepted.opened(connection)
                         return .webSocket

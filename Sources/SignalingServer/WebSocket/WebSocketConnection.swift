@@ -18,7 +18,7 @@ public protocol WebSocketConnectionDelegate: AnyObject {
 /// are reassembled into messages and handed to the delegate (``attach(_:)``) on the channel's event loop, and messages sent from
 /// any thread are written straight to the channel.
 ///
-/// The handler sits after NIO's `WebSocketFrameDecoder` (whose errors it turns into close frames: 1009 for a frame
+/// The handler sits after ``WebSocketFrameReader`` (whose errors it turns into close frames: 1009 for a frame
 /// over the size limit, 1002 for a malformed control frame) and takes care of the rest of the protocol: masking (§5.1), reserved bits without an extension (§5.2),
 /// fragmentation with interleaved control frames (§5.4), ping and pong (§5.5.2-3), the closing handshake (§5.5.1,
 /// §7) and UTF-8 in text messages (§8.1, 1007). A message over ``maxMessageSize`` closes with 1009.
