@@ -275,6 +275,13 @@ if Context.environment["SWITCHBOARD_FUZZ"] == "1" {
         ("socketio", ["SocketIOCodec"]),
         ("json", ["SocketIOCodec"]),
         ("config", ["SwitchboardApp"]),
+        (
+            "websocket-frames",
+            [
+                "SignalingServer", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
     ]
     for harness in harnesses {
         package.targets.append(
