@@ -72,13 +72,9 @@ enum StreamFramingHarness {
         var frames: [ByteBuffer] = []
         var failed = false
         var rest = stream
-        var state = UInt32(pieceSeed) &* 2_654_435_761 | 1
-        while rest.readableBytes > 0 && !failed {
-            // Piece sizes 1...64 from a small xorshift generator, so frames and headers get split anywhere.
-            state ^= state << 13
-            state ^= state >> 17
-            state ^= state << 5
-            let piece = rest.readSlice(length: min(rest.readableBytes, Int(state % 64) + 1))!
+        var lengths = PieceLengths(seed: pieceSeed)
+        while rest.readableBytes > 0 && !failed, let length = lengths.next() {
+            let piece = rest.readSlice(length: min(rest.readableBytes, length))!
             do {
                 try channel.writeInbound(piece)
             } catch {

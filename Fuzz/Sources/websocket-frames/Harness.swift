@@ -64,13 +64,9 @@ enum WebSocketFramesHarness {
     static func check(stream: ByteBuffer, maxFrameSize: Int, pieceSeed: UInt8) {
         var pieces: [ByteBuffer] = []
         var rest = stream
-        var state = UInt32(pieceSeed) &* 2_654_435_761 | 1
-        while rest.readableBytes > 0 {
-            // Piece sizes 1...64 from a small xorshift generator, so headers and payloads get split anywhere.
-            state ^= state << 13
-            state ^= state >> 17
-            state ^= state << 5
-            pieces.append(rest.readSlice(length: min(rest.readableBytes, Int(state % 64) + 1))!)
+        var lengths = PieceLengths(seed: pieceSeed)
+        while rest.readableBytes > 0, let length = lengths.next() {
+            pieces.append(rest.readSlice(length: min(rest.readableBytes, length))!)
         }
         let reader = WebSocketFrameReader(maxFrameSize: maxFrameSize)
         let ours = Self.feed(pieces, to: reader)
